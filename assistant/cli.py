@@ -1,0 +1,150 @@
+"""`waypoint` command line: ingest, search, frameworks. Errors are one line on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant import __version__
+from assistant.container import Assistant, build_assistant
+from assistant.errors import WaypointError
+from assistant.retrieval.retriever import SearchFilters
+from assistant.settings import Settings
+from assistant.types import AUDIENCES
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="waypoint", description=(
+        "Waypoint: an offline assistant for competency-based education."))
+    parser.add_argument("--version", action="version", version=f"waypoint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="index frameworks and guides")
+    ingest.add_argument("paths", nargs="*", type=Path,
+                        help="files or folders (default: the bundled knowledge)")
+    ingest.add_argument("--prune", action="store_true",
+                        help="remove what was indexed from these folders but is gone now")
+    ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    search = commands.add_parser("search", help="search the index")
+    search.add_argument("query")
+    search.add_argument("--k", type=int, default=5, help="how many results (default 5)")
+    search.add_argument("--audience", choices=[a for a in AUDIENCES if a != "all"])
+    search.add_argument("--framework", help="only this framework (title or identifier)")
+    search.add_argument("--type", dest="doc_type", choices=["competency", "guide", "resource"])
+    search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    search.add_argument("--json", action="store_true", help="print results as JSON")
+    search.set_defaults(handler=cmd_search)
+
+    frameworks = commands.add_parser("frameworks", help="list imported frameworks")
+    frameworks.add_argument("--json", action="store_true")
+    frameworks.set_defaults(handler=cmd_frameworks)
+    return parser
+
+
+def cmd_ingest(args: argparse.Namespace, assistant: Assistant) -> int:
+    progress = _progress_bar(assistant.settings) if not args.json else None
+    try:
+        report = assistant.indexer.ingest(args.paths or None, prune=args.prune,
+                                          progress=progress.update if progress else None)
+    finally:
+        if progress:
+            progress.close()
+    for problem in report.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(f"{report.files} files ({report.files_changed} changed, {report.files_removed} "
+              f"removed, {len(report.problems)} skipped); chunks: {report.chunks_added} added, "
+              f"{report.chunks_removed} removed, {report.chunks_unchanged} unchanged; "
+              f"{report.embedded} embedded; {report.seconds:.1f} s")
+        for note in report.ignored:
+            print(f"ignored: {note}")
+    return EXIT_PARTIAL if report.problems else EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, assistant: Assistant) -> int:
+    if args.k < 1 or args.k > 100:
+        raise WaypointError("--k must be between 1 and 100")
+    filters = SearchFilters(audience=args.audience, framework=args.framework,
+                            doc_type=args.doc_type)
+    hits = assistant.retriever.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    if args.json:
+        print(json.dumps([hit.as_json() for hit in hits], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not hits:
+        print("No results. Has `waypoint ingest` been run?")
+    for number, hit in enumerate(hits, start=1):
+        meta = hit.chunk.metadata
+        where = hit.chunk.title + (f" › {meta['section']}" if meta.get("section") else "")
+        print(f"{number}. [{hit.score:.3f}] {where}  ({hit.chunk.source})")
+        snippet = " ".join(hit.chunk.text.split())
+        print(f"   {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
+    return EXIT_OK
+
+
+def cmd_frameworks(args: argparse.Namespace, assistant: Assistant) -> int:
+    frameworks = assistant.records.frameworks()
+    if args.json:
+        print(json.dumps(frameworks, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not frameworks:
+        print("No frameworks imported yet. Run `waypoint ingest`.")
+    for fw in frameworks:
+        print(f"{fw['title']}: {fw['items']} items, {fw['hierarchy_edges']} hierarchy edges, "
+              f"{fw['prerequisite_edges']} prerequisite edges ({fw['path']})")
+    return EXIT_OK
+
+
+class _Bar:
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._tqdm: Any = None
+        self._factory = tqdm
+
+    def update(self, done: int, total: int) -> None:
+        if self._tqdm is None:
+            self._tqdm = self._factory(total=total, unit="chunk", desc="embedding",
+                                       file=sys.stderr)
+        self._tqdm.n = done
+        self._tqdm.refresh()
+
+    def close(self) -> None:
+        if self._tqdm is not None:
+            self._tqdm.close()
+
+
+def _progress_bar(settings: Settings) -> _Bar | None:
+    return _Bar() if settings.show_progress and sys.stderr.isatty() else None
+
+
+def main(argv: Sequence[str] | None = None,
+         make_assistant: Callable[[], Assistant] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        assistant = make_assistant() if make_assistant else build_assistant(Settings())
+        handler: Callable[[argparse.Namespace, Assistant], int] = args.handler
+        return handler(args, assistant)
+    except (WaypointError, OSError, ValueError) as exc:
+        if args.debug:
+            raise
+        print(f"waypoint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("waypoint: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Idempotent, incremental indexing of frameworks and guides into the vector store."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import DocumentLoadError, FrameworkImportError
+from assistant.frameworks.case_import import load_framework
+from assistant.frameworks.documents import framework_chunks
+from assistant.ingest.chunking import GuideChunker
+from assistant.ingest.corpus import CorpusFile, discover, is_json_schema
+from assistant.ingest.loaders import load_guide
+from assistant.ingest.records import FileRecord, IndexRecords
+from assistant.ingest.writelock import WriteLock
+from assistant.settings import Settings
+from assistant.types import Chunk
+
+# Bump when loaders or chunking change in a way that alters chunks of unchanged files.
+PIPELINE_VERSION = "1"
+WRITE_BATCH = 64
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    files_changed: int = 0
+    files_removed: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    chunks_unchanged: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class _Plan:
+    file: CorpusFile
+    fingerprint: str
+    kind: str
+    chunks: list[Chunk]
+    existing: set[str]
+    framework: tuple[str, str, dict[str, object]] | None = None
+
+    @property
+    def new(self) -> list[Chunk]:
+        return [c for c in self.chunks if c.id not in self.existing]
+
+    @property
+    def stale(self) -> set[str]:
+        return self.existing - {c.id for c in self.chunks}
+
+
+class Indexer:
+    def __init__(self, settings: Settings, records: IndexRecords,
+                 vector_store: Callable[[], Any], embedded_count: Callable[[], int]) -> None:
+        self.settings = settings
+        self.records = records
+        self._vector_store = vector_store
+        self._embedded_count = embedded_count
+        self.chunker = GuideChunker(settings.chunk_size, settings.chunk_overlap)
+
+    def ingest(self, targets: Sequence[Path] | None = None, *, prune: bool = False,
+               progress: Progress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        embedded_before = self._embedded_count()
+        with WriteLock(self.settings.home / "ingest.lock"):
+            plans, roots_seen = self._plan(targets or [self.settings.knowledge_dir], report)
+            total = sum(len(p.new) for p in plans)
+            done = 0
+            for plan in plans:
+                done = self._apply(plan, report, done, total, progress)
+            if prune:
+                for root, seen in roots_seen.items():
+                    self._prune(root, seen, report)
+        report.embedded = self._embedded_count() - embedded_before
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def _plan(self, targets: Sequence[Path], report: IngestReport
+              ) -> tuple[list[_Plan], dict[str, set[str]]]:
+        plans: list[_Plan] = []
+        roots_seen: dict[str, set[str]] = {}
+        for target in targets:
+            if not target.exists():
+                report.problems.append(f"{target}: no such file or folder")
+                continue
+            root, files = discover(target, self.settings.knowledge_dir)
+            if target.is_dir():
+                roots_seen.setdefault(root, set())
+            for corpus_file in files:
+                report.files += 1
+                roots_seen.get(root, set()).add(corpus_file.path)
+                plan = self._plan_file(corpus_file, report)
+                if plan is not None:
+                    plans.append(plan)
+        return plans, roots_seen
+
+    def _plan_file(self, corpus_file: CorpusFile, report: IngestReport) -> _Plan | None:
+        try:
+            data = corpus_file.file.read_bytes()
+        except OSError as exc:
+            report.problems.append(f"{corpus_file.path}: cannot be read ({exc.strerror})")
+            return None
+        fingerprint = self._fingerprint(data)
+        record = self.records.file(corpus_file.root, corpus_file.path)
+        if record is not None and record.fingerprint == fingerprint:
+            report.chunks_unchanged += len(self.records.chunk_ids(corpus_file.root,
+                                                                  corpus_file.path))
+            return None
+        try:
+            if corpus_file.is_framework:
+                if is_json_schema(corpus_file.file):
+                    report.ignored.append(f"{corpus_file.path}: a JSON Schema, not a framework")
+                    return None
+                return self._plan_framework(corpus_file, fingerprint)
+            document = load_guide(corpus_file.file, corpus_file.path,
+                                  max_bytes=self.settings.max_file_bytes)
+        except (FrameworkImportError, DocumentLoadError) as exc:
+            report.problems.append(str(exc))
+            return None
+        chunks = self.chunker.chunks(document)
+        return _Plan(corpus_file, fingerprint, "guide", chunks,
+                     self.records.chunk_ids(corpus_file.root, corpus_file.path))
+
+    def _plan_framework(self, corpus_file: CorpusFile, fingerprint: str) -> _Plan:
+        framework = load_framework(corpus_file.file, display_name=corpus_file.path)
+        summary: dict[str, object] = {
+            "items": len(framework),
+            "hierarchy_edges": framework.hierarchy_edge_count,
+            "prerequisite_edges": framework.prerequisite_edge_count,
+            "aliases": len(framework.aliases),
+            "external_edges": len(framework.external),
+            "with_levels": len(framework.levels),
+            "case_version": framework.case_version,
+            "file": str(corpus_file.file.resolve()),
+        }
+        return _Plan(corpus_file, fingerprint, "framework",
+                     framework_chunks(framework, corpus_file.path),
+                     self.records.chunk_ids(corpus_file.root, corpus_file.path),
+                     (framework.identifier, framework.title, summary))
+
+    def _fingerprint(self, data: bytes) -> str:
+        digest = hashlib.sha256(data)
+        s = self.settings
+        digest.update(f"|{PIPELINE_VERSION}|{s.chunk_size}|{s.chunk_overlap}|"
+                      f"{s.embedding_model}".encode())
+        return digest.hexdigest()
+
+    def _apply(self, plan: _Plan, report: IngestReport, done: int, total: int,
+               progress: Progress | None) -> int:
+        store = self._vector_store() if (plan.new or plan.stale) else None
+        new = plan.new
+        for start in range(0, len(new), WRITE_BATCH):
+            batch = new[start:start + WRITE_BATCH]
+            assert store is not None
+            store.add_texts([c.text for c in batch], metadatas=[dict(c.metadata) for c in batch],
+                            ids=[c.id for c in batch])
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        stale = plan.stale
+        if stale and store is not None:
+            store.delete(ids=sorted(stale))
+        # Vectors first, then the record: a crash in between is completed by the next run.
+        self.records.commit_file(
+            FileRecord(plan.file.root, plan.file.path, plan.fingerprint, plan.kind),
+            added=new, removed=stale, framework=plan.framework)
+        report.files_changed += 1
+        report.chunks_added += len(new)
+        report.chunks_removed += len(stale)
+        report.chunks_unchanged += len(plan.chunks) - len(new)
+        return done
+
+    def _prune(self, root: str, seen: set[str], report: IngestReport) -> None:
+        for record in self.records.files_under(root):
+            if record.path in seen:
+                continue
+            ids = self.records.chunk_ids(root, record.path)
+            if ids:
+                self._vector_store().delete(ids=sorted(ids))
+            self.records.forget_file(root, record.path)
+            report.files_removed += 1
+            report.chunks_removed += len(ids)

@@ -1,0 +1,277 @@
+"""Read guides and resources (Markdown, text, HTML, PDF, DOCX) into titled sections."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from assistant.errors import DocumentLoadError
+from assistant.types import AUDIENCES
+
+GUIDE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of text under one heading path; `page` for paginated formats."""
+
+    headings: tuple[str, ...]
+    text: str
+    page: int | None = None
+
+
+@dataclass
+class GuideDocument:
+    """A loaded guide or resource: its front matter and its sections."""
+
+    path: str
+    title: str
+    audience: str = "all"
+    topic: str = ""
+    language: str = "en"
+    sources: tuple[str, ...] = ()
+    competencies: tuple[str, ...] = ()
+    doc_type: str = "guide"
+    sections: list[Section] = field(default_factory=list)
+
+
+def load_guide(path: Path, relative: str, *, max_bytes: int) -> GuideDocument:
+    """Load one file; raises DocumentLoadError naming the file when it cannot be used."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DocumentLoadError(relative, f"cannot be read ({exc.strerror or exc})") from exc
+    if size > max_bytes:
+        raise DocumentLoadError(relative, f"is {size:,} bytes, over the {max_bytes:,}-byte limit")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DocumentLoadError(relative, f"has an unsupported file type {path.suffix!r}")
+    try:
+        meta, sections = reader(path)
+    except DocumentLoadError:
+        raise
+    except Exception as exc:  # a parser's own error: report it as unreadable, by name
+        raise DocumentLoadError(relative, f"cannot be read as {path.suffix[1:].upper()} "
+                                          f"({type(exc).__name__}: {exc})") from exc
+    sections = [s for s in sections if s.text.strip()]
+    if not sections:
+        raise DocumentLoadError(relative, "has no text")
+    return _document(relative, meta, sections)
+
+
+def _document(relative: str, meta: dict[str, Any], sections: list[Section]) -> GuideDocument:
+    parts = Path(relative).parts
+    audience = str(meta.get("audience") or _audience_from_folder(parts)).strip().lower()
+    if audience not in AUDIENCES:
+        allowed = " | ".join(AUDIENCES)
+        raise DocumentLoadError(relative, f"front matter field audience is {audience!r}; "
+                                          f"expected {allowed}")
+    title = str(meta.get("title") or _first_heading(sections) or Path(relative).stem).strip()
+    topic = str(meta.get("topic") or "")
+    doc_type = "resource" if "resources" in parts or topic == "practice" else "guide"
+    return GuideDocument(
+        path=relative,
+        title=title,
+        audience=audience,
+        topic=topic,
+        language=str(meta.get("language") or "en").strip().lower(),
+        sources=_strings(meta.get("sources"), relative, "sources"),
+        competencies=_strings(meta.get("competencies"), relative, "competencies"),
+        doc_type=doc_type,
+        sections=sections,
+    )
+
+
+def _strings(value: Any, relative: str, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return tuple(str(v) for v in value)
+    raise DocumentLoadError(relative, f"front matter field {name} must be a list of strings")
+
+
+def _audience_from_folder(parts: tuple[str, ...]) -> str:
+    for part in parts:
+        if part in AUDIENCES:
+            return part
+    return "all"
+
+
+def _first_heading(sections: list[Section]) -> str:
+    for section in sections:
+        if section.headings:
+            return section.headings[0]
+    return ""
+
+
+# Markdown and plain text -------------------------------------------------------------------
+def read_markdown(path: Path) -> tuple[dict[str, Any], list[Section]]:
+    text = _read_text(path)
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise DocumentLoadError(path.name, f"has front matter that is not valid YAML ({exc})")
+    return dict(post.metadata), markdown_sections(post.content)
+
+
+def markdown_sections(text: str) -> list[Section]:
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    lines: list[str] = []
+    in_fence = False
+
+    def flush() -> None:
+        body = "\n".join(lines).strip()
+        if body:
+            sections.append(Section(tuple(title for _, title in stack), body))
+        lines.clear()
+
+    for line in text.splitlines():
+        if FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else HEADING.match(line)
+        if match:
+            flush()
+            level = len(match.group(1))
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, match.group(2).strip()))
+        else:
+            lines.append(line)
+    flush()
+    if not sections and stack:
+        # A file of headings only still has text: keep its title so it is not silently empty.
+        return []
+    return sections
+
+
+def read_text(path: Path) -> tuple[dict[str, Any], list[Section]]:
+    meta, sections = read_markdown(path)
+    return meta, [Section(s.headings, s.text) for s in sections]
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise DocumentLoadError(path.name, "is binary, not text")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DocumentLoadError(path.name, "is not UTF-8 or Windows-1252 text")
+
+
+# HTML --------------------------------------------------------------------------------------
+def read_html(path: Path) -> tuple[dict[str, Any], list[Section]]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_read_text(path), "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "nav", "footer"]):
+        tag.decompose()
+    meta: dict[str, Any] = {}
+    for tag in soup.find_all("meta"):
+        name, content = tag.get("name"), tag.get("content")
+        if isinstance(name, str) and isinstance(content, str) and name in (
+                "audience", "topic", "language"):
+            meta[name] = content
+    if soup.title and soup.title.string:
+        meta["title"] = soup.title.string.strip()
+    html_tag = soup.find("html")
+    if html_tag is not None and "language" not in meta:
+        lang = html_tag.get("lang")
+        if isinstance(lang, str) and lang:
+            meta["language"] = lang.split("-")[0]
+    body = soup.body or soup
+    parts: list[str] = []
+    for element in body.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre",
+                                  "blockquote"]):
+        text = " ".join(element.get_text(" ", strip=True).split())
+        if not text:
+            continue
+        name = str(element.name)
+        if name.startswith("h"):
+            parts.append("#" * int(name[1]) + " " + text)
+        elif name == "li":
+            parts.append("- " + text)
+        else:
+            parts.append(text)
+    return meta, markdown_sections("\n\n".join(parts))
+
+
+# PDF ---------------------------------------------------------------------------------------
+def read_pdf(path: Path) -> tuple[dict[str, Any], list[Section]]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    if reader.is_encrypted:
+        raise DocumentLoadError(path.name, "is an encrypted PDF")
+    meta: dict[str, Any] = {}
+    if reader.metadata and reader.metadata.title:
+        meta["title"] = str(reader.metadata.title)
+    sections = []
+    for number, page in enumerate(reader.pages, start=1):
+        text = (page.extract_text() or "").strip()
+        if text:
+            sections.append(Section((), text, page=number))
+    return meta, sections
+
+
+# DOCX --------------------------------------------------------------------------------------
+MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
+def read_docx(path: Path) -> tuple[dict[str, Any], list[Section]]:
+    import docx
+
+    with zipfile.ZipFile(path) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    if total > MAX_DOCX_UNCOMPRESSED:
+        raise DocumentLoadError(path.name, "expands to more than 200 MB (a zip bomb?)")
+    document = docx.Document(str(path))
+    meta: dict[str, Any] = {}
+    if document.core_properties.title:
+        meta["title"] = document.core_properties.title
+    lines: list[str] = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        level = _heading_level(style)
+        lines.append(("#" * level + " " + text) if level else text)
+    for table in document.tables:
+        for row in table.rows:
+            cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
+            if cells:
+                lines.append(" | ".join(cells))
+    return meta, markdown_sections("\n\n".join(lines))
+
+
+def _heading_level(style: str) -> int:
+    if style == "Title":
+        return 1
+    match = re.match(r"Heading (\d)", style)
+    return min(int(match.group(1)), 6) if match else 0
+
+
+READERS: dict[str, Callable[[Path], tuple[dict[str, Any], list[Section]]]] = {
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".txt": read_text,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+}

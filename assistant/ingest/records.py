@@ -1,0 +1,198 @@
+"""The record manager: which chunks of which file are in the vector store.
+
+A SQLite file under WAYPOINT_HOME. A chunk's record is written only after its vector, so a crash
+mid-ingest leaves records that under-report, and the next run completes the work.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import struct
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.types import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    path TEXT NOT NULL,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    indexed_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_file ON chunks(root, path);
+CREATE TABLE IF NOT EXISTS files (
+    root TEXT NOT NULL,
+    path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    indexed_at REAL NOT NULL,
+    PRIMARY KEY (root, path)
+);
+CREATE TABLE IF NOT EXISTS frameworks (
+    identifier TEXT NOT NULL,
+    root TEXT NOT NULL,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    PRIMARY KEY (root, path)
+);
+CREATE TABLE IF NOT EXISTS embedding_cache (
+    key TEXT PRIMARY KEY,
+    vector BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    root: str
+    path: str
+    fingerprint: str
+    kind: str
+
+
+class IndexRecords:
+    """Records of indexed files and chunks, the framework summaries and the embedding cache."""
+
+    def __init__(self, db_path: Path) -> None:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.db_path = db_path
+        self._local = threading.local()
+        with self._connect() as conn:
+            conn.executescript(SCHEMA)
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.db_path, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        with conn:
+            yield conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # files -----------------------------------------------------------------
+    def file(self, root: str, path: str) -> FileRecord | None:
+        row = self._connection().execute(
+            "SELECT root, path, fingerprint, kind FROM files WHERE root=? AND path=?",
+            (root, path)).fetchone()
+        return FileRecord(*row) if row else None
+
+    def files_under(self, root: str) -> list[FileRecord]:
+        rows = self._connection().execute(
+            "SELECT root, path, fingerprint, kind FROM files WHERE root=?", (root,)).fetchall()
+        return [FileRecord(*row) for row in rows]
+
+    def chunk_ids(self, root: str, path: str) -> set[str]:
+        rows = self._connection().execute(
+            "SELECT id FROM chunks WHERE root=? AND path=?", (root, path)).fetchall()
+        return {row[0] for row in rows}
+
+    def commit_file(self, record: FileRecord, added: Sequence[Chunk], removed: Iterable[str],
+                    framework: tuple[str, str, dict[str, object]] | None = None) -> None:
+        """Record one file's new state in a single transaction."""
+        now = time.time()
+        with self._connect() as conn:
+            conn.executemany("DELETE FROM chunks WHERE id=?", [(cid,) for cid in removed])
+            conn.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?)",
+                [(c.id, record.root, record.path, c.source, c.text,
+                  json.dumps(c.metadata, sort_keys=True), now) for c in added])
+            conn.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                         (record.root, record.path, record.fingerprint, record.kind, now))
+            conn.execute("DELETE FROM frameworks WHERE root=? AND path=?",
+                         (record.root, record.path))
+            if framework is not None:
+                identifier, title, summary = framework
+                conn.execute("INSERT OR REPLACE INTO frameworks VALUES (?,?,?,?,?)",
+                             (identifier, record.root, record.path, title,
+                              json.dumps(summary, sort_keys=True)))
+            self._bump_generation(conn)
+
+    def forget_file(self, root: str, path: str) -> None:
+        with self._connect() as conn:
+            conn.execute("DELETE FROM chunks WHERE root=? AND path=?", (root, path))
+            conn.execute("DELETE FROM files WHERE root=? AND path=?", (root, path))
+            conn.execute("DELETE FROM frameworks WHERE root=? AND path=?", (root, path))
+            self._bump_generation(conn)
+
+    # chunks ----------------------------------------------------------------
+    def all_chunks(self) -> list[Chunk]:
+        rows = self._connection().execute(
+            "SELECT id, source, text, metadata FROM chunks ORDER BY rowid").fetchall()
+        return [Chunk(id=r[0], source=r[1], text=r[2], metadata=json.loads(r[3])) for r in rows]
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        found: dict[str, Chunk] = {}
+        conn = self._connection()
+        for start in range(0, len(ids), 500):
+            batch = list(ids[start:start + 500])
+            marks = ",".join("?" * len(batch))
+            for r in conn.execute(
+                    f"SELECT id, source, text, metadata FROM chunks WHERE id IN ({marks})", batch):
+                found[r[0]] = Chunk(id=r[0], source=r[1], text=r[2], metadata=json.loads(r[3]))
+        return found
+
+    def counts(self) -> dict[str, int]:
+        conn = self._connection()
+        return {
+            "files": conn.execute("SELECT COUNT(*) FROM files").fetchone()[0],
+            "chunks": conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
+            "frameworks": conn.execute("SELECT COUNT(*) FROM frameworks").fetchone()[0],
+        }
+
+    def frameworks(self) -> list[dict[str, object]]:
+        rows = self._connection().execute(
+            "SELECT identifier, root, path, title, summary FROM frameworks ORDER BY title")
+        return [{"identifier": r[0], "root": r[1], "path": r[2], "title": r[3],
+                 **json.loads(r[4])} for r in rows]
+
+    def generation(self) -> int:
+        row = self._connection().execute(
+            "SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _bump_generation(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(value AS INTEGER) + 1")
+
+    # embedding cache ---------------------------------------------------------
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        conn = self._connection()
+        for start in range(0, len(keys), 500):
+            batch = list(keys[start:start + 500])
+            marks = ",".join("?" * len(batch))
+            for key, blob in conn.execute(
+                    f"SELECT key, vector FROM embedding_cache WHERE key IN ({marks})", batch):
+                found[key] = list(struct.unpack(f"{len(blob) // 4}f", blob))
+        return found
+
+    def put_many(self, items: dict[str, list[float]]) -> None:
+        with self._connect() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO embedding_cache VALUES (?, ?)",
+                [(key, struct.pack(f"{len(vec)}f", *vec)) for key, vec in items.items()])

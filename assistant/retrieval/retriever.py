@@ -1,0 +1,137 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25) fused by reciprocal rank, codes first."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from assistant.ingest.records import IndexRecords
+from assistant.retrieval.codes import codes_in, rank_code_matches
+from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.settings import Settings
+from assistant.types import Chunk, SearchHit
+
+Mode = Literal["hybrid", "dense", "lexical"]
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Metadata filters; a guide for audience "all" matches every audience."""
+
+    audience: str | None = None
+    framework: str | None = None
+    doc_type: str | None = None
+    language: str | None = None
+
+    def accepts(self, chunk: Chunk) -> bool:
+        meta = chunk.metadata
+        if self.audience and meta.get("audience", "all") not in (self.audience, "all"):
+            return False
+        if self.framework and self.framework not in (meta.get("framework"),
+                                                     meta.get("framework_id")):
+            return False
+        if self.doc_type and meta.get("doc_type") != self.doc_type:
+            return False
+        return not (self.language and meta.get("language") != self.language)
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.audience:
+            clauses.append({"audience": {"$in": [self.audience, "all"]}})
+        if self.doc_type:
+            clauses.append({"doc_type": self.doc_type})
+        if self.language:
+            clauses.append({"language": self.language})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class Retriever(Protocol):
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None,
+               mode: Mode = "hybrid") -> list[SearchHit]: ...
+
+
+class HybridRetriever:
+    def __init__(self, settings: Settings, records: IndexRecords,
+                 vector_store: Callable[[], Any], embed_query: Callable[[str], list[float]]
+                 ) -> None:
+        self.settings = settings
+        self.records = records
+        self._vector_store = vector_store
+        self._embed_query = embed_query
+        self._lexical: LexicalIndex | None = None
+        self._by_id: dict[str, Chunk] = {}
+        self._generation = -1
+        self._lock = threading.Lock()
+
+    def _lexical_index(self) -> LexicalIndex:
+        with self._lock:
+            generation = self.records.generation()
+            if self._lexical is None or generation != self._generation:
+                chunks = self.records.all_chunks()
+                self._lexical = LexicalIndex(chunks)
+                self._by_id = {c.id: c for c in chunks}
+                self._generation = generation
+            return self._lexical
+
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None,
+               mode: Mode = "hybrid") -> list[SearchHit]:
+        filters = filters or SearchFilters()
+        lexical = self._lexical_index()
+        if not lexical.chunks or not query.strip():
+            return []
+        pool = max(self.settings.candidate_pool, k)
+        dense_ids = self._dense(query, pool, filters) if mode != "lexical" else []
+        lexical_ids = [c.id for c, _ in lexical.search(query, pool * 4)
+                       if filters.accepts(c)][:pool] if mode != "dense" else []
+        rankings: list[tuple[list[str], float]] = []
+        if dense_ids:
+            rankings.append((dense_ids, self.settings.dense_weight))
+        if lexical_ids:
+            rankings.append((lexical_ids, self.settings.lexical_weight))
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
+        code_first = []
+        if mode == "hybrid":
+            candidates = (c for c in lexical.chunks if filters.accepts(c))
+            code_first = [c.id for c in rank_code_matches(codes_in(query), candidates)]
+        ordered = code_first + sorted((i for i in fused if i not in set(code_first)),
+                                      key=lambda i: -fused[i])
+        hits = []
+        for position, chunk_id in enumerate(ordered[:k]):
+            chunk = self._by_id.get(chunk_id)
+            if chunk is None:
+                continue
+            is_code = chunk_id in code_first
+            score = 1.0 + 1.0 / (1 + position) if is_code else fused.get(chunk_id, 0.0)
+            hits.append(SearchHit(
+                chunk=chunk, score=score,
+                dense_rank=_rank(dense_ids, chunk_id), lexical_rank=_rank(lexical_ids, chunk_id),
+                code_match=is_code))
+        return hits
+
+    def _dense(self, query: str, pool: int, filters: SearchFilters) -> list[str]:
+        store = self._vector_store()
+        vector = self._embed_query(query)
+        where = filters.chroma_where()
+        fetch = pool * 2 if filters.framework else pool
+        results = store.similarity_search_by_vector_with_relevance_scores(
+            vector, k=fetch, filter=where)
+        ids = []
+        for document, _distance in results:
+            chunk = self._by_id.get(str(document.id))
+            # Only chunks whose record was committed count: a vector written just before a
+            # crash is invisible until the next ingest records it.
+            if chunk is not None and filters.accepts(chunk):
+                ids.append(chunk.id)
+        return ids[:pool]
+
+
+def _rank(ids: list[str], chunk_id: str) -> int | None:
+    try:
+        return ids.index(chunk_id) + 1
+    except ValueError:
+        return None

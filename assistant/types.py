@@ -1,0 +1,51 @@
+"""Small value types shared across packages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Audience = Literal["students", "parents", "teachers", "all"]
+AUDIENCES: tuple[Audience, ...] = ("students", "parents", "teachers", "all")
+DocType = Literal["competency", "guide", "resource"]
+MetadataValue = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One indexable passage with its metadata. `id` is derived from content."""
+
+    id: str
+    source: str
+    text: str
+    metadata: dict[str, MetadataValue] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title", self.source))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A retrieved chunk with its fused score and the ranks that produced it."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    code_match: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        meta = self.chunk.metadata
+        code = meta.get("code")
+        return {
+            "id": self.chunk.id,
+            "source": self.chunk.source,
+            "title": self.chunk.title,
+            "section": meta.get("section") or None,
+            "code": code if code else None,
+            "audience": meta.get("audience", "all"),
+            "doc_type": meta.get("doc_type"),
+            "text": self.chunk.text,
+            "score": round(self.score, 6),
+        }
