@@ -20,17 +20,23 @@ EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="waypoint", description=(
-        "Waypoint: an offline assistant for competency-based education."))
+    parser = argparse.ArgumentParser(
+        prog="waypoint",
+        description=("Waypoint: an offline assistant for competency-based education."),
+    )
     parser.add_argument("--version", action="version", version=f"waypoint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="index frameworks and guides")
-    ingest.add_argument("paths", nargs="*", type=Path,
-                        help="files or folders (default: the bundled knowledge)")
-    ingest.add_argument("--prune", action="store_true",
-                        help="remove what was indexed from these folders but is gone now")
+    ingest.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: the bundled knowledge)"
+    )
+    ingest.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove what was indexed from these folders but is gone now",
+    )
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
     ingest.set_defaults(handler=cmd_ingest)
 
@@ -53,8 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_ingest(args: argparse.Namespace, assistant: Assistant) -> int:
     progress = _progress_bar(assistant.settings) if not args.json else None
     try:
-        report = assistant.indexer.ingest(args.paths or None, prune=args.prune,
-                                          progress=progress.update if progress else None)
+        report = assistant.indexer.ingest(
+            args.paths or None, prune=args.prune, progress=progress.update if progress else None
+        )
     finally:
         if progress:
             progress.close()
@@ -63,10 +70,12 @@ def cmd_ingest(args: argparse.Namespace, assistant: Assistant) -> int:
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:
-        print(f"{report.files} files ({report.files_changed} changed, {report.files_removed} "
-              f"removed, {len(report.problems)} skipped); chunks: {report.chunks_added} added, "
-              f"{report.chunks_removed} removed, {report.chunks_unchanged} unchanged; "
-              f"{report.embedded} embedded; {report.seconds:.1f} s")
+        print(
+            f"{report.files} files ({report.files_changed} changed, {report.files_removed} "
+            f"removed, {len(report.problems)} skipped); chunks: {report.chunks_added} added, "
+            f"{report.chunks_removed} removed, {report.chunks_unchanged} unchanged; "
+            f"{report.embedded} embedded; {report.seconds:.1f} s"
+        )
         for note in report.ignored:
             print(f"ignored: {note}")
     return EXIT_PARTIAL if report.problems else EXIT_OK
@@ -75,8 +84,9 @@ def cmd_ingest(args: argparse.Namespace, assistant: Assistant) -> int:
 def cmd_search(args: argparse.Namespace, assistant: Assistant) -> int:
     if args.k < 1 or args.k > 100:
         raise WaypointError("--k must be between 1 and 100")
-    filters = SearchFilters(audience=args.audience, framework=args.framework,
-                            doc_type=args.doc_type)
+    filters = SearchFilters(
+        audience=args.audience, framework=args.framework, doc_type=args.doc_type
+    )
     hits = assistant.retriever.search(args.query, k=args.k, filters=filters, mode=args.mode)
     if args.json:
         print(json.dumps([hit.as_json() for hit in hits], indent=2, ensure_ascii=False))
@@ -100,8 +110,10 @@ def cmd_frameworks(args: argparse.Namespace, assistant: Assistant) -> int:
     if not frameworks:
         print("No frameworks imported yet. Run `waypoint ingest`.")
     for fw in frameworks:
-        print(f"{fw['title']}: {fw['items']} items, {fw['hierarchy_edges']} hierarchy edges, "
-              f"{fw['prerequisite_edges']} prerequisite edges ({fw['path']})")
+        print(
+            f"{fw['title']}: {fw['items']} items, {fw['hierarchy_edges']} hierarchy edges, "
+            f"{fw['prerequisite_edges']} prerequisite edges ({fw['path']})"
+        )
     return EXIT_OK
 
 
@@ -114,8 +126,7 @@ class _Bar:
 
     def update(self, done: int, total: int) -> None:
         if self._tqdm is None:
-            self._tqdm = self._factory(total=total, unit="chunk", desc="embedding",
-                                       file=sys.stderr)
+            self._tqdm = self._factory(total=total, unit="chunk", desc="embedding", file=sys.stderr)
         self._tqdm.n = done
         self._tqdm.refresh()
 
@@ -128,8 +139,9 @@ def _progress_bar(settings: Settings) -> _Bar | None:
     return _Bar() if settings.show_progress and sys.stderr.isatty() else None
 
 
-def main(argv: Sequence[str] | None = None,
-         make_assistant: Callable[[], Assistant] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, make_assistant: Callable[[], Assistant] | None = None
+) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -22,8 +22,9 @@ class Assistant:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self._embedder or make_embedder(self.settings.embedding_model,
-                                               batch_size=self.settings.embedding_batch_size)
+        return self._embedder or make_embedder(
+            self.settings.embedding_model, batch_size=self.settings.embedding_batch_size
+        )
 
     @cached_property
     def records(self) -> IndexRecords:
@@ -40,15 +41,18 @@ class Assistant:
 
     @cached_property
     def indexer(self) -> Indexer:
-        return Indexer(self.settings, self.records, lambda: self.vector_store,
-                       lambda: self.embeddings.computed)
+        return Indexer(
+            self.settings, self.records, lambda: self.vector_store, lambda: self.embeddings.computed
+        )
 
     @cached_property
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.settings, self.records, lambda: self.vector_store,
-                               self.embeddings.embed_query)
+        return HybridRetriever(
+            self.settings, self.records, lambda: self.vector_store, self.embeddings.embed_query
+        )
 
 
-def build_assistant(settings: Settings | None = None, *,
-                    embedder: Embedder | None = None) -> Assistant:
+def build_assistant(
+    settings: Settings | None = None, *, embedder: Embedder | None = None
+) -> Assistant:
     return Assistant(settings or Settings(), embedder=embedder)

@@ -12,8 +12,9 @@ class WaypointError(Exception):
 class FrameworkImportError(WaypointError):
     """A CASE package that cannot be imported; names the file, the item and the field."""
 
-    def __init__(self, path: Path | str, reason: str, *, item: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, path: Path | str, reason: str, *, item: str | None = None, field: str | None = None
+    ) -> None:
         self.path = str(path)
         self.item = item
         self.field = field

@@ -12,7 +12,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from assistant.errors import FrameworkImportError
 from assistant.frameworks.graph import find_cycle
@@ -50,7 +50,7 @@ class _PackageReader:
         self.data = data
         self.source = source
 
-    def fail(self, reason: str, *, item: str | None = None, field: str | None = None) -> None:
+    def fail(self, reason: str, *, item: str | None = None, field: str | None = None) -> NoReturn:
         raise FrameworkImportError(self.source, reason, item=item, field=field)
 
     def read(self) -> Framework:
@@ -65,8 +65,11 @@ class _PackageReader:
             title=self._required_text(document, "title", "CFDocument"),
             source=self.source,
             version=str(document.get("version") or ""),
-            case_version=str(self.data.get("caseVersion") or document.get("caseVersion") or
-                             ("1.1" if "CFRubrics" in self.data else "1.0")),
+            case_version=str(
+                self.data.get("caseVersion")
+                or document.get("caseVersion")
+                or ("1.1" if "CFRubrics" in self.data else "1.0")
+            ),
             language=str(document.get("language") or ""),
             creator=str(document.get("creator") or ""),
             description=str(document.get("description") or ""),
@@ -151,11 +154,15 @@ class _PackageReader:
             local_dest = self._local_node(framework, destination)
             if kind == HIERARCHY:
                 if local_origin is None:
-                    self.fail(f"child {origin} is not in this package", item=where,
-                              field="originNodeURI")
+                    self.fail(
+                        f"child {origin} is not in this package", item=where, field="originNodeURI"
+                    )
                 if local_dest is None:
-                    self.fail(f"parent {destination} is not in this package", item=where,
-                              field="destinationNodeURI")
+                    self.fail(
+                        f"parent {destination} is not in this package",
+                        item=where,
+                        field="destinationNodeURI",
+                    )
                 ordered_children[str(local_dest)].append((order, str(local_origin), position))
             elif kind == ALIAS:
                 continue
@@ -167,16 +174,21 @@ class _PackageReader:
                 else:
                     framework.related.append((kind, local_origin, local_dest))
             elif local_origin or local_dest:
-                framework.external.append(ExternalEdge(
-                    association_type=kind,
-                    origin=local_origin or origin,
-                    destination=local_dest or destination,
-                    origin_is_local=local_origin is not None,
-                    title=title,
-                ))
+                framework.external.append(
+                    ExternalEdge(
+                        association_type=kind,
+                        origin=local_origin or origin,
+                        destination=local_dest or destination,
+                        origin_is_local=local_origin is not None,
+                        title=title,
+                    )
+                )
             else:
-                self.fail("neither end of the association is in this package", item=where,
-                          field="originNodeURI")
+                self.fail(
+                    "neither end of the association is in this package",
+                    item=where,
+                    field="originNodeURI",
+                )
         self._build_hierarchy(framework, ordered_children)
         self._check_cycles(framework)
 
@@ -192,8 +204,9 @@ class _PackageReader:
         elif destination in framework.items and origin not in framework.items:
             framework.aliases.setdefault(origin, destination)
 
-    def _build_hierarchy(self, framework: Framework,
-                         ordered: dict[str, list[tuple[float, str, int]]]) -> None:
+    def _build_hierarchy(
+        self, framework: Framework, ordered: dict[str, list[tuple[float, str, int]]]
+    ) -> None:
         for parent, entries in ordered.items():
             entries.sort(key=lambda e: (e[0], _natural_key(_enum_or_code(framework, e[1])), e[2]))
             kids: list[str] = []
@@ -204,15 +217,22 @@ class _PackageReader:
             framework.children[parent] = kids
 
     def _check_cycles(self, framework: Framework) -> None:
-        for edges, kind in ((framework.prerequisites, PREREQUISITE),
-                            (framework.parents, HIERARCHY)):
+        for edges, kind in (
+            (framework.prerequisites, PREREQUISITE),
+            (framework.parents, HIERARCHY),
+        ):
             cycle = find_cycle(edges)
             if cycle:
                 labels = " -> ".join(
-                    framework.items[n].label if n in framework.items else n for n in cycle)
-                self.fail(f"the {kind} associations form a cycle: {labels}",
-                          item=framework.items[cycle[0]].label if cycle[0] in framework.items
-                          else cycle[0], field=kind)
+                    framework.items[n].label if n in framework.items else n for n in cycle
+                )
+                self.fail(
+                    f"the {kind} associations form a cycle: {labels}",
+                    item=framework.items[cycle[0]].label
+                    if cycle[0] in framework.items
+                    else cycle[0],
+                    field=kind,
+                )
 
     def _read_rubrics(self, framework: Framework) -> None:
         for r_index, rubric in enumerate(self._list("CFRubrics")):
@@ -228,10 +248,14 @@ class _PackageReader:
                 target, _ = self._endpoint(criterion, "CFItemURI", where)
                 local = framework.resolve(target)
                 if local is None:
-                    self.fail(f"competency {target} is not in this package", item=where,
-                              field="CFItemURI")
-                levels = [_level(raw) for raw in criterion.get("CFRubricCriterionLevels") or []
-                          if isinstance(raw, dict)]
+                    self.fail(
+                        f"competency {target} is not in this package", item=where, field="CFItemURI"
+                    )
+                levels = [
+                    _level(raw)
+                    for raw in criterion.get("CFRubricCriterionLevels") or []
+                    if isinstance(raw, dict)
+                ]
                 levels.sort(key=lambda lv: lv.score)
                 framework.levels[str(local)] = tuple(levels)
 

@@ -12,8 +12,11 @@ def framework_chunks(framework: Framework, path: str) -> list[Chunk]:
     chunks: list[Chunk] = []
     for item in framework:
         metadata = _metadata(framework, item, path)
-        chunks.append(make_chunk(framework.title, _item_text(framework, item),
-                                 {**metadata, "section": "Competency"}))
+        chunks.append(
+            make_chunk(
+                framework.title, _item_text(framework, item), {**metadata, "section": "Competency"}
+            )
+        )
         levels = framework.levels.get(item.identifier)
         if levels:
             lines = [f"{item.label} {item.short_title}: what each proficiency level looks like"]
@@ -22,8 +25,11 @@ def framework_chunks(framework: Framework, path: str) -> list[Chunk]:
                 if level.feedback:
                     line += f" Next move: {level.feedback}"
                 lines.append(line)
-            chunks.append(make_chunk(framework.title, "\n".join(lines),
-                                     {**metadata, "section": "Proficiency levels"}))
+            chunks.append(
+                make_chunk(
+                    framework.title, "\n".join(lines), {**metadata, "section": "Proficiency levels"}
+                )
+            )
     return chunks
 
 
@@ -50,19 +56,24 @@ def _item_text(framework: Framework, item: Competency) -> str:
     lines = [f"{item.label} — {item.short_title}" if item.title else item.label, item.statement]
     parents = framework.parent_path(item.identifier)
     if parents:
-        lines.append("Part of: " + "; ".join(
-            f"{p.label} {p.short_title}".strip() for p in parents) + ".")
+        lines.append(
+            "Part of: " + "; ".join(f"{p.label} {p.short_title}".strip() for p in parents) + "."
+        )
     lines.append(f"Framework: {framework.title}.")
     if item.education_levels:
         lines.append("Grade levels: " + ", ".join(item.education_levels) + ".")
     prerequisites = framework.prerequisites_of(item.identifier)
     if prerequisites:
-        lines.append("Builds on: " + "; ".join(
-            f"{p.label} {p.short_title}".strip() for p in prerequisites) + ".")
+        lines.append(
+            "Builds on: "
+            + "; ".join(f"{p.label} {p.short_title}".strip() for p in prerequisites)
+            + "."
+        )
     dependents = framework.dependents_of(item.identifier)
     if dependents:
-        lines.append("Leads to: " + "; ".join(
-            f"{d.label} {d.short_title}".strip() for d in dependents) + ".")
+        lines.append(
+            "Leads to: " + "; ".join(f"{d.label} {d.short_title}".strip() for d in dependents) + "."
+        )
     if item.keywords:
         lines.append("Keywords: " + ", ".join(item.keywords) + ".")
     if item.notes:

@@ -26,7 +26,7 @@ def find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
                 nxt = targets[index]
                 state = colour.get(nxt, white)
                 if state == grey:
-                    return [*path[path.index(nxt):], nxt]
+                    return [*path[path.index(nxt) :], nxt]
                 if state == white:
                     colour[nxt] = grey
                     stack.append((nxt, 0))

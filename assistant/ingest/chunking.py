@@ -18,15 +18,16 @@ def chunk_id(source: str, text: str, metadata: dict[str, MetadataValue]) -> str:
 
 
 def make_chunk(source: str, text: str, metadata: dict[str, MetadataValue]) -> Chunk:
-    return Chunk(id=chunk_id(source, text, metadata), source=source, text=text,
-                 metadata=metadata)
+    return Chunk(id=chunk_id(source, text, metadata), source=source, text=text, metadata=metadata)
 
 
 class GuideChunker:
     def __init__(self, chunk_size: int, chunk_overlap: int) -> None:
         self.splitter = RecursiveCharacterTextSplitter(
-            chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-            separators=["\n\n", "\n", ". ", " ", ""])
+            chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
+            separators=["\n\n", "\n", ". ", " ", ""],
+        )
 
     def chunks(self, document: GuideDocument) -> list[Chunk]:
         result: list[Chunk] = []
@@ -51,8 +52,9 @@ class GuideChunker:
                     metadata["page"] = section.page
                 if document.competencies:
                     metadata["competencies"] = ",".join(document.competencies)
-                heading_line = f"{document.title} — {section_name}" if section_name \
-                    else document.title
+                heading_line = (
+                    f"{document.title} — {section_name}" if section_name else document.title
+                )
                 text = f"{heading_line}\n\n{piece.strip()}"
                 result.append(make_chunk(document.path, text, metadata))
         return _unique(result)

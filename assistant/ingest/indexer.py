@@ -62,16 +62,26 @@ class _Plan:
 
 
 class Indexer:
-    def __init__(self, settings: Settings, records: IndexRecords,
-                 vector_store: Callable[[], Any], embedded_count: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        records: IndexRecords,
+        vector_store: Callable[[], Any],
+        embedded_count: Callable[[], int],
+    ) -> None:
         self.settings = settings
         self.records = records
         self._vector_store = vector_store
         self._embedded_count = embedded_count
         self.chunker = GuideChunker(settings.chunk_size, settings.chunk_overlap)
 
-    def ingest(self, targets: Sequence[Path] | None = None, *, prune: bool = False,
-               progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self,
+        targets: Sequence[Path] | None = None,
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         embedded_before = self._embedded_count()
@@ -88,8 +98,9 @@ class Indexer:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _plan(self, targets: Sequence[Path], report: IngestReport
-              ) -> tuple[list[_Plan], dict[str, set[str]]]:
+    def _plan(
+        self, targets: Sequence[Path], report: IngestReport
+    ) -> tuple[list[_Plan], dict[str, set[str]]]:
         plans: list[_Plan] = []
         roots_seen: dict[str, set[str]] = {}
         for target in targets:
@@ -116,8 +127,9 @@ class Indexer:
         fingerprint = self._fingerprint(data)
         record = self.records.file(corpus_file.root, corpus_file.path)
         if record is not None and record.fingerprint == fingerprint:
-            report.chunks_unchanged += len(self.records.chunk_ids(corpus_file.root,
-                                                                  corpus_file.path))
+            report.chunks_unchanged += len(
+                self.records.chunk_ids(corpus_file.root, corpus_file.path)
+            )
             return None
         try:
             if corpus_file.is_framework:
@@ -125,14 +137,20 @@ class Indexer:
                     report.ignored.append(f"{corpus_file.path}: a JSON Schema, not a framework")
                     return None
                 return self._plan_framework(corpus_file, fingerprint)
-            document = load_guide(corpus_file.file, corpus_file.path,
-                                  max_bytes=self.settings.max_file_bytes)
+            document = load_guide(
+                corpus_file.file, corpus_file.path, max_bytes=self.settings.max_file_bytes
+            )
         except (FrameworkImportError, DocumentLoadError) as exc:
             report.problems.append(str(exc))
             return None
         chunks = self.chunker.chunks(document)
-        return _Plan(corpus_file, fingerprint, "guide", chunks,
-                     self.records.chunk_ids(corpus_file.root, corpus_file.path))
+        return _Plan(
+            corpus_file,
+            fingerprint,
+            "guide",
+            chunks,
+            self.records.chunk_ids(corpus_file.root, corpus_file.path),
+        )
 
     def _plan_framework(self, corpus_file: CorpusFile, fingerprint: str) -> _Plan:
         framework = load_framework(corpus_file.file, display_name=corpus_file.path)
@@ -146,27 +164,36 @@ class Indexer:
             "case_version": framework.case_version,
             "file": str(corpus_file.file.resolve()),
         }
-        return _Plan(corpus_file, fingerprint, "framework",
-                     framework_chunks(framework, corpus_file.path),
-                     self.records.chunk_ids(corpus_file.root, corpus_file.path),
-                     (framework.identifier, framework.title, summary))
+        return _Plan(
+            corpus_file,
+            fingerprint,
+            "framework",
+            framework_chunks(framework, corpus_file.path),
+            self.records.chunk_ids(corpus_file.root, corpus_file.path),
+            (framework.identifier, framework.title, summary),
+        )
 
     def _fingerprint(self, data: bytes) -> str:
         digest = hashlib.sha256(data)
         s = self.settings
-        digest.update(f"|{PIPELINE_VERSION}|{s.chunk_size}|{s.chunk_overlap}|"
-                      f"{s.embedding_model}".encode())
+        digest.update(
+            f"|{PIPELINE_VERSION}|{s.chunk_size}|{s.chunk_overlap}|{s.embedding_model}".encode()
+        )
         return digest.hexdigest()
 
-    def _apply(self, plan: _Plan, report: IngestReport, done: int, total: int,
-               progress: Progress | None) -> int:
+    def _apply(
+        self, plan: _Plan, report: IngestReport, done: int, total: int, progress: Progress | None
+    ) -> int:
         store = self._vector_store() if (plan.new or plan.stale) else None
         new = plan.new
         for start in range(0, len(new), WRITE_BATCH):
-            batch = new[start:start + WRITE_BATCH]
+            batch = new[start : start + WRITE_BATCH]
             assert store is not None
-            store.add_texts([c.text for c in batch], metadatas=[dict(c.metadata) for c in batch],
-                            ids=[c.id for c in batch])
+            store.add_texts(
+                [c.text for c in batch],
+                metadatas=[dict(c.metadata) for c in batch],
+                ids=[c.id for c in batch],
+            )
             done += len(batch)
             if progress:
                 progress(done, total)
@@ -176,7 +203,10 @@ class Indexer:
         # Vectors first, then the record: a crash in between is completed by the next run.
         self.records.commit_file(
             FileRecord(plan.file.root, plan.file.path, plan.fingerprint, plan.kind),
-            added=new, removed=stale, framework=plan.framework)
+            added=new,
+            removed=stale,
+            framework=plan.framework,
+        )
         report.files_changed += 1
         report.chunks_added += len(new)
         report.chunks_removed += len(stale)

@@ -57,11 +57,12 @@ def load_guide(path: Path, relative: str, *, max_bytes: int) -> GuideDocument:
         raise DocumentLoadError(relative, f"has an unsupported file type {path.suffix!r}")
     try:
         meta, sections = reader(path)
-    except DocumentLoadError:
-        raise
+    except DocumentLoadError as exc:
+        raise DocumentLoadError(relative, exc.reason) from exc
     except Exception as exc:  # a parser's own error: report it as unreadable, by name
-        raise DocumentLoadError(relative, f"cannot be read as {path.suffix[1:].upper()} "
-                                          f"({type(exc).__name__}: {exc})") from exc
+        raise DocumentLoadError(
+            relative, f"cannot be read as {path.suffix[1:].upper()} ({type(exc).__name__}: {exc})"
+        ) from exc
     sections = [s for s in sections if s.text.strip()]
     if not sections:
         raise DocumentLoadError(relative, "has no text")
@@ -73,8 +74,9 @@ def _document(relative: str, meta: dict[str, Any], sections: list[Section]) -> G
     audience = str(meta.get("audience") or _audience_from_folder(parts)).strip().lower()
     if audience not in AUDIENCES:
         allowed = " | ".join(AUDIENCES)
-        raise DocumentLoadError(relative, f"front matter field audience is {audience!r}; "
-                                          f"expected {allowed}")
+        raise DocumentLoadError(
+            relative, f"front matter field audience is {audience!r}; expected {allowed}"
+        )
     title = str(meta.get("title") or _first_heading(sections) or Path(relative).stem).strip()
     topic = str(meta.get("topic") or "")
     doc_type = "resource" if "resources" in parts or topic == "practice" else "guide"
@@ -121,7 +123,8 @@ def read_markdown(path: Path) -> tuple[dict[str, Any], list[Section]]:
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
-        raise DocumentLoadError(path.name, f"has front matter that is not valid YAML ({exc})")
+        reason = f"has front matter that is not valid YAML ({exc})"
+        raise DocumentLoadError(path.name, reason) from exc
     return dict(post.metadata), markdown_sections(post.content)
 
 
@@ -183,8 +186,11 @@ def read_html(path: Path) -> tuple[dict[str, Any], list[Section]]:
     meta: dict[str, Any] = {}
     for tag in soup.find_all("meta"):
         name, content = tag.get("name"), tag.get("content")
-        if isinstance(name, str) and isinstance(content, str) and name in (
-                "audience", "topic", "language"):
+        if (
+            isinstance(name, str)
+            and isinstance(content, str)
+            and name in ("audience", "topic", "language")
+        ):
             meta[name] = content
     if soup.title and soup.title.string:
         meta["title"] = soup.title.string.strip()
@@ -195,8 +201,9 @@ def read_html(path: Path) -> tuple[dict[str, Any], list[Section]]:
             meta["language"] = lang.split("-")[0]
     body = soup.body or soup
     parts: list[str] = []
-    for element in body.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre",
-                                  "blockquote"]):
+    for element in body.find_all(
+        ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre", "blockquote"]
+    ):
         text = " ".join(element.get_text(" ", strip=True).split())
         if not text:
             continue

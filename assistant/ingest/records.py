@@ -94,40 +94,77 @@ class IndexRecords:
 
     # files -----------------------------------------------------------------
     def file(self, root: str, path: str) -> FileRecord | None:
-        row = self._connection().execute(
-            "SELECT root, path, fingerprint, kind FROM files WHERE root=? AND path=?",
-            (root, path)).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                "SELECT root, path, fingerprint, kind FROM files WHERE root=? AND path=?",
+                (root, path),
+            )
+            .fetchone()
+        )
         return FileRecord(*row) if row else None
 
     def files_under(self, root: str) -> list[FileRecord]:
-        rows = self._connection().execute(
-            "SELECT root, path, fingerprint, kind FROM files WHERE root=?", (root,)).fetchall()
+        rows = (
+            self._connection()
+            .execute("SELECT root, path, fingerprint, kind FROM files WHERE root=?", (root,))
+            .fetchall()
+        )
         return [FileRecord(*row) for row in rows]
 
     def chunk_ids(self, root: str, path: str) -> set[str]:
-        rows = self._connection().execute(
-            "SELECT id FROM chunks WHERE root=? AND path=?", (root, path)).fetchall()
+        rows = (
+            self._connection()
+            .execute("SELECT id FROM chunks WHERE root=? AND path=?", (root, path))
+            .fetchall()
+        )
         return {row[0] for row in rows}
 
-    def commit_file(self, record: FileRecord, added: Sequence[Chunk], removed: Iterable[str],
-                    framework: tuple[str, str, dict[str, object]] | None = None) -> None:
+    def commit_file(
+        self,
+        record: FileRecord,
+        added: Sequence[Chunk],
+        removed: Iterable[str],
+        framework: tuple[str, str, dict[str, object]] | None = None,
+    ) -> None:
         """Record one file's new state in a single transaction."""
         now = time.time()
         with self._connect() as conn:
             conn.executemany("DELETE FROM chunks WHERE id=?", [(cid,) for cid in removed])
             conn.executemany(
                 "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?)",
-                [(c.id, record.root, record.path, c.source, c.text,
-                  json.dumps(c.metadata, sort_keys=True), now) for c in added])
-            conn.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
-                         (record.root, record.path, record.fingerprint, record.kind, now))
-            conn.execute("DELETE FROM frameworks WHERE root=? AND path=?",
-                         (record.root, record.path))
+                [
+                    (
+                        c.id,
+                        record.root,
+                        record.path,
+                        c.source,
+                        c.text,
+                        json.dumps(c.metadata, sort_keys=True),
+                        now,
+                    )
+                    for c in added
+                ],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                (record.root, record.path, record.fingerprint, record.kind, now),
+            )
+            conn.execute(
+                "DELETE FROM frameworks WHERE root=? AND path=?", (record.root, record.path)
+            )
             if framework is not None:
                 identifier, title, summary = framework
-                conn.execute("INSERT OR REPLACE INTO frameworks VALUES (?,?,?,?,?)",
-                             (identifier, record.root, record.path, title,
-                              json.dumps(summary, sort_keys=True)))
+                conn.execute(
+                    "INSERT OR REPLACE INTO frameworks VALUES (?,?,?,?,?)",
+                    (
+                        identifier,
+                        record.root,
+                        record.path,
+                        title,
+                        json.dumps(summary, sort_keys=True),
+                    ),
+                )
             self._bump_generation(conn)
 
     def forget_file(self, root: str, path: str) -> None:
@@ -139,18 +176,22 @@ class IndexRecords:
 
     # chunks ----------------------------------------------------------------
     def all_chunks(self) -> list[Chunk]:
-        rows = self._connection().execute(
-            "SELECT id, source, text, metadata FROM chunks ORDER BY rowid").fetchall()
+        rows = (
+            self._connection()
+            .execute("SELECT id, source, text, metadata FROM chunks ORDER BY rowid")
+            .fetchall()
+        )
         return [Chunk(id=r[0], source=r[1], text=r[2], metadata=json.loads(r[3])) for r in rows]
 
     def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
         found: dict[str, Chunk] = {}
         conn = self._connection()
         for start in range(0, len(ids), 500):
-            batch = list(ids[start:start + 500])
+            batch = list(ids[start : start + 500])
             marks = ",".join("?" * len(batch))
             for r in conn.execute(
-                    f"SELECT id, source, text, metadata FROM chunks WHERE id IN ({marks})", batch):
+                f"SELECT id, source, text, metadata FROM chunks WHERE id IN ({marks})", batch
+            ):
                 found[r[0]] = Chunk(id=r[0], source=r[1], text=r[2], metadata=json.loads(r[3]))
         return found
 
@@ -164,30 +205,34 @@ class IndexRecords:
 
     def frameworks(self) -> list[dict[str, object]]:
         rows = self._connection().execute(
-            "SELECT identifier, root, path, title, summary FROM frameworks ORDER BY title")
-        return [{"identifier": r[0], "root": r[1], "path": r[2], "title": r[3],
-                 **json.loads(r[4])} for r in rows]
+            "SELECT identifier, root, path, title, summary FROM frameworks ORDER BY title"
+        )
+        return [
+            {"identifier": r[0], "root": r[1], "path": r[2], "title": r[3], **json.loads(r[4])}
+            for r in rows
+        ]
 
     def generation(self) -> int:
-        row = self._connection().execute(
-            "SELECT value FROM meta WHERE key='generation'").fetchone()
+        row = self._connection().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
     @staticmethod
     def _bump_generation(conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
-            "SET value = CAST(value AS INTEGER) + 1")
+            "SET value = CAST(value AS INTEGER) + 1"
+        )
 
     # embedding cache ---------------------------------------------------------
     def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]:
         found: dict[str, list[float]] = {}
         conn = self._connection()
         for start in range(0, len(keys), 500):
-            batch = list(keys[start:start + 500])
+            batch = list(keys[start : start + 500])
             marks = ",".join("?" * len(batch))
             for key, blob in conn.execute(
-                    f"SELECT key, vector FROM embedding_cache WHERE key IN ({marks})", batch):
+                f"SELECT key, vector FROM embedding_cache WHERE key IN ({marks})", batch
+            ):
                 found[key] = list(struct.unpack(f"{len(blob) // 4}f", blob))
         return found
 
@@ -195,4 +240,5 @@ class IndexRecords:
         with self._connect() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO embedding_cache VALUES (?, ?)",
-                [(key, struct.pack(f"{len(vec)}f", *vec)) for key, vec in items.items()])
+                [(key, struct.pack(f"{len(vec)}f", *vec)) for key, vec in items.items()],
+            )

@@ -58,8 +58,8 @@ class SentenceTransformerEmbedder:
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
 
-                transformers_logging.disable_progress_bar()
-                transformers_logging.set_verbosity_error()
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+                transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
                 path = self._model_path()
                 if not path.is_dir():
@@ -71,8 +71,12 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         model = self._load()
-        vectors = model.encode(list(texts), batch_size=self._batch_size,
-                               normalize_embeddings=True, show_progress_bar=False)
+        vectors = model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         return [list(map(float, row)) for row in vectors]
 
     def embed_query(self, text: str) -> list[float]:

@@ -30,8 +30,10 @@ class SearchFilters:
         meta = chunk.metadata
         if self.audience and meta.get("audience", "all") not in (self.audience, "all"):
             return False
-        if self.framework and self.framework not in (meta.get("framework"),
-                                                     meta.get("framework_id")):
+        if self.framework and self.framework not in (
+            meta.get("framework"),
+            meta.get("framework_id"),
+        ):
             return False
         if self.doc_type and meta.get("doc_type") != self.doc_type:
             return False
@@ -51,14 +53,19 @@ class SearchFilters:
 
 
 class Retriever(Protocol):
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None,
-               mode: Mode = "hybrid") -> list[SearchHit]: ...
+    def search(
+        self, query: str, k: int = 5, filters: SearchFilters | None = None, mode: Mode = "hybrid"
+    ) -> list[SearchHit]: ...
 
 
 class HybridRetriever:
-    def __init__(self, settings: Settings, records: IndexRecords,
-                 vector_store: Callable[[], Any], embed_query: Callable[[str], list[float]]
-                 ) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        records: IndexRecords,
+        vector_store: Callable[[], Any],
+        embed_query: Callable[[str], list[float]],
+    ) -> None:
         self.settings = settings
         self.records = records
         self._vector_store = vector_store
@@ -78,16 +85,20 @@ class HybridRetriever:
                 self._generation = generation
             return self._lexical
 
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None,
-               mode: Mode = "hybrid") -> list[SearchHit]:
+    def search(
+        self, query: str, k: int = 5, filters: SearchFilters | None = None, mode: Mode = "hybrid"
+    ) -> list[SearchHit]:
         filters = filters or SearchFilters()
         lexical = self._lexical_index()
         if not lexical.chunks or not query.strip():
             return []
         pool = max(self.settings.candidate_pool, k)
         dense_ids = self._dense(query, pool, filters) if mode != "lexical" else []
-        lexical_ids = [c.id for c, _ in lexical.search(query, pool * 4)
-                       if filters.accepts(c)][:pool] if mode != "dense" else []
+        lexical_ids = (
+            [c.id for c, _ in lexical.search(query, pool * 4) if filters.accepts(c)][:pool]
+            if mode != "dense"
+            else []
+        )
         rankings: list[tuple[list[str], float]] = []
         if dense_ids:
             rankings.append((dense_ids, self.settings.dense_weight))
@@ -98,8 +109,9 @@ class HybridRetriever:
         if mode == "hybrid":
             candidates = (c for c in lexical.chunks if filters.accepts(c))
             code_first = [c.id for c in rank_code_matches(codes_in(query), candidates)]
-        ordered = code_first + sorted((i for i in fused if i not in set(code_first)),
-                                      key=lambda i: -fused[i])
+        ordered = code_first + sorted(
+            (i for i in fused if i not in set(code_first)), key=lambda i: -fused[i]
+        )
         hits = []
         for position, chunk_id in enumerate(ordered[:k]):
             chunk = self._by_id.get(chunk_id)
@@ -107,10 +119,15 @@ class HybridRetriever:
                 continue
             is_code = chunk_id in code_first
             score = 1.0 + 1.0 / (1 + position) if is_code else fused.get(chunk_id, 0.0)
-            hits.append(SearchHit(
-                chunk=chunk, score=score,
-                dense_rank=_rank(dense_ids, chunk_id), lexical_rank=_rank(lexical_ids, chunk_id),
-                code_match=is_code))
+            hits.append(
+                SearchHit(
+                    chunk=chunk,
+                    score=score,
+                    dense_rank=_rank(dense_ids, chunk_id),
+                    lexical_rank=_rank(lexical_ids, chunk_id),
+                    code_match=is_code,
+                )
+            )
         return hits
 
     def _dense(self, query: str, pool: int, filters: SearchFilters) -> list[str]:
@@ -119,7 +136,8 @@ class HybridRetriever:
         where = filters.chroma_where()
         fetch = pool * 2 if filters.framework else pool
         results = store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=fetch, filter=where)
+            vector, k=fetch, filter=where
+        )
         ids = []
         for document, _distance in results:
             chunk = self._by_id.get(str(document.id))

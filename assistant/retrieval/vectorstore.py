@@ -20,13 +20,17 @@ def _client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
         if settings.vector_store == "server":
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                       settings=chroma_settings)
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        where = (f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-                 if settings.vector_store == "server" else f"the index in {settings.chroma_dir}")
+        where = (
+            f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+            if settings.vector_store == "server"
+            else f"the index in {settings.chroma_dir}"
+        )
         raise StoreUnavailableError(f"cannot open {where}: {exc}") from exc
 
 

@@ -1,0 +1,132 @@
+"""Idempotent, incremental indexing with the real model, real Chroma and real SQLite."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from assistant.container import Assistant
+
+GUIDE = (
+    "---\ntitle: {title}\naudience: parents\ntopic: t\nlanguage: en\nsources: [x]\n---\n"
+    "# {title}\n\n## First part\n\n{body}\n\n## Second part\n\nMore words about {title}.\n"
+)
+
+
+def make_corpus(root: Path, case_samples: Path) -> Path:
+    (root / "guides").mkdir(parents=True)
+    for name, body in (
+        ("ratios", "Ratios compare two amounts, like 2 cups to 3 cups."),
+        ("levels", "A 3 means proficient: the learner can do it alone."),
+        ("homework", "Homework is practice, not a grade."),
+    ):
+        (root / "guides" / f"{name}.en.md").write_text(GUIDE.format(title=name, body=body))
+    (root / "frameworks").mkdir()
+    shutil.copy(
+        case_samples / "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json",
+        root / "frameworks" / "ratios.json",
+    )
+    return root
+
+
+def vector_ids(assistant: Assistant) -> list[str]:
+    return sorted(assistant.vector_store.get()["ids"])
+
+
+def record_ids(assistant: Assistant) -> list[str]:
+    return sorted(c.id for c in assistant.records.all_chunks())
+
+
+def test_reingest_of_unchanged_corpus_embeds_nothing(
+    assistant: Assistant, tmp_path: Path, case_samples: Path
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", case_samples)
+    first = assistant.indexer.ingest([corpus])
+    assert first.problems == []
+    assert first.chunks_added > 16 and first.embedded == first.chunks_added
+    second = assistant.indexer.ingest([corpus])
+    assert (second.chunks_added, second.chunks_removed, second.embedded) == (0, 0, 0)
+    assert second.chunks_unchanged == first.chunks_added
+    assert vector_ids(assistant) == record_ids(assistant)
+
+
+def test_edited_file_replaces_only_its_own_chunks(
+    assistant: Assistant, tmp_path: Path, case_samples: Path
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", case_samples)
+    assistant.indexer.ingest([corpus])
+    before = {c.id: c.source for c in assistant.records.all_chunks()}
+    path = corpus / "guides" / "levels.en.md"
+    path.write_text(path.read_text().replace("can do it alone", "works independently"))
+    report = assistant.indexer.ingest([corpus])
+    after = {c.id: c.source for c in assistant.records.all_chunks()}
+    assert (report.files_changed, report.chunks_added, report.chunks_removed) == (1, 1, 1)
+    changed = set(before) ^ set(after)
+    assert {before.get(i) or after.get(i) for i in changed} == {"guides/levels.en.md"}
+    assert report.embedded == 1
+    assert vector_ids(assistant) == record_ids(assistant)
+
+
+def test_prune_removes_a_deleted_files_chunks(
+    assistant: Assistant, tmp_path: Path, case_samples: Path
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", case_samples)
+    assistant.indexer.ingest([corpus])
+    (corpus / "guides" / "homework.en.md").unlink()
+    kept = assistant.indexer.ingest([corpus])
+    assert kept.chunks_removed == 0  # without --prune nothing is removed
+    pruned = assistant.indexer.ingest([corpus], prune=True)
+    assert pruned.files_removed == 1 and pruned.chunks_removed == 2
+    assert all(c.source != "guides/homework.en.md" for c in assistant.records.all_chunks())
+    assert vector_ids(assistant) == record_ids(assistant)
+
+
+def test_broken_framework_is_refused_and_the_old_version_kept(
+    assistant: Assistant, tmp_path: Path, case_samples: Path
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", case_samples)
+    assistant.indexer.ingest([corpus])
+    before = record_ids(assistant)
+    framework = corpus / "frameworks" / "ratios.json"
+    data = json.loads(framework.read_text())
+    data["CFItems"][3]["identifier"] = data["CFItems"][2]["identifier"]
+    framework.write_text(json.dumps(data))
+    (corpus / "guides" / "new.en.md").write_text(GUIDE.format(title="new", body="Fresh text."))
+    report = assistant.indexer.ingest([corpus], prune=True)
+    assert len(report.problems) == 1
+    assert report.problems[0].startswith("frameworks/ratios.json, item CFItems[3]")
+    assert "duplicate identifier" in report.problems[0]
+    after = record_ids(assistant)
+    assert set(before) <= set(after)  # nothing of the old framework was dropped
+    assert len(after) == len(before) + 2  # the good new file still went in
+    assert assistant.records.frameworks()[0]["items"] == 16
+
+
+def test_interrupted_ingest_is_completed_by_the_next_run(
+    assistant: Assistant, tmp_path: Path, case_samples: Path
+) -> None:
+    """Vectors written but records not (a crash between the two) converge on the next run."""
+    corpus = make_corpus(tmp_path / "corpus", case_samples)
+    clean = assistant.indexer.ingest([corpus])
+    assistant.records.forget_file(str(corpus.resolve()), "guides/ratios.en.md")
+    assert len(vector_ids(assistant)) == clean.chunks_added  # vectors still there
+    report = assistant.indexer.ingest([corpus])
+    assert report.files_changed == 1 and report.chunks_added == 2
+    assert report.embedded == 0  # the content-hash cache already had those vectors
+    assert vector_ids(assistant) == record_ids(assistant)
+    assert len(record_ids(assistant)) == clean.chunks_added
+
+
+def test_hybrid_search_over_a_small_corpus(
+    assistant: Assistant, tmp_path: Path, case_samples: Path
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", case_samples)
+    assistant.indexer.ingest([corpus])
+    hits = assistant.retriever.search("7.RP.A.2", k=3)
+    assert hits[0].chunk.metadata["code"] == "CCSS.Math.Content.7.RP.A.2"
+    assert hits[0].code_match
+    hits = assistant.retriever.search("is homework graded?", k=3)
+    assert hits[0].chunk.source == "guides/homework.en.md"
+    only_guides = assistant.retriever.search("ratio", k=10, filters=None, mode="dense")
+    assert only_guides
