@@ -1,0 +1,1 @@
+"""Waypoint's evaluation: gold sets, metrics and benchmarks (`python -m evals`)."""
