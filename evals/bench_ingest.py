@@ -26,17 +26,24 @@ def run() -> str:
         started = time.perf_counter()
         first = assistant.indexer.ingest([BUNDLED_KNOWLEDGE])
         first_seconds = time.perf_counter() - started
-        again = measure(lambda: assistant.indexer.ingest([BUNDLED_KNOWLEDGE]), repeats=5,
-                        warmup=0)
+        again = measure(lambda: assistant.indexer.ingest([BUNDLED_KNOWLEDGE]), repeats=5, warmup=0)
         texts = [c.text for c in assistant.records.all_chunks()]
         raw = measure(lambda: assistant.embedder.embed_documents(texts), repeats=1, warmup=0)
     chunks = first.chunks_added
-    rows = [
+    rows: list[list[object]] = [
         ["model load (cold, in a fresh process)", f"{load_seconds:.2f}", "-", "-"],
-        ["first ingest (model loaded)", f"{first_seconds:.2f}", chunks,
-         f"{chunks / first_seconds:.1f}"],
-        ["raw embedding of the same chunks (the limit)", f"{raw.median:.2f}", len(texts),
-         f"{len(texts) / raw.median:.1f}"],
+        [
+            "first ingest (model loaded)",
+            f"{first_seconds:.2f}",
+            chunks,
+            f"{chunks / first_seconds:.1f}",
+        ],
+        [
+            "raw embedding of the same chunks (the limit)",
+            f"{raw.median:.2f}",
+            len(texts),
+            f"{len(texts) / raw.median:.1f}",
+        ],
         ["re-ingest, unchanged corpus (median of 5)", f"{again.median:.3f}", 0, "-"],
     ]
     lines = [

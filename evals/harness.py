@@ -43,8 +43,10 @@ def measure(action: Callable[[], object], *, repeats: int = 5, warmup: int = 1) 
 def machine() -> str:
     import os
 
-    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

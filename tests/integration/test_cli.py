@@ -10,8 +10,14 @@ from pathlib import Path
 
 def run(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "WAYPOINT_HOME": str(home), "WAYPOINT_PROFILE": "test"}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_ingest_with_a_bad_file_reports_it_and_exits_non_zero(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ HABITS = BUNDLED_KNOWLEDGE / "frameworks" / "waypoint-habits-of-success.json"
 LEVELS = ["Beginning", "Developing", "Proficient", "Advanced"]
 CODE_IN_TEXT = re.compile(r"\b(?:M\.\d\.(?:RP|EE|F)|H\.[A-Z]{2}\.[AB])\.\d+\b")
 GUIDE_FILES = sorted((BUNDLED_KNOWLEDGE / "guides").rglob("*.md")) + sorted(
-    (BUNDLED_KNOWLEDGE / "resources").rglob("*.md"))
+    (BUNDLED_KNOWLEDGE / "resources").rglob("*.md")
+)
 
 
 def competencies(framework: Framework) -> list[str]:
@@ -32,8 +33,9 @@ def longest_chain(framework: Framework) -> int:
 
     def depth(node: str) -> int:
         if node not in memo:
-            memo[node] = 1 + max((depth(p) for p in framework.prerequisites.get(node, [])),
-                                 default=0)
+            memo[node] = 1 + max(
+                (depth(p) for p in framework.prerequisites.get(node, [])), default=0
+            )
         return memo[node]
 
     return max(depth(n) for n in framework.items)
@@ -69,8 +71,11 @@ def test_framework_structure(path: Path, minimum: int) -> None:
 def test_every_competency_has_a_practice_resource(path: Path) -> None:
     framework = load_framework(path)
     linked = resources_by_code()
-    missing = [framework.items[i].label for i in competencies(framework)
-               if not linked[str(framework.items[i].code)]]
+    missing = [
+        framework.items[i].label
+        for i in competencies(framework)
+        if not linked[str(framework.items[i].code)]
+    ]
     assert missing == []
 
 
@@ -96,8 +101,13 @@ def test_per_audience_coverage() -> None:
 
 def test_core_parent_guides_exist_in_english_and_spanish() -> None:
     folder = BUNDLED_KNOWLEDGE / "guides" / "parents"
-    for slug in ("what-is-cbe", "proficiency-levels", "pace-and-time", "helping-at-home-math",
-                 "faq-worries"):
+    for slug in (
+        "what-is-cbe",
+        "proficiency-levels",
+        "pace-and-time",
+        "helping-at-home-math",
+        "faq-worries",
+    ):
         assert (folder / f"{slug}.en.md").is_file()
         spanish = frontmatter.load(str(folder / f"{slug}.es.md"))
         assert spanish.metadata["translation_of"] == f"{slug}.en.md"
@@ -133,11 +143,17 @@ def test_parent_guides_are_plain_language() -> None:
 
 def test_no_guide_recommends_fixed_ability_tracking() -> None:
     """Every section that talks about tracking or fixed ability groups argues against it."""
-    mentions = re.compile(r"\btrack(ing|ed)?\b.{0,40}\babilit|\babilit\w*.{0,20}\b(track|group)|"
-                          r"fixed (ability )?group", re.I | re.S)
-    against = re.compile(r"\b(not|never|avoid\w*|instead|harm\w*|unlike|rather than|"
-                         r"without|isn't|doesn't|don't|no longer|problem\w*|risk\w*|"
-                         r"nunca|evit\w*|en lugar|perjudic\w*|dañ\w*)", re.I)
+    mentions = re.compile(
+        r"\btrack(ing|ed)?\b.{0,40}\babilit|\babilit\w*.{0,20}\b(track|group)|"
+        r"fixed (ability )?group",
+        re.I | re.S,
+    )
+    against = re.compile(
+        r"\b(not|never|avoid\w*|instead|harm\w*|unlike|rather than|"
+        r"without|isn't|doesn't|don't|no longer|problem\w*|risk\w*|"
+        r"nunca|evit\w*|en lugar|perjudic\w*|dañ\w*)",
+        re.I,
+    )
     checked = 0
     for path in GUIDE_FILES:
         for section in re.split(r"^## ", frontmatter.load(str(path)).content, flags=re.M):
