@@ -13,7 +13,7 @@ from assistant.frameworks.case_import import load_framework
 from assistant.frameworks.graph import find_cycle
 from assistant.frameworks.model import Framework
 from assistant.settings import BUNDLED_KNOWLEDGE
-from evals.readability import grade_level
+from evals.readability import grade_level, reading_ease_es
 
 MATH = BUNDLED_KNOWLEDGE / "frameworks" / "waypoint-math-ratios-expressions.json"
 HABITS = BUNDLED_KNOWLEDGE / "frameworks" / "waypoint-habits-of-success.json"
@@ -139,6 +139,12 @@ def test_parent_guides_are_plain_language() -> None:
     assert grades
     too_hard = {name: round(g, 1) for name, g in grades.items() if g > 8.0}
     assert too_hard == {}
+    spanish = {
+        p.name: reading_ease_es(frontmatter.load(str(p)).content)
+        for p in sorted((BUNDLED_KNOWLEDGE / "guides" / "parents").glob("*.es.md"))
+    }
+    assert len(spanish) >= 5
+    assert {name: e for name, e in spanish.items() if e < 60} == {}
 
 
 def test_no_guide_recommends_fixed_ability_tracking() -> None:
@@ -161,3 +167,36 @@ def test_no_guide_recommends_fixed_ability_tracking() -> None:
                 checked += 1
                 assert against.search(section), f"{path.name}: {section[:120]}"
     assert checked >= 1  # the teacher guides do discuss tracking, and argue against it
+
+
+GOLD = Path(__file__).resolve().parents[2] / "evals" / "gold"
+
+
+def _jsonl(path: Path) -> list[dict[str, object]]:
+    import json
+
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def test_gold_retrieval_set_counts_and_references_resolve() -> None:
+    cases = _jsonl(GOLD / "retrieval.jsonl")
+    assert len(cases) >= 120
+    assert len({c["id"] for c in cases}) == len(cases)
+    audiences = Counter(str(c["audience"]) for c in cases)
+    assert min(audiences[a] for a in ("students", "parents", "teachers")) >= 30
+    kinds = Counter(str(c["kind"]) for c in cases)
+    assert kinds["spanish"] >= 10 and kinds["misspelled"] >= 10 and kinds["code"] >= 10
+    known = {str(i.code) for fw in (load_framework(MATH), load_framework(HABITS)) for i in fw}
+    for case in cases:
+        sources = list(case.get("relevant_sources") or [])  # type: ignore[call-overload]
+        codes = list(case.get("relevant_codes") or [])  # type: ignore[call-overload]
+        assert sources or codes, case["id"]
+        for source in sources:
+            assert (BUNDLED_KNOWLEDGE / source).is_file(), f"{case['id']}: {source}"
+        assert set(codes) <= known, case["id"]
+
+
+def test_out_of_scope_set_exists() -> None:
+    cases = _jsonl(GOLD / "out_of_scope.jsonl")
+    assert len(cases) >= 30
+    assert all(str(c["question"]).strip() for c in cases)
