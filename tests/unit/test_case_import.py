@@ -222,55 +222,46 @@ def test_cycle_in_precedes_is_refused_with_the_cycle() -> None:
     assert "T.2" in error.reason and "T.3" in error.reason
 
 
-def test_rubric_for_unknown_item_is_refused() -> None:
-    data = _package()
-    data["CFRubrics"] = [
+def _rubric(item: str, levels: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    criterion: dict[str, Any] = {
+        "identifier": "k",
+        "uri": "urn:uuid:k",
+        "lastChangeDateTime": "2026-01-01T00:00:00",
+        "CFItemURI": {"identifier": item},
+    }
+    if levels is not None:
+        criterion["CFRubricCriterionLevels"] = levels
+    return [
         {
             "identifier": "r",
             "uri": "urn:uuid:r",
             "lastChangeDateTime": "2026-01-01T00:00:00",
-            "CFRubricCriteria": [
-                {
-                    "identifier": "k",
-                    "uri": "urn:uuid:k",
-                    "lastChangeDateTime": "2026-01-01T00:00:00",
-                    "CFItemURI": {"identifier": "ghost"},
-                }
-            ],
+            "CFRubricCriteria": [criterion],
         }
     ]
+
+
+def test_rubric_for_unknown_item_is_refused() -> None:
+    data = _package()
+    data["CFRubrics"] = _rubric("ghost")
     error = _refusal(data)
     assert error.field == "CFItemURI"
 
 
 def test_rubric_levels_are_read_in_score_order() -> None:
     data = _package()
-    data["CFRubrics"] = [
+    levels = [
         {
-            "identifier": "r",
-            "uri": "urn:uuid:r",
+            "identifier": f"l{score}",
+            "uri": f"urn:uuid:l{score}",
+            "score": score,
             "lastChangeDateTime": "2026-01-01T00:00:00",
-            "CFRubricCriteria": [
-                {
-                    "identifier": "k",
-                    "uri": "urn:uuid:k",
-                    "lastChangeDateTime": "2026-01-01T00:00:00",
-                    "CFItemURI": {"identifier": "i1"},
-                    "CFRubricCriterionLevels": [
-                        {
-                            "identifier": f"l{s}",
-                            "uri": f"urn:uuid:l{s}",
-                            "lastChangeDateTime": "2026-01-01T00:00:00",
-                            "score": s,
-                            "quality": q,
-                            "description": f"does {q}",
-                        }
-                        for s, q in ((3, "Proficient"), (1, "Beginning"))
-                    ],
-                }
-            ],
+            "quality": quality,
+            "description": f"does {quality}",
         }
+        for score, quality in ((3, "Proficient"), (1, "Beginning"))
     ]
+    data["CFRubrics"] = _rubric("i1", levels)
     framework = import_package(data, source="tiny.json")
     assert [lv.label for lv in framework.levels["i1"]] == ["Beginning", "Proficient"]
     assert framework.case_version == "1.1"
