@@ -109,15 +109,16 @@ class HybridRetriever:
         if mode == "hybrid":
             candidates = (c for c in lexical.chunks if filters.accepts(c))
             code_first = [c.id for c in rank_code_matches(codes_in(query), candidates)]
+        pinned = set(code_first)
         ordered = code_first + sorted(
-            (i for i in fused if i not in set(code_first)), key=lambda i: -fused[i]
+            (i for i in fused if i not in pinned), key=lambda i: -fused[i]
         )
         hits = []
         for position, chunk_id in enumerate(ordered[:k]):
             chunk = self._by_id.get(chunk_id)
             if chunk is None:
                 continue
-            is_code = chunk_id in code_first
+            is_code = chunk_id in pinned
             score = 1.0 + 1.0 / (1 + position) if is_code else fused.get(chunk_id, 0.0)
             hits.append(
                 SearchHit(
