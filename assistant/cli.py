@@ -1,4 +1,6 @@
-"""`waypoint` command line: ingest, search, frameworks. Errors are one line on stderr."""
+"""`waypoint` command line: ingest, search, frameworks, and the learner model (import-roster,
+import-evidence, demo, next-steps, class-report, override). Errors are one line on stderr.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +8,15 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from assistant import __version__
 from assistant.container import Assistant, build_assistant
 from assistant.errors import WaypointError
+from assistant.learners.demo import load_demo
+from assistant.recommend.render import render_class_report, render_next_steps
 from assistant.retrieval.retriever import SearchFilters
 from assistant.settings import Settings
 from assistant.types import AUDIENCES
@@ -53,7 +58,41 @@ def build_parser() -> argparse.ArgumentParser:
     frameworks = commands.add_parser("frameworks", help="list imported frameworks")
     frameworks.add_argument("--json", action="store_true")
     frameworks.set_defaults(handler=cmd_frameworks)
+    _learner_commands(commands)
     return parser
+
+
+def _learner_commands(commands: Any) -> None:
+    as_user = "who is asking (a user id from the roster; default: the local administrator)"
+    roster = commands.add_parser("import-roster", help="import people and classes from CSV")
+    roster.add_argument("files", nargs="+", type=Path, help="a people file and/or classes file")
+    roster.set_defaults(handler=cmd_import_roster)
+    evidence = commands.add_parser("import-evidence", help="import evidence from a CSV file")
+    evidence.add_argument("file", type=Path)
+    evidence.set_defaults(handler=cmd_import_evidence)
+    demo = commands.add_parser("demo", help="load the demo school from knowledge/demo")
+    demo.set_defaults(handler=cmd_demo)
+    steps = commands.add_parser("next-steps", help="what a learner is ready to learn next")
+    steps.add_argument("--learner", required=True, help="learner id")
+    steps.add_argument("--framework", help="only this framework (title or identifier)")
+    steps.add_argument("--limit", type=int, help="how many steps (default: settings)")
+    steps.set_defaults(handler=cmd_next_steps)
+    report = commands.add_parser("class-report", help="levels, gaps, groups and tiers")
+    report.add_argument("--class", dest="class_id", required=True, help="class id")
+    report.set_defaults(handler=cmd_class_report)
+    override = commands.add_parser("override", help="record a teacher's level decision")
+    override.add_argument("--learner", required=True)
+    override.add_argument("--competency", required=True, help="code or CASE identifier")
+    level = override.add_mutually_exclusive_group(required=True)
+    level.add_argument("--level", type=float, help="a level of the competency's scale")
+    level.add_argument("--clear", action="store_true", help="withdraw the standing override")
+    override.add_argument("--reason", required=True, help="why (recorded with who and when)")
+    override.set_defaults(handler=cmd_override)
+    for command in (roster, evidence, demo, steps, report, override):
+        command.add_argument("--user", help=as_user, required=command is override)
+        command.add_argument("--json", action="store_true", help="print the result as JSON")
+    for command in (steps, report):
+        command.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
 
 
 def cmd_ingest(args: argparse.Namespace, assistant: Assistant) -> int:
@@ -114,6 +153,93 @@ def cmd_frameworks(args: argparse.Namespace, assistant: Assistant) -> int:
             f"{fw['title']}: {fw['items']} items, {fw['hierarchy_edges']} hierarchy edges, "
             f"{fw['prerequisite_edges']} prerequisite edges ({fw['path']})"
         )
+    return EXIT_OK
+
+
+def cmd_import_roster(args: argparse.Namespace, assistant: Assistant) -> int:
+    viewer = assistant.access.viewer(args.user)
+    report = assistant.roster_importer.import_files(args.files, viewer)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(
+            f"{', '.join(report.files)}: {report.classes} classes, {report.people} people "
+            f"({report.learners} learners) imported or updated"
+        )
+    return EXIT_OK
+
+
+def cmd_import_evidence(args: argparse.Namespace, assistant: Assistant) -> int:
+    viewer = assistant.access.viewer(args.user)
+    report = assistant.evidence_importer.import_file(args.file, viewer)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(
+            f"{report.path}: {report.rows} rows, {report.added} added, "
+            f"{report.unchanged} already recorded"
+        )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, assistant: Assistant) -> int:
+    viewer = assistant.access.viewer(args.user)
+    report = load_demo(
+        assistant.roster_importer, assistant.evidence_importer, assistant.overrides, viewer
+    )
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print(
+            f"demo school: {report.roster.classes} classes, {report.roster.people} people; "
+            f"evidence {report.evidence.added} added, {report.evidence.unchanged} already "
+            f"recorded; {report.overrides_added} overrides added"
+        )
+    return EXIT_OK
+
+
+def cmd_next_steps(args: argparse.Namespace, assistant: Assistant) -> int:
+    if args.limit is not None and not 1 <= args.limit <= 50:
+        raise WaypointError("--limit must be between 1 and 50")
+    viewer = assistant.access.viewer(args.user)
+    report = assistant.recommender.for_learner(
+        viewer, args.learner, as_of=args.as_of, framework=args.framework, limit=args.limit
+    )
+    print(
+        json.dumps(report.as_json(), indent=2, ensure_ascii=False)
+        if args.json
+        else render_next_steps(report)
+    )
+    return EXIT_OK
+
+
+def cmd_class_report(args: argparse.Namespace, assistant: Assistant) -> int:
+    viewer = assistant.access.viewer(args.user)
+    report = assistant.class_reports.for_class(viewer, args.class_id, as_of=args.as_of)
+    print(
+        json.dumps(report.as_json(), indent=2, ensure_ascii=False)
+        if args.json
+        else render_class_report(report)
+    )
+    return EXIT_OK
+
+
+def cmd_override(args: argparse.Namespace, assistant: Assistant) -> int:
+    viewer = assistant.access.viewer(args.user)
+    level = None if args.clear else args.level
+    standing = assistant.overrides.record(viewer, args.learner, args.competency, level, args.reason)
+    result = {
+        "learner": args.learner,
+        "competency": args.competency,
+        "level": standing.level if standing else None,
+        "by": viewer.user_id,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    elif standing:
+        print(f"{args.learner} {args.competency}: level {standing.level:g} set by {viewer.user_id}")
+    else:
+        print(f"{args.learner} {args.competency}: override withdrawn by {viewer.user_id}")
     return EXIT_OK
 
 

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
+from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.records import IndexRecords
+from assistant.learners.access import AccessPolicy
+from assistant.learners.csv_import import EvidenceImporter
+from assistant.learners.db import LearnerDatabase
+from assistant.learners.estimates import MasteryService
+from assistant.learners.mastery import make_mastery_model
+from assistant.learners.overrides import OverrideService
+from assistant.learners.roster_import import RosterImporter
+from assistant.learners.store import LearnerStore
+from assistant.recommend.class_report import ClassAnalyzer
+from assistant.recommend.gaps import ClassRules
+from assistant.recommend.next_steps import RankingWeights, Recommender
+from assistant.recommend.reasons import ReasonTemplates, load_reasons
+from assistant.recommend.service import ClassReportService, NextStepsService
 from assistant.retrieval.embeddings import CachedEmbeddings, Embedder, make_embedder
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.retrieval.vectorstore import make_vector_store
@@ -50,6 +65,90 @@ class Assistant:
         return HybridRetriever(
             self.settings, self.records, lambda: self.vector_store, self.embeddings.embed_query
         )
+
+    # learner model and recommendations ---------------------------------------------------
+    @cached_property
+    def catalog(self) -> FrameworkCatalog:
+        """The bundled frameworks plus every framework file the indexer has recorded."""
+        recorded = [Path(str(fw["file"])) for fw in self.records.frameworks() if fw.get("file")]
+        return FrameworkCatalog.load(self.settings.knowledge_dir, recorded)
+
+    @cached_property
+    def learner_db(self) -> LearnerDatabase:
+        return LearnerDatabase(self.settings.db_url)
+
+    @cached_property
+    def learner_store(self) -> LearnerStore:
+        return LearnerStore(self.learner_db)
+
+    @cached_property
+    def access(self) -> AccessPolicy:
+        return AccessPolicy(self.learner_db)
+
+    @cached_property
+    def mastery(self) -> MasteryService:
+        s = self.settings
+        model = make_mastery_model(
+            s.mastery_model,
+            window=s.mastery_window,
+            decay=s.mastery_decay,
+            threshold=s.bkt_mastery_threshold,
+            min_learners=s.bkt_min_learners,
+        )
+        return MasteryService(self.learner_store, self.catalog, model, self.access)
+
+    @cached_property
+    def reasons(self) -> ReasonTemplates:
+        return load_reasons(self.settings.prompts_dir)
+
+    @cached_property
+    def recommender(self) -> NextStepsService:
+        s = self.settings
+        core = Recommender(
+            self.catalog,
+            self.reasons,
+            weights=RankingWeights(
+                s.rank_weight_unlocks,
+                s.rank_weight_nearness,
+                s.rank_weight_struggle,
+                s.rank_weight_priority,
+            ),
+            struggle_days=s.struggle_days,
+            limit=s.next_steps_limit,
+        )
+        return NextStepsService(self.learner_store, self.access, self.mastery, self.catalog, core)
+
+    @cached_property
+    def class_rules(self) -> ClassRules:
+        s = self.settings
+        return ClassRules(
+            stuck_days=s.stuck_days,
+            stuck_min_learners=s.stuck_min_learners,
+            reteach_share=s.reteach_share,
+            group_min_size=s.group_min_size,
+            group_max_size=s.group_max_size,
+            group_review_days=s.group_review_days,
+            intensive_gap_links=s.intensive_gap_links,
+            intensive_stuck_count=s.intensive_stuck_count,
+            absence_days=s.absence_days,
+        )
+
+    @cached_property
+    def class_reports(self) -> ClassReportService:
+        analyzer = ClassAnalyzer(self.catalog, self.reasons, self.class_rules)
+        return ClassReportService(self.learner_store, self.access, self.mastery, analyzer)
+
+    @cached_property
+    def evidence_importer(self) -> EvidenceImporter:
+        return EvidenceImporter(self.learner_db, self.catalog, self.access)
+
+    @cached_property
+    def roster_importer(self) -> RosterImporter:
+        return RosterImporter(self.learner_db, self.catalog, self.access)
+
+    @cached_property
+    def overrides(self) -> OverrideService:
+        return OverrideService(self.learner_db, self.learner_store, self.catalog, self.access)
 
 
 def build_assistant(

@@ -56,6 +56,87 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(default=1.0, ge=0.0)
     candidate_pool: int = Field(default=40, ge=5, le=500)
 
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the learner database (e.g. postgresql+psycopg://...); "
+        "default: the SQLite file waypoint.sqlite3 under WAYPOINT_HOME",
+    )
+    mastery_model: Literal["scale", "bkt"] = Field(
+        default="scale",
+        description="how a level is estimated from evidence: 'scale' (decaying average of the "
+        "last mastery_window pieces on the proficiency scale) or 'bkt' (Bayesian Knowledge "
+        "Tracing with parameters fitted to the school's evidence)",
+    )
+    mastery_window: int = Field(
+        default=4, ge=1, le=50, description="how many of the most recent pieces of evidence count"
+    )
+    mastery_decay: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="weight of each older piece relative to the next newer one in the window: "
+        "0 = most recent only, 1 = plain mean of the window",
+    )
+    bkt_mastery_threshold: float = Field(
+        default=0.95, gt=0.5, lt=1.0, description="P(known) at which BKT calls a learner proficient"
+    )
+    bkt_min_learners: int = Field(
+        default=10,
+        ge=2,
+        description="fewer learners with evidence on a competency than this: BKT uses its "
+        "standard default parameters instead of fitting them",
+    )
+    next_steps_limit: int = Field(default=5, ge=1, le=50, description="next steps shown")
+    rank_weight_unlocks: float = Field(
+        default=1.0, ge=0.0, description="score per competency a step opens straight away"
+    )
+    rank_weight_nearness: float = Field(
+        default=2.0, ge=0.0, description="score for being all the way to proficient (scaled 0-1)"
+    )
+    rank_weight_struggle: float = Field(
+        default=1.0, ge=0.0, description="score for recent evidence below proficient (scaled 0-1)"
+    )
+    rank_weight_priority: float = Field(
+        default=3.0, ge=0.0, description="score for a competency a teacher made a class focus"
+    )
+    struggle_days: int = Field(
+        default=21, ge=1, description="evidence this recent counts as recent struggle"
+    )
+    stuck_days: int = Field(
+        default=14,
+        ge=1,
+        description="a learner is stuck when the evidence window spans this many days without "
+        "a gain and is still below proficient",
+    )
+    stuck_min_learners: int = Field(
+        default=3, ge=1, description="learners stuck on a competency before the class view lists it"
+    )
+    reteach_share: float = Field(
+        default=0.5,
+        gt=0.0,
+        le=1.0,
+        description="share of a class stuck on a competency that points to reteaching the class",
+    )
+    group_min_size: int = Field(
+        default=2, ge=1, description="smallest flexible group; a learner alone gets a conference"
+    )
+    group_max_size: int = Field(default=6, ge=2, description="largest flexible group")
+    group_review_days: int = Field(
+        default=7, ge=1, description="flexible groups are reviewed (and dissolved) after this"
+    )
+    intensive_gap_links: int = Field(
+        default=3,
+        ge=1,
+        description="prerequisite links a known gap reaches back before intensive support is "
+        "suggested",
+    )
+    intensive_stuck_count: int = Field(
+        default=3, ge=2, description="competencies stuck at once before intensive is suggested"
+    )
+    absence_days: int = Field(
+        default=21, ge=1, description="a gap in a learner's evidence this long is flagged"
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _apply_profile(cls, data: Any) -> Any:
@@ -71,6 +152,8 @@ class Settings(BaseSettings):
     def _check_overlap(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.group_min_size > self.group_max_size:
+            raise ValueError("group_min_size must not exceed group_max_size")
         return self
 
     @property
@@ -84,3 +167,8 @@ class Settings(BaseSettings):
     @property
     def log_dir(self) -> Path:
         return self.home / "logs"
+
+    @property
+    def db_url(self) -> str:
+        """The learner database: database_url, else a SQLite file under home."""
+        return self.database_url or f"sqlite:///{self.home / 'waypoint.sqlite3'}"

@@ -1,0 +1,164 @@
+"""Who may see (and record) which learner's data. Every read of learner data needs a grant.
+
+A student sees only themself, a parent only their linked children, a teacher only the learners
+enrolled in the classes they teach, an admin everyone. Store reads take an `AccessGrant`, which
+only this policy can issue, so a read that skipped the policy cannot be written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from assistant.errors import AccessDeniedError, UnknownRecordError
+from assistant.learners.db import (
+    ClassTeacher,
+    Enrolment,
+    Guardianship,
+    Learner,
+    LearnerDatabase,
+    User,
+)
+from assistant.learners.types import Role
+
+_SEAL = object()
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person asking."""
+
+    user_id: str
+    role: Role
+    name: str = ""
+
+
+# The person at the terminal when no --user is given: they own the database file anyway.
+LOCAL_ADMIN = Viewer("local-admin", "admin", "local administrator")
+# Fitting population parameters reads everyone's evidence but shows none of it to anyone.
+MODEL_FITTING = Viewer("model-fitting", "admin", "mastery model fitting")
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    """Permission for one viewer to read these learners' data. Issued only by AccessPolicy."""
+
+    viewer: Viewer
+    learner_ids: frozenset[str]
+    seal: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.seal is not _SEAL:
+            raise TypeError("an AccessGrant can only be issued by AccessPolicy")
+
+    def only(self, learner_ids: Iterable[str]) -> AccessGrant:
+        """A narrower grant: these learners, if this grant covers them."""
+        return AccessGrant(self.viewer, self.learner_ids & frozenset(learner_ids), _SEAL)
+
+
+class AccessPolicy:
+    def __init__(self, db: LearnerDatabase) -> None:
+        self.db = db
+
+    def viewer(self, user_id: str | None) -> Viewer:
+        """The viewer for a user id; the local administrator when none is given."""
+        if user_id is None:
+            return LOCAL_ADMIN
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise UnknownRecordError(f"unknown user {user_id!r}")
+            return Viewer(user.id, _role(user.role), user.name)
+
+    def visible(self, viewer: Viewer, learner_ids: Iterable[str]) -> frozenset[str]:
+        """The subset of these learners the viewer may see."""
+        wanted = frozenset(learner_ids)
+        if not wanted:
+            return frozenset()
+        query = select(Learner.id).where(Learner.id.in_(wanted))
+        if viewer.role == "admin":
+            pass
+        elif viewer.role == "student":
+            query = query.where(Learner.user_id == viewer.user_id)
+        elif viewer.role == "parent":
+            query = query.join(Guardianship, Guardianship.learner_id == Learner.id).where(
+                Guardianship.parent_id == viewer.user_id
+            )
+        elif viewer.role == "teacher":
+            query = (
+                query.join(Enrolment, Enrolment.learner_id == Learner.id)
+                .join(ClassTeacher, ClassTeacher.class_id == Enrolment.class_id)
+                .where(ClassTeacher.user_id == viewer.user_id)
+            )
+        else:
+            return frozenset()
+        with self.db.session() as session:
+            return frozenset(session.scalars(query.distinct()))
+
+    def may_view(self, viewer: Viewer, learner_id: str) -> bool:
+        return learner_id in self.visible(viewer, [learner_id])
+
+    def grant(self, viewer: Viewer, learner_ids: Iterable[str]) -> AccessGrant:
+        """A grant for all of these learners, or AccessDeniedError naming the first refused."""
+        wanted = list(dict.fromkeys(learner_ids))
+        allowed = self.visible(viewer, wanted)
+        for learner_id in wanted:
+            if learner_id not in allowed:
+                if viewer.role == "admin":
+                    raise UnknownRecordError(f"unknown learner {learner_id!r}")
+                raise AccessDeniedError(
+                    f"{viewer.user_id} ({viewer.role}) may not see learner {learner_id!r}"
+                )
+        return AccessGrant(viewer, frozenset(wanted), _SEAL)
+
+    def grant_visible(self, viewer: Viewer, learner_ids: Iterable[str]) -> AccessGrant:
+        """A grant for whichever of these learners the viewer may see."""
+        return AccessGrant(viewer, self.visible(viewer, learner_ids), _SEAL)
+
+    def may_view_class(self, viewer: Viewer, class_id: str) -> bool:
+        if viewer.role == "admin":
+            return True
+        if viewer.role != "teacher":
+            return False
+        with self.db.session() as session:
+            found = session.get(ClassTeacher, (class_id, viewer.user_id))
+            return found is not None
+
+    def require_class(self, viewer: Viewer, class_id: str) -> None:
+        if not self.may_view_class(viewer, class_id):
+            raise AccessDeniedError(
+                f"{viewer.user_id} ({viewer.role}) may not see class {class_id!r}"
+            )
+
+    def require_record(self, viewer: Viewer, learner_ids: Iterable[str]) -> None:
+        """Recording evidence or a level: teachers of the learner and admins only."""
+        wanted = list(dict.fromkeys(learner_ids))
+        if viewer.role not in ("teacher", "admin"):
+            raise AccessDeniedError(
+                f"{viewer.user_id} ({viewer.role}) may not record evidence or levels"
+            )
+        self.grant(viewer, wanted)
+
+    def require_roster(self, viewer: Viewer) -> None:
+        if viewer.role != "admin":
+            raise AccessDeniedError(f"{viewer.user_id} ({viewer.role}) may not change the roster")
+
+    def fitting_grant(self) -> AccessGrant:
+        """Every learner, for fitting population parameters; never for showing data."""
+        with self.db.session() as session:
+            everyone = frozenset(session.scalars(select(Learner.id)))
+        return AccessGrant(MODEL_FITTING, everyone, _SEAL)
+
+
+def _role(value: str) -> Role:
+    if value == "student":
+        return "student"
+    if value == "parent":
+        return "parent"
+    if value == "teacher":
+        return "teacher"
+    if value == "admin":
+        return "admin"
+    raise UnknownRecordError(f"unknown role {value!r}")

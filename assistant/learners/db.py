@@ -1,0 +1,262 @@
+"""The learner database: SQLAlchemy 2 models, the engine and session factory, and migrations.
+
+SQLite under WAYPOINT_HOME by default, any SQLAlchemy URL by setting. The schema is created and
+upgraded by Alembic (migrations/ beside this file) on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from assistant.errors import StoreUnavailableError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+ROLES = ("student", "parent", "teacher", "admin")
+ID = String(64)
+COMPETENCY_ID = String(255)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="ck_users_role"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class Learner(Base):
+    __tablename__ = "learners"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    grade: Mapped[str] = mapped_column(String(16), default="")
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), unique=True)
+
+
+class SchoolClass(Base):
+    __tablename__ = "classes"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    framework_id: Mapped[str | None] = mapped_column(COMPETENCY_ID)
+
+
+class ClassTeacher(Base):
+    __tablename__ = "class_teachers"
+    class_id: Mapped[str] = mapped_column(ForeignKey("classes.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolments"
+    class_id: Mapped[str] = mapped_column(ForeignKey("classes.id"), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id"), primary_key=True, index=True)
+
+
+class Guardianship(Base):
+    __tablename__ = "guardianships"
+    parent_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id"), primary_key=True, index=True)
+
+
+class ClassFocus(Base):
+    """A competency a teacher made a priority for a class: ranks it up in next steps."""
+
+    __tablename__ = "class_focus"
+    class_id: Mapped[str] = mapped_column(ForeignKey("classes.id"), primary_key=True)
+    competency_id: Mapped[str] = mapped_column(COMPETENCY_ID, primary_key=True)
+    priority: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class EvidenceImport(Base):
+    __tablename__ = "evidence_imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    added: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(ID)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Evidence(Base):
+    """One dated judgement on one competency. Never updated: corrections are new evidence."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        UniqueConstraint(
+            "learner_id",
+            "competency_id",
+            "observed_at",
+            "evidence_type",
+            "source",
+            name="uq_evidence_identity",
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id"), index=True)
+    competency_id: Mapped[str] = mapped_column(COMPETENCY_ID, index=True)
+    competency_code: Mapped[str] = mapped_column(String(100), default="")
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[float] = mapped_column(Float)
+    observed_at: Mapped[datetime] = mapped_column(DateTime)
+    evidence_type: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_imports.id"))
+
+
+class MasteryOverride(Base):
+    """A teacher's decision on a level, with who and why. A row with no level withdraws one."""
+
+    __tablename__ = "mastery_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id"), index=True)
+    competency_id: Mapped[str] = mapped_column(COMPETENCY_ID)
+    level: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(ID)
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MasteryEstimateRow(Base):
+    """A cached model estimate; valid while its generation matches the evidence's."""
+
+    __tablename__ = "mastery_estimates"
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    competency_id: Mapped[str] = mapped_column(COMPETENCY_ID, primary_key=True)
+    model_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    generation: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float] = mapped_column(Float)
+    level: Mapped[float] = mapped_column(Float)
+    proficient: Mapped[bool] = mapped_column(Boolean)
+    progress: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float] = mapped_column(Float)
+    probability: Mapped[float | None] = mapped_column(Float)
+    evidence_count: Mapped[int] = mapped_column(Integer)
+    first_observed: Mapped[datetime] = mapped_column(DateTime)
+    last_observed: Mapped[datetime] = mapped_column(DateTime)
+    recent: Mapped[str] = mapped_column(String(400))
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class BktParameters(Base):
+    """Fitted Bayesian Knowledge Tracing parameters for one competency."""
+
+    __tablename__ = "bkt_parameters"
+    competency_id: Mapped[str] = mapped_column(COMPETENCY_ID, primary_key=True)
+    generation: Mapped[str] = mapped_column(String(40))
+    p_init: Mapped[float] = mapped_column(Float)
+    p_learn: Mapped[float] = mapped_column(Float)
+    p_guess: Mapped[float] = mapped_column(Float)
+    p_slip: Mapped[float] = mapped_column(Float)
+    sequences: Mapped[int] = mapped_column(Integer)
+
+
+class LearnerDatabase:
+    """Owns the engine; migrates the schema to the latest revision on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                try:
+                    engine = _make_engine(self.url)
+                    migrate(engine)
+                except (SQLAlchemyError, OSError) as exc:
+                    raise StoreUnavailableError(
+                        f"the learner database cannot be opened: {_short(exc)}"
+                    ) from exc
+                self._engine = engine
+                self._sessions = sessionmaker(engine, expire_on_commit=False)
+            return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        self.engine  # noqa: B018 - builds and migrates on first use
+        assert self._sessions is not None
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StoreUnavailableError(
+                f"the learner database is unavailable: {_short(exc)}"
+            ) from exc
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200]
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to the newest Alembic revision (a no-op when it is current)."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.begin() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the learner database (run programmatically by db.migrate)."""

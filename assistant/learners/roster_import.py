@@ -1,0 +1,275 @@
+"""Roster import: people (with roles and links) and classes, all-or-nothing, idempotent.
+
+Each file is recognised by its header (see knowledge/demo/README.md):
+- a people file has `user_id, role, name` and optionally `learner_id, grade, classes, children`;
+- a classes file has `class_id, name` and optionally `framework, focus`.
+Files given together are checked together (people may name classes from the classes file) and
+written in one transaction. A row is authoritative for its person or class: re-importing
+updates names and replaces that person's enrolments, teaching or children when the file has
+that column; people and classes not in the file are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from assistant.errors import RosterImportError, RowProblem
+from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.learners.access import AccessPolicy, Viewer
+from assistant.learners.csv_rows import CsvRow, read_csv, split_list
+from assistant.learners.db import Learner, LearnerDatabase, SchoolClass, User
+from assistant.learners.roster_write import ClassRow, PersonRow, write_class, write_person
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
+ROLE_NAMES = {
+    "student": "student",
+    "learner": "student",
+    "parent": "parent",
+    "guardian": "parent",
+    "teacher": "teacher",
+    "admin": "admin",
+    "administrator": "admin",
+}
+ONLY_FOR = {
+    "learner_id": ("student",),
+    "grade": ("student",),
+    "classes": ("student", "teacher"),
+    "children": ("parent",),
+}
+
+
+@dataclass(frozen=True)
+class RosterReport:
+    files: tuple[str, ...]
+    classes: int
+    people: int
+    learners: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "files": list(self.files),
+            "classes": self.classes,
+            "people": self.people,
+            "learners": self.learners,
+        }
+
+
+@dataclass
+class _Known:
+    roles: dict[str, str]
+    learner_users: dict[str, str | None]
+    classes: set[str]
+    first_line: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+class RosterImporter:
+    def __init__(
+        self, db: LearnerDatabase, catalog: FrameworkCatalog, policy: AccessPolicy
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.policy = policy
+
+    def import_files(self, paths: Sequence[Path], viewer: Viewer) -> RosterReport:
+        self.policy.require_roster(viewer)
+        classes_files, people_files = self._sort(paths)
+        known = self._known()
+        problems: list[RowProblem] = []
+        classes: list[ClassRow] = []
+        for path, rows in classes_files:
+            for row in rows:
+                found = self._class(row, path, known, problems, len(paths) > 1)
+                classes.extend([found] if found else [])
+        people: list[PersonRow] = []
+        for path, rows in people_files:
+            parsed = [
+                (row.line, self._person(row, path, known, problems, len(paths) > 1)) for row in rows
+            ]
+            for line, reason in _missing_links(parsed, known):
+                _report(problems, line, [reason], path, len(paths) > 1)
+            people.extend(person for _, person in parsed if person is not None)
+        if problems:
+            raise RosterImportError(", ".join(p.name for p in paths), problems)
+        with self.db.session() as session:
+            for item in classes:
+                write_class(session, item)
+            session.flush()
+            for person in people:
+                write_person(session, person)
+        learners = sum(1 for p in people if p.learner_id)
+        return RosterReport(tuple(p.name for p in paths), len(classes), len(people), learners)
+
+    def _sort(
+        self, paths: Sequence[Path]
+    ) -> tuple[list[tuple[Path, list[CsvRow]]], list[tuple[Path, list[CsvRow]]]]:
+        classes, people = [], []
+        for path in paths:
+            header, rows, _ = read_csv(path, (), RosterImportError)
+            if "role" in header:
+                read_csv(path, ("user_id", "role", "name"), RosterImportError)
+                people.append((path, rows))
+            elif "class_id" in header:
+                read_csv(path, ("class_id", "name"), RosterImportError)
+                classes.append((path, rows))
+            else:
+                raise RosterImportError(
+                    path.name,
+                    [
+                        RowProblem(
+                            1,
+                            "not a roster file: a people file needs a role column, a "
+                            "classes file a class_id column",
+                        )
+                    ],
+                )
+        return classes, people
+
+    def _known(self) -> _Known:
+        with self.db.session() as session:
+            roles = {u.id: u.role for u in session.scalars(select(User))}
+            learners = {lr.id: lr.user_id for lr in session.scalars(select(Learner))}
+            classes = set(session.scalars(select(SchoolClass.id)))
+        return _Known(roles, learners, classes)
+
+    def _class(
+        self, row: CsvRow, path: Path, known: _Known, problems: list[RowProblem], multiple: bool
+    ) -> ClassRow | None:
+        reasons: list[str] = []
+        class_id, name = row.get("class_id"), row.get("name")
+        _check_id(class_id, "class_id", reasons)
+        if not name:
+            reasons.append("name is empty")
+        _first(known, f"class:{class_id}", path, row.line, reasons)
+        framework_id = None
+        if row.get("framework"):
+            framework = self.catalog.framework(row.get("framework"))
+            if framework is None:
+                reasons.append(f"unknown framework {row.get('framework')!r}")
+            else:
+                framework_id = framework.identifier
+        focus: list[str] = []
+        for code in split_list(row.get("focus")):
+            entry = self.catalog.lookup(code)
+            if entry is None or not self.catalog.is_assessable(entry.identifier):
+                reasons.append(f"unknown competency {code!r} in focus")
+            else:
+                focus.append(entry.identifier)
+        _report(problems, row.line, reasons, path, multiple)
+        if reasons:
+            return None
+        known.classes.add(class_id)
+        return ClassRow(class_id, name, framework_id, tuple(focus), "focus" in row.values)
+
+    def _person(
+        self, row: CsvRow, path: Path, known: _Known, problems: list[RowProblem], multiple: bool
+    ) -> PersonRow | None:
+        reasons: list[str] = []
+        role = ROLE_NAMES.get(row.get("role").casefold(), "")
+        if not role:
+            reasons.append(f"unknown role {row.get('role')!r} (student, parent, teacher, admin)")
+        user_id = row.get("user_id") or None
+        if user_id is None and role != "student":
+            reasons.append("user_id is empty")
+        elif user_id is not None:
+            _check_id(user_id, "user_id", reasons)
+            _first(known, f"user:{user_id}", path, row.line, reasons)
+            before = known.roles.get(user_id)
+            if role and before and before != role:
+                reasons.append(f"user {user_id!r} is already a {before}; a user keeps one role")
+        if not row.get("name"):
+            reasons.append("name is empty")
+        for column, roles in ONLY_FOR.items():
+            if role and row.get(column) and role not in roles:
+                reasons.append(f"{column} is only for {' and '.join(r + 's' for r in roles)}")
+        learner_id = row.get("learner_id") or None
+        if role == "student":
+            self._check_learner(learner_id, user_id, path, row.line, known, reasons)
+        _report(problems, row.line, reasons, path, multiple)
+        if reasons:
+            return None
+        if user_id:
+            known.roles[user_id] = role
+        if learner_id:
+            known.learner_users[learner_id] = user_id
+        return PersonRow(
+            role,
+            user_id,
+            row.get("name"),
+            learner_id,
+            row.get("grade"),
+            _column(row, "classes"),
+            _column(row, "children"),
+        )
+
+    def _check_learner(
+        self,
+        learner_id: str | None,
+        user_id: str | None,
+        path: Path,
+        line: int,
+        known: _Known,
+        reasons: list[str],
+    ) -> None:
+        if learner_id is None:
+            reasons.append("learner_id is empty (every student row needs one)")
+            return
+        _check_id(learner_id, "learner_id", reasons)
+        _first(known, f"learner:{learner_id}", path, line, reasons)
+        owner = known.learner_users.get(learner_id)
+        if owner and user_id and owner != user_id:
+            reasons.append(f"learner {learner_id!r} already belongs to user {owner!r}")
+        for other, other_user in known.learner_users.items():
+            if user_id and other_user == user_id and other != learner_id:
+                reasons.append(f"user {user_id!r} already belongs to learner {other!r}")
+
+
+def _missing_links(
+    people: Sequence[tuple[int, PersonRow | None]], known: _Known
+) -> list[tuple[int, str]]:
+    """Classes and children named in people rows must exist (in these files or already)."""
+    found: list[tuple[int, str]] = []
+    for line, person in people:
+        if person is None:
+            continue
+        for class_id in person.classes or ():
+            if class_id not in known.classes:
+                found.append((line, f"unknown class {class_id!r}"))
+        for child in person.children or ():
+            if child not in known.learner_users:
+                found.append((line, f"unknown learner {child!r} in children"))
+    return found
+
+
+def _column(row: CsvRow, column: str) -> tuple[str, ...] | None:
+    return tuple(split_list(row.get(column))) if column in row.values else None
+
+
+def _check_id(value: str, name: str, reasons: list[str]) -> None:
+    if not value:
+        reasons.append(f"{name} is empty")
+    elif not ID_PATTERN.match(value):
+        reasons.append(f"{name} {value!r} may only use letters, digits and . _ @ + - (max 64)")
+
+
+def _first(known: _Known, key: str, path: Path, line: int, reasons: list[str]) -> None:
+    if key in known.first_line:
+        where, first = known.first_line[key]
+        same = where == path.name
+        reasons.append(
+            f"{key.split(':', 1)[0]} {key.split(':', 1)[1]!r} is already on line {first}"
+            + ("" if same else f" of {where}")
+        )
+    else:
+        known.first_line[key] = (path.name, line)
+
+
+def _report(
+    problems: list[RowProblem], line: int, reasons: list[str], path: Path, multiple: bool
+) -> None:
+    prefix = f"{path.name}: " if multiple else ""
+    problems.extend(RowProblem(line, prefix + reason) for reason in reasons)

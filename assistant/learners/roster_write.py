@@ -1,0 +1,73 @@
+"""Writing validated roster rows: upserts, and memberships replaced per person or class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from assistant.learners.db import (
+    ClassFocus,
+    ClassTeacher,
+    Enrolment,
+    Guardianship,
+    Learner,
+    SchoolClass,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    id: str
+    name: str
+    framework_id: str | None
+    focus: tuple[str, ...]
+    has_focus: bool
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    role: str
+    user_id: str | None
+    name: str
+    learner_id: str | None
+    grade: str
+    classes: tuple[str, ...] | None
+    children: tuple[str, ...] | None
+
+
+def write_class(session: Session, item: ClassRow) -> None:
+    session.merge(SchoolClass(id=item.id, name=item.name, framework_id=item.framework_id))
+    if item.has_focus:
+        session.execute(delete(ClassFocus).where(ClassFocus.class_id == item.id))
+        session.add_all(
+            ClassFocus(class_id=item.id, competency_id=c, priority=1.0) for c in item.focus
+        )
+
+
+def write_person(session: Session, person: PersonRow) -> None:
+    if person.user_id:
+        session.merge(User(id=person.user_id, name=person.name, role=person.role))
+        session.flush()
+    if person.learner_id:
+        session.merge(
+            Learner(
+                id=person.learner_id, name=person.name, grade=person.grade, user_id=person.user_id
+            )
+        )
+        session.flush()
+        if person.classes is not None:
+            session.execute(delete(Enrolment).where(Enrolment.learner_id == person.learner_id))
+            session.add_all(
+                Enrolment(class_id=c, learner_id=person.learner_id) for c in person.classes
+            )
+    if person.role == "teacher" and person.classes is not None and person.user_id:
+        session.execute(delete(ClassTeacher).where(ClassTeacher.user_id == person.user_id))
+        session.add_all(ClassTeacher(class_id=c, user_id=person.user_id) for c in person.classes)
+    if person.role == "parent" and person.children is not None and person.user_id:
+        session.execute(delete(Guardianship).where(Guardianship.parent_id == person.user_id))
+        session.add_all(
+            Guardianship(parent_id=person.user_id, learner_id=c) for c in person.children
+        )

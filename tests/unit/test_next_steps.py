@@ -1,0 +1,167 @@
+"""Next steps for hand-worked learners on the bundled math framework (expected by hand)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from assistant.learners.types import MasteryEstimate, Override
+from assistant.recommend.next_steps import Recommender
+from assistant.recommend.reasons import load_reasons
+from assistant.settings import BUNDLED_PROMPTS
+from tests.support_learners import bundled_catalog, estimates_from, math_id
+from tests.unit.test_catalog import two_frameworks
+
+CATALOG = bundled_catalog()
+MATH = [math_id(CATALOG)]
+AS_OF = date(2026, 11, 20)
+
+
+def recommender() -> Recommender:
+    return Recommender(CATALOG, load_reasons(BUNDLED_PROMPTS))
+
+
+def ids(*codes: str) -> dict[str, float]:
+    found = {}
+    for code in codes:
+        entry = CATALOG.lookup(code)
+        assert entry is not None
+        found[entry.identifier] = 1.0
+    return found
+
+
+# Levels by hand (window 4, newest weighs 1, each older half as much):
+#   M.6.RP.1  2, 3, 3  -> (0.5 + 1.5 + 3) / 1.75 = 2.857 -> 3 proficient
+#   M.6.RP.2  3        -> 3 proficient
+#   M.6.RP.3  3, 4     -> (1.5 + 4) / 1.5 = 3.667 -> 4 proficient
+#   M.6.RP.4  2, 3     -> (1 + 3) / 1.5 = 2.667 -> 3 proficient
+#   M.6.RP.6  1, 2     -> (0.5 + 2) / 1.5 = 1.667 -> 2, progress (1.667 - 1) / 2 = 0.333
+EVIDENCE = {
+    "M.6.RP.1": [(2, "2026-09-01"), (3, "2026-09-08"), (3, "2026-10-12")],
+    "M.6.RP.2": [(3, "2026-10-12")],
+    "M.6.RP.3": [(3, "2026-10-12"), (4, "2026-10-20")],
+    "M.6.RP.4": [(2, "2026-10-01"), (3, "2026-10-12")],
+    "M.6.RP.6": [(1, "2026-11-01"), (2, "2026-11-10")],
+}
+
+
+def test_finish_first_then_ready_ranked_by_the_documented_score() -> None:
+    steps = recommender().next_steps(
+        estimates_from(CATALOG, EVIDENCE), as_of=AS_OF, frameworks=MATH
+    )
+    # Finish first: M.6.RP.6 (started, its prerequisite M.6.RP.4 is proficient).
+    #   opens 0 (M.7.RP.6 also needs M.7.RP.4, M.7.EE.2 needs M.7.EE.1)
+    #   + 2 * 0.333 nearness + 1 * 1.0 struggle (both pieces below 3, last 10 days ago) = 1.667
+    # Ready (no evidence, prerequisites proficient):
+    #   M.6.RP.5 opens M.6.RP.7 and M.7.RP.1 -> 2;  M.6.EE.1 opens M.8.EE.1 and M.8.EE.2 -> 2;
+    #   M.6.EE.2 opens M.6.EE.3 and M.6.EE.9 (M.6.RP.4 is proficient) -> 2;
+    #   M.7.RP.2 opens nothing (M.7.RP.3 also needs M.7.RP.1) -> 0. Ties keep framework order.
+    assert [(s.kind, s.code) for s in steps] == [
+        ("finish", "M.6.RP.6"),
+        ("ready", "M.6.RP.5"),
+        ("ready", "M.6.EE.1"),
+        ("ready", "M.6.EE.2"),
+        ("ready", "M.7.RP.2"),
+    ]
+    assert [round(s.score, 3) for s in steps] == [1.667, 2.0, 2.0, 2.0, 0.0]
+    unit_rates = steps[1]
+    assert unit_rates.reason == (
+        "You reached 3 on M.6.RP.2 and M.6.RP.4 on 12 Oct; M.6.RP.5 builds on both. "
+        "Reaching 3 here opens M.6.RP.7 and M.7.RP.1."
+    )
+    assert [p.code for p in unit_rates.prerequisites] == ["M.6.RP.2", "M.6.RP.4"]
+    assert unit_rates.current_level is None
+    assert [lv.label for lv in unit_rates.aim] == ["Proficient"]
+    assert unit_rates.resources and unit_rates.resources[0].path.endswith(".md")
+    percent = steps[0]
+    assert percent.current_level is not None and percent.current_level.level == 2.0
+    assert "latest evidence on M.6.RP.6 is 2 (Developing) on 10 Nov, from 2 pieces" in (
+        percent.reason
+    )
+    assert "hard" in percent.reason
+    assert [lv.label for lv in percent.aim] == ["Proficient"]
+
+
+def test_teacher_priority_lifts_a_ready_competency() -> None:
+    # M.7.RP.2: 0 + 3 * 1.0 priority = 3.0, above the three ready steps at 2.0.
+    steps = recommender().next_steps(
+        estimates_from(CATALOG, EVIDENCE),
+        as_of=AS_OF,
+        frameworks=MATH,
+        priorities=ids("M.7.RP.2"),
+    )
+    assert [s.code for s in steps][:2] == ["M.6.RP.6", "M.7.RP.2"]
+    assert steps[1].reason.endswith("It is a class focus chosen by the teacher.")
+
+
+def test_a_new_learner_starts_at_the_roots() -> None:
+    # No evidence: only competencies without prerequisites are ready.
+    # M.6.RP.1 opens M.6.RP.2 and M.6.RP.3 (2); M.6.EE.1 opens M.8.EE.1 and M.8.EE.2 (2);
+    # M.6.EE.2 opens M.6.EE.3 only (M.6.EE.9 also needs M.6.RP.4) (1).
+    steps = recommender().next_steps({}, as_of=AS_OF, frameworks=MATH)
+    assert [(s.code, s.score) for s in steps] == [
+        ("M.6.RP.1", 2.0),
+        ("M.6.EE.1", 2.0),
+        ("M.6.EE.2", 1.0),
+    ]
+    assert steps[0].reason.startswith("M.6.RP.1 is a starting point")
+    assert steps[0].tip  # the Beginning level's feedback
+
+
+def test_started_work_beyond_a_gap_is_not_recommended_but_named() -> None:
+    # M.6.RP.3 at 2 (prerequisite M.6.RP.1 at 3): finish first.
+    # M.6.RP.4 was started (1) but needs M.6.RP.3: not a step; M.6.RP.3's reason names it.
+    found = estimates_from(
+        CATALOG,
+        {
+            "M.6.RP.1": [(3, "2026-10-01")],
+            "M.6.RP.3": [(2, "2026-10-05")],
+            "M.6.RP.4": [(1, "2026-10-06")],
+        },
+    )
+    steps = recommender().next_steps(found, as_of=AS_OF, frameworks=MATH)
+    codes = [s.code for s in steps]
+    assert codes[0] == "M.6.RP.3" and "M.6.RP.4" not in codes
+    assert "You already started M.6.RP.4, which builds on this." in steps[0].reason
+    # Last evidence 45 days ago: no struggle bonus; 1 opens (M.6.RP.4) + 2 * 0.5 nearness = 2.
+    assert steps[0].score == pytest.approx(2.0)
+
+
+def test_an_override_counts_and_is_named_with_who_and_when() -> None:
+    rp1 = CATALOG.lookup("M.6.RP.1")
+    assert rp1 is not None
+    decided = Override(3.0, "t.okafor", "conference", datetime(2026, 11, 2, 9, 0))
+    found = {
+        rp1.identifier: MasteryEstimate.from_override(
+            rp1.identifier, decided, CATALOG.scale(rp1.identifier)
+        )
+    }
+    steps = recommender().next_steps(found, as_of=AS_OF, frameworks=MATH, name="Maya")
+    # With M.6.RP.1 proficient by the teacher's decision: M.6.EE.1 opens 2, M.6.RP.3 opens
+    # M.6.RP.4 (1), M.6.EE.2 opens M.6.EE.3 (1), M.6.RP.2 opens nothing yet (M.6.RP.5 also
+    # needs M.6.RP.4) (0).
+    assert [s.code for s in steps] == ["M.6.EE.1", "M.6.RP.3", "M.6.EE.2", "M.6.RP.2"]
+    assert steps[1].reason.startswith("Maya reached 3 on M.6.RP.1 on 2 Nov; M.6.RP.3 builds on it.")
+
+
+def test_proficiency_on_an_alias_counts_in_the_other_framework(tmp_path: Path) -> None:
+    catalog = two_frameworks(tmp_path)
+    recommend = Recommender(catalog, load_reasons(BUNDLED_PROMPTS))
+    decided = Override(3.0, "t", "record", datetime(2026, 10, 1))
+    # Proficient on the district's A.2, which is the state's S.1: S.2 (after S.1) is ready and
+    # S.1 itself is not recommended again. S.3 opens the district's A.1.1 (1); S.2 opens none.
+    found = {"a3": MasteryEstimate.from_override("a3", decided, catalog.scale("a3"))}
+    steps = recommend.next_steps(found, as_of=AS_OF, frameworks=["doc-b"])
+    assert [(s.code, s.score) for s in steps] == [("S.3", 1.0), ("S.2", 0.0)]
+
+
+def test_limit_and_json_shape() -> None:
+    steps = recommender().next_steps(
+        estimates_from(CATALOG, EVIDENCE), as_of=AS_OF, frameworks=MATH, limit=2
+    )
+    assert len(steps) == 2
+    data = steps[0].as_json()
+    for key in ("code", "title", "reason", "prerequisites", "current_level", "resources"):
+        assert key in data
