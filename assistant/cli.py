@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import __version__
+from assistant.cli_chat import add_chat_commands
 from assistant.container import Assistant, build_assistant
 from assistant.errors import WaypointError
 from assistant.learners.demo import load_demo
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     frameworks = commands.add_parser("frameworks", help="list imported frameworks")
     frameworks.add_argument("--json", action="store_true")
     frameworks.set_defaults(handler=cmd_frameworks)
+    add_chat_commands(commands)
     _learner_commands(commands)
     return parser
 

@@ -6,6 +6,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from assistant.chat.engine import ChatEngine, ChatLimits
+from assistant.chat.extractive import ExtractiveSelector
+from assistant.chat.intents import IntentClassifier, load_intent_spec
+from assistant.chat.learner_services import LearnerServices
+from assistant.chat.llm import LLMComposer, is_local, make_chat_model
+from assistant.chat.llm_path import LLMPath
+from assistant.chat.templates import load_templates
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.records import IndexRecords
@@ -149,6 +156,58 @@ class Assistant:
     @cached_property
     def overrides(self) -> OverrideService:
         return OverrideService(self.learner_db, self.learner_store, self.catalog, self.access)
+
+    # conversation -----------------------------------------------------------------------
+    @cached_property
+    def chat_learners(self) -> LearnerServices:
+        return LearnerServices(
+            self.access, self.learner_store, self.mastery, self.recommender, self.catalog
+        )
+
+    @cached_property
+    def chat(self) -> ChatEngine:
+        return build_chat_engine(self)
+
+
+def build_chat_engine(assistant: Assistant, settings: Settings | None = None) -> ChatEngine:
+    """A conversation engine over the assistant's index and learner model.
+
+    `settings` may differ from the assistant's in the chat and LLM fields only (tests use this
+    to point one engine at a local fake model server)."""
+    s = settings or assistant.settings
+    templates = load_templates(s.prompts_dir)
+    embed = assistant.embeddings.embed_documents
+    llm = None
+    if s.llm_provider:
+        composer = LLMComposer(
+            make_chat_model(
+                s.llm_provider, s.llm_model, s.llm_base_url, s.llm_api_key, s.llm_timeout
+            ),
+            s.prompts_dir,
+        )
+        llm = LLMPath(
+            composer,
+            templates,
+            share_learner_data=s.llm_share_learner_data,
+            local=is_local(s.llm_base_url),
+            learners=lambda: assistant.chat_learners,
+        )
+    return ChatEngine(
+        retriever=assistant.retriever,
+        classifier=IntentClassifier(load_intent_spec(s.prompts_dir / "intents.yaml"), embed),
+        selector=ExtractiveSelector(embed),
+        templates=templates,
+        catalog=lambda: assistant.catalog,
+        learners=lambda: assistant.chat_learners,
+        limits=ChatLimits(
+            max_message_chars=s.chat_max_message_chars,
+            max_turns=s.chat_max_turns,
+            passages=s.chat_passages,
+            max_context_chars=s.chat_max_context_chars,
+            abstain_below=s.abstain_below,
+        ),
+        llm=llm,
+    )
 
 
 def build_assistant(

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0.0)
     lexical_weight: float = Field(default=1.0, ge=0.0)
+    dense_weight_es: float = Field(
+        default=0.3,
+        ge=0.0,
+        description=("dense weight for Spanish queries: the bundled MiniLM model is English-only"),
+    )
     candidate_pool: int = Field(default=40, ge=5, le=500)
 
     database_url: str | None = Field(
@@ -135,6 +140,42 @@ class Settings(BaseSettings):
     )
     absence_days: int = Field(
         default=21, ge=1, description="a gap in a learner's evidence this long is flagged"
+    )
+
+    # conversation -----------------------------------------------------------------------
+    chat_max_message_chars: int = Field(
+        default=2000, ge=50, le=100_000, description="longest message accepted"
+    )
+    chat_max_turns: int = Field(default=12, ge=1, le=200, description="turns kept per session")
+    chat_passages: int = Field(default=6, ge=1, le=30, description="passages per answer")
+    chat_max_context_chars: int = Field(
+        default=6000, ge=500, le=100_000, description="characters of retrieved text per answer"
+    )
+    abstain_below: float = Field(
+        default=0.35,
+        ge=0.0,
+        le=1.0,
+        description=("best sentence similarity under which Waypoint says it has no answer"),
+    )
+
+    # optional language model (none by default: answers are extractive) -------------------
+    llm_provider: str | None = Field(
+        default=None,
+        description=(
+            "a LangChain init_chat_model provider: openai (also any OpenAI-compatible server such "
+            "as vLLM, llama.cpp or LM Studio, with llm_base_url), ollama, anthropic, ..."
+        ),
+    )
+    llm_model: str = Field(default="", description="the model name for that provider")
+    llm_base_url: str | None = Field(default=None, description="endpoint of the model server")
+    llm_api_key: str | None = Field(default=None, repr=False, description="API key, if needed")
+    llm_timeout: float = Field(default=20.0, gt=0, le=600, description="seconds per answer")
+    llm_share_learner_data: bool = Field(
+        default=False,
+        description=(
+            "allow learner data (pseudonymised) to be sent to an external model; a model on this "
+            "machine (loopback address) may always see it"
+        ),
     )
 
     @model_validator(mode="before")

@@ -71,3 +71,18 @@ def bundled_assistant(
     report = built.indexer.ingest([BUNDLED_KNOWLEDGE, case_samples])
     assert report.problems == [], report.problems
     return built
+
+
+@pytest.fixture(scope="session")
+def demo_assistant(bundled_assistant: Assistant) -> Assistant:
+    """The bundled index plus the demo school loaded into the learner database."""
+    from assistant.learners.access import LOCAL_ADMIN
+    from assistant.learners.demo import load_demo
+
+    load_demo(
+        bundled_assistant.roster_importer,
+        bundled_assistant.evidence_importer,
+        bundled_assistant.overrides,
+        LOCAL_ADMIN,
+    )
+    return bundled_assistant

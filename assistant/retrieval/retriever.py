@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from assistant.ingest.records import IndexRecords
+from assistant.language import detect_language
 from assistant.retrieval.codes import codes_in, rank_code_matches
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex
@@ -101,7 +102,10 @@ class HybridRetriever:
         )
         rankings: list[tuple[list[str], float]] = []
         if dense_ids:
-            rankings.append((dense_ids, self.settings.dense_weight))
+            # The bundled embedding model is English-only: trust words more in Spanish.
+            spanish = detect_language(query) == "es"
+            weight = self.settings.dense_weight_es if spanish else self.settings.dense_weight
+            rankings.append((dense_ids, weight))
         if lexical_ids:
             rankings.append((lexical_ids, self.settings.lexical_weight))
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)

@@ -1,0 +1,1 @@
+"""The conversation engine: intents per role, grounded answers with citations, guards."""

@@ -1,0 +1,94 @@
+"""LearnerData over the learner model: the access policy first, then next steps and levels."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from assistant.chat.learner_data import LearnerAccessError, LearnerRef, NextStepsView, StepView
+from assistant.errors import AccessDeniedError, UnknownRecordError
+from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.learners.access import AccessPolicy, Viewer
+from assistant.learners.db import Learner
+from assistant.learners.estimates import MasteryService
+from assistant.learners.store import LearnerStore
+from assistant.recommend.next_steps import NextStep
+from assistant.recommend.service import NextStepsService
+
+
+class LearnerServices:
+    def __init__(
+        self,
+        access: AccessPolicy,
+        store: LearnerStore,
+        mastery: MasteryService,
+        next_steps: NextStepsService,
+        catalog: FrameworkCatalog,
+    ) -> None:
+        self.access = access
+        self.store = store
+        self.mastery = mastery
+        self.next_steps_service = next_steps
+        self.catalog = catalog
+
+    def _viewer(self, user_id: str | None) -> Viewer:
+        try:
+            return self.access.viewer(user_id)
+        except UnknownRecordError as exc:
+            raise LearnerAccessError(str(exc)) from exc
+
+    def visible_learners(self, user_id: str | None) -> list[LearnerRef]:
+        viewer = self._viewer(user_id)
+        with self.access.db.session() as session:
+            everyone = list(session.scalars(select(Learner.id)))
+        grant = self.access.grant_visible(viewer, everyone)
+        profiles = self.store.profiles(grant)
+        return sorted(
+            (LearnerRef(p.id, p.name) for p in profiles.values()),
+            key=lambda ref: (ref.name, ref.id),
+        )
+
+    def next_steps(self, user_id: str | None, learner_id: str, limit: int) -> NextStepsView:
+        viewer = self._viewer(user_id)
+        try:
+            report = self.next_steps_service.for_learner(viewer, learner_id, limit=limit)
+            grant = self.access.grant(viewer, [learner_id])
+        except (AccessDeniedError, UnknownRecordError) as exc:
+            raise LearnerAccessError(str(exc)) from exc
+        estimates = self.mastery.estimates(grant).get(learner_id, {})
+        levels = []
+        for identifier, estimate in sorted(estimates.items(), key=lambda kv: self._order(kv[0])):
+            entry = self.catalog.lookup(identifier)
+            if entry is None:
+                continue
+            label = next(
+                (
+                    lv.label
+                    for lv in self.catalog.scale(identifier).levels
+                    if lv.score == estimate.level
+                ),
+                "",
+            )
+            levels.append((entry.code, entry.title, estimate.level, label))
+        learner = LearnerRef(report.learner.id, report.learner.name)
+        return NextStepsView(learner, tuple(_step(s) for s in report.steps), tuple(levels))
+
+    def _order(self, identifier: str) -> int:
+        entry = self.catalog.lookup(identifier)
+        return entry.order if entry else 1_000_000
+
+
+def _step(step: NextStep) -> StepView:
+    bar = next((lv for lv in step.aim if lv.label == "Proficient"), None) or (
+        step.aim[0] if step.aim else None
+    )
+    return StepView(
+        code=step.code,
+        title=step.title,
+        framework=step.framework,
+        reason=step.reason,
+        aim=bar.description if bar else "",
+        tip=step.tip,
+        resources=tuple((r.title, r.path) for r in step.resources),
+        prerequisites=tuple(p.code for p in step.prerequisites),
+        data=step.as_json(),
+    )

@@ -1,0 +1,93 @@
+"""`waypoint ask` and `waypoint chat`: the conversation engine on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from assistant.chat.types import ROLES, Answer, AskContext
+from assistant.container import Assistant
+
+EXIT_OK = 0
+
+
+def add_chat_commands(commands: Any) -> None:
+    ask = commands.add_parser("ask", help="ask one question and get a cited answer")
+    ask.add_argument("question")
+    chat = commands.add_parser("chat", help="an interactive conversation in the terminal")
+    for command in (ask, chat):
+        command.add_argument("--role", choices=[r for r in ROLES], default="student")
+        command.add_argument("--user", help="who is asking (a user id of the roster)")
+        command.add_argument("--learner", help="the learner the question is about")
+        command.add_argument(
+            "--lang", choices=["en", "es"], help="answer language (default: the question's)"
+        )
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.set_defaults(handler=cmd_ask)
+    chat.set_defaults(handler=cmd_chat)
+
+
+def _context(args: argparse.Namespace) -> AskContext:
+    return AskContext(
+        role=args.role, user_id=args.user, learner_id=args.learner, language=args.lang
+    )
+
+
+def cmd_ask(args: argparse.Namespace, assistant: Assistant) -> int:
+    engine = assistant.chat
+    if args.json:
+        print(
+            json.dumps(
+                engine.ask(args.question, _context(args)).as_json(), indent=2, ensure_ascii=False
+            )
+        )
+        return EXIT_OK
+    answer: Answer | None = None
+    for piece in engine.stream(args.question, _context(args)):
+        if isinstance(piece, Answer):
+            answer = piece
+        else:
+            print(piece, end="", flush=True)
+    print()
+    if answer is not None:
+        _print_sources(answer)
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, assistant: Assistant) -> int:
+    engine = assistant.chat
+    conversation = engine.new_conversation()
+    context = _context(args)
+    print("Waypoint — ask a question; an empty line or Ctrl-D ends the conversation.")
+    while True:
+        try:
+            message = input("you> ").strip()
+        except EOFError:
+            print()
+            return EXIT_OK
+        if not message:
+            return EXIT_OK
+        print("waypoint> ", end="")
+        answer: Answer | None = None
+        for piece in engine.stream(message, context, conversation):
+            if isinstance(piece, Answer):
+                answer = piece
+            else:
+                print(piece, end="", flush=True)
+        print()
+        if answer is not None:
+            _print_sources(answer)
+
+
+def _print_sources(answer: Answer) -> None:
+    if answer.notice:
+        print(f"({answer.notice})", file=sys.stderr)
+    for number, citation in enumerate(answer.citations, start=1):
+        where = citation.title + (
+            f" › {citation.section}"
+            if citation.section and citation.section != "Competency"
+            else ""
+        )
+        print(f"  [{number}] {where} — {citation.source}")

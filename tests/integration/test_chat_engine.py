@@ -1,0 +1,161 @@
+"""The conversation engine over the real bundled knowledge: intents, grounding, language,
+follow-ups and bounds. Learner-data turns are in test_chat_learners.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.chat.engine import ChatEngine
+from assistant.chat.guards import MessageRejectedError
+from assistant.chat.types import AskContext
+from assistant.container import Assistant
+
+
+@pytest.fixture(scope="module")
+def engine(bundled_assistant: Assistant) -> ChatEngine:
+    return bundled_assistant.chat
+
+
+@pytest.mark.parametrize(
+    ("role", "message", "intent", "cited"),
+    [
+        (
+            "parent",
+            "what is competency based education?",
+            "explain_cbe",
+            "guides/parents/what-is-cbe.en.md",
+        ),
+        ("student", "how do colleges see this kind of school?", "explain_cbe", "guides/students/"),
+        (
+            "teacher",
+            "how do I run flexible groups without tracking?",
+            "intervention",
+            "guides/teachers/flexible-grouping.en.md",
+        ),
+        ("parent", "how can I help with percents at home?", "resources", ""),
+        ("student", "give me practice for unit rates", "resources", "resources/math/"),
+        (
+            "teacher",
+            "mini-lesson ideas for kids stuck on constant of proportionality",
+            "intervention",
+            "guides/teachers/",
+        ),
+        (
+            "parent",
+            "what does M.6.RP.2 mean?",
+            "explain_competency",
+            "Waypoint Middle-School Mathematics",
+        ),
+        (
+            "student",
+            "what comes after M.7.RP.3",
+            "explain_competency",
+            "Waypoint Middle-School Mathematics",
+        ),
+        (
+            "parent",
+            "my son got a 2 on M.7.EE.4, is that bad?",
+            "explain_level",
+            "Waypoint Middle-School Mathematics",
+        ),
+        ("teacher", "what does a 3 mean on the scale?", "explain_level", "guides/teachers/"),
+    ],
+)
+def test_each_intent_gets_a_grounded_cited_answer(
+    engine: ChatEngine, role: str, message: str, intent: str, cited: str
+) -> None:
+    answer = engine.ask(message, AskContext(role=role))  # type: ignore[arg-type]
+    assert answer.intent == intent
+    assert not answer.abstained
+    assert answer.citations, answer.text
+    assert any(c.source.startswith(cited) for c in answer.citations), answer.citations
+    for citation in answer.citations:
+        if citation.section != "Competency":
+            assert citation.snippet.split(".")[0] in answer.text or citation.snippet == ""
+    assert len(answer.text.splitlines()) >= 2
+
+
+def test_role_filters_the_guides_a_person_is_shown(engine: ChatEngine) -> None:
+    answer = engine.ask("how do tiered supports work?", AskContext(role="parent"))
+    assert all(not c.source.startswith("guides/teachers/") for c in answer.citations)
+    teacher = engine.ask("how do tiered supports work?", AskContext(role="teacher"))
+    assert any(c.source.startswith("guides/teachers/") for c in teacher.citations)
+
+
+def test_competency_answer_names_prerequisites_and_cites_the_framework(engine: ChatEngine) -> None:
+    answer = engine.ask("what does M.6.RP.5 mean?", AskContext(role="parent"))
+    assert "M.6.RP.5" in answer.text
+    # M.6.RP.5 builds on M.6.RP.2 and M.6.RP.4 in the bundled framework
+    assert "M.6.RP.2" in answer.text and "M.6.RP.4" in answer.text
+    assert answer.citations[0].code == "M.6.RP.5"
+
+
+def test_level_question_quotes_that_levels_descriptor(engine: ChatEngine) -> None:
+    answer = engine.ask("what does a 2 on M.6.RP.1 mean?", AskContext(role="parent"))
+    assert "2 Developing" in answer.text
+    assert "3 Proficient" not in answer.text.split("\n")[1]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what's the weather tomorrow?",
+        "who won the football game last night?",
+        "write my essay on the civil war",
+        "¿cuál es la capital de Mongolia?",
+    ],
+)
+def test_out_of_scope_questions_are_declined_without_sources(
+    engine: ChatEngine, message: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="student"))
+    assert answer.abstained
+    assert answer.citations == ()
+    assert "guess" in answer.text or "adivinar" in answer.text
+
+
+def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
+    answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
+    assert answer.language == "es"
+    assert answer.citations and all(c.source.endswith(".es.md") for c in answer.citations)
+    assert answer.text.startswith("Esto es lo que dicen")
+
+
+def test_follow_up_explain_to_my_parent_answers_again_for_a_parent(engine: ChatEngine) -> None:
+    conversation = engine.new_conversation()
+    first = engine.ask("what does proficient mean?", AskContext(role="student"), conversation)
+    again = engine.ask("explain that to my parent", AskContext(role="student"), conversation)
+    assert again.intent == first.intent
+    assert again.text.startswith("In plain words, for a parent:")
+    assert all(not c.source.startswith("guides/students/") for c in again.citations)
+
+
+def test_tell_me_more_adds_to_the_last_answer(engine: ChatEngine) -> None:
+    conversation = engine.new_conversation()
+    first = engine.ask("what is flexible grouping?", AskContext(role="teacher"), conversation)
+    more = engine.ask("tell me more", AskContext(role="teacher"), conversation)
+    assert more.intent == first.intent
+    assert len(more.text.splitlines()) > len(first.text.splitlines())
+
+
+def test_memory_is_bounded(engine: ChatEngine) -> None:
+    conversation = engine.new_conversation()
+    for _ in range(engine.limits.max_turns + 3):
+        engine.ask("hi", AskContext(role="student"), conversation)
+    assert len(conversation.turns) == engine.limits.max_turns
+
+
+def test_overlong_and_empty_messages_are_refused(engine: ChatEngine) -> None:
+    with pytest.raises(MessageRejectedError, match="limit"):
+        engine.ask("x" * (engine.limits.max_message_chars + 1), AskContext(role="parent"))
+    with pytest.raises(MessageRejectedError, match="empty"):
+        engine.ask(" \u200b ", AskContext(role="parent"))
+
+
+def test_streaming_gives_the_same_text_as_the_answer(engine: ChatEngine) -> None:
+    pieces = list(engine.stream("what is a unit rate?", AskContext(role="student")))
+    final = pieces[-1]
+    text = "".join(p for p in pieces[:-1] if isinstance(p, str))
+    assert not isinstance(final, str)
+    assert text == final.text
+    assert len(pieces) > 5
