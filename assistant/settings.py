@@ -147,7 +147,7 @@ class Settings(BaseSettings):
         default=2000, ge=50, le=100_000, description="longest message accepted"
     )
     chat_max_turns: int = Field(default=12, ge=1, le=200, description="turns kept per session")
-    chat_passages: int = Field(default=6, ge=1, le=30, description="passages per answer")
+    chat_passages: int = Field(default=3, ge=1, le=30, description="passages per answer")
     chat_max_context_chars: int = Field(
         default=6000, ge=500, le=100_000, description="characters of retrieved text per answer"
     )
