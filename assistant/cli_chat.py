@@ -27,6 +27,15 @@ def add_chat_commands(commands: Any) -> None:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.set_defaults(handler=cmd_ask)
     chat.set_defaults(handler=cmd_chat)
+    evaluation = commands.add_parser("eval", help="run the evaluation and benchmarks in evals/")
+    evaluation.add_argument("--only", nargs="*", default=[], help="benchmark modules to run")
+    evaluation.set_defaults(handler=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace, assistant: Assistant) -> int:
+    from evals.__main__ import main as run_evals
+
+    return run_evals([part for module in args.only for part in ("--only", module)])
 
 
 def _context(args: argparse.Namespace) -> AskContext:

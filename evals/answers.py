@@ -189,6 +189,12 @@ def _mean(values: list[float]) -> float:
 
 def main() -> None:
     results = run()
+    results["headline"] = {
+        "intent_accuracy": round(results["intents"]["overall"], 3),
+        "citation_precision": round(results["citations"]["citation_precision"], 3),
+        "citation_recall": round(results["citations"]["citation_recall"], 3),
+        "out_of_scope_abstained": round(results["out_of_scope"]["abstained"], 3),
+    }
     REPORTS.mkdir(exist_ok=True)
     (REPORTS / "answers.json").write_text(json.dumps(results, indent=2))
     report = render(results)

@@ -1,14 +1,16 @@
 """Ingest benchmark: first ingest vs re-ingest of an unchanged corpus, and the embedding limit.
 
-Run: python -m evals.bench_ingest  (writes evals/reports/ingest.md)
+Run: python -m evals.bench_ingest  (writes evals/reports/ingest.md and ingest.json)
 All figures come from one run on one machine; the ratios are what to compare.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from assistant.container import build_assistant
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
@@ -17,7 +19,7 @@ from evals.harness import machine, measure, table
 REPORT = Path(__file__).parent / "reports" / "ingest.md"
 
 
-def run() -> str:
+def measure_ingest() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as home:
         assistant = build_assistant(Settings(profile="test", home=Path(home)))
         load_started = time.perf_counter()
@@ -29,7 +31,34 @@ def run() -> str:
         again = measure(lambda: assistant.indexer.ingest([BUNDLED_KNOWLEDGE]), repeats=5, warmup=0)
         texts = [c.text for c in assistant.records.all_chunks()]
         raw = measure(lambda: assistant.embedder.embed_documents(texts), repeats=1, warmup=0)
-    chunks = first.chunks_added
+    return {
+        "machine": machine(),
+        "files": first.files,
+        "chunks": first.chunks_added,
+        "texts": len(texts),
+        "model_load_seconds": load_seconds,
+        "first_ingest_seconds": first_seconds,
+        "raw_embedding_seconds": raw.median,
+        "reingest_seconds": again.median,
+    }
+
+
+def headline(figures: dict[str, Any]) -> dict[str, float]:
+    chunks, first = figures["chunks"], figures["first_ingest_seconds"]
+    return {
+        "first ingest (s)": round(first, 2),
+        "chunks/s": round(chunks / first, 1),
+        "re-ingest, unchanged (s)": round(figures["reingest_seconds"], 3),
+        "ingest / raw embedding throughput": round(
+            (chunks / first) / (figures["texts"] / figures["raw_embedding_seconds"]), 2
+        ),
+    }
+
+
+def render(figures: dict[str, Any]) -> str:
+    chunks, first_seconds = figures["chunks"], figures["first_ingest_seconds"]
+    load_seconds, again = figures["model_load_seconds"], figures["reingest_seconds"]
+    texts, raw = figures["texts"], figures["raw_embedding_seconds"]
     rows: list[list[object]] = [
         ["model load (cold, in a fresh process)", f"{load_seconds:.2f}", "-", "-"],
         [
@@ -40,33 +69,40 @@ def run() -> str:
         ],
         [
             "raw embedding of the same chunks (the limit)",
-            f"{raw.median:.2f}",
-            len(texts),
-            f"{len(texts) / raw.median:.1f}",
+            f"{raw:.2f}",
+            texts,
+            f"{texts / raw:.1f}",
         ],
-        ["re-ingest, unchanged corpus (median of 5)", f"{again.median:.3f}", 0, "-"],
+        ["re-ingest, unchanged corpus (median of 5)", f"{again:.3f}", 0, "-"],
     ]
     lines = [
         "# Ingest benchmark",
         "",
-        f"Machine: {machine()}. Corpus: the bundled knowledge ({first.files} files, "
+        f"Machine: {figures['machine']}. Corpus: the bundled knowledge ({figures['files']} files, "
         f"{chunks} chunks).",
         "",
         table(["run", "seconds", "chunks embedded", "chunks/s"], rows),
         "",
-        f"- Re-ingest / first ingest: **{again.median / first_seconds:.4f}** "
-        f"({again.median / (first_seconds + load_seconds):.4f} counting the model load, which "
+        f"- Re-ingest / first ingest: **{again / first_seconds:.4f}** "
+        f"({again / (first_seconds + load_seconds):.4f} counting the model load, which "
         f"re-ingest never pays: nothing to embed, so the model is not loaded).",
         f"- Ingest throughput / raw embedding throughput: "
-        f"**{(chunks / first_seconds) / (len(texts) / raw.median):.2f}**.",
+        f"**{(chunks / first_seconds) / (texts / raw):.2f}**.",
     ]
     return "\n".join(lines) + "\n"
 
 
+def run() -> str:
+    return render(measure_ingest())
+
+
 def main() -> None:
-    report = run()
+    figures = measure_ingest()
+    report = render(figures)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(report)
+    summary = {**figures, "headline": headline(figures)}
+    REPORT.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
     print(report)
 
 

@@ -50,3 +50,18 @@ def rank_code_matches(tokens: Iterable[str], chunks: Iterable[Chunk]) -> list[Ch
             scored.append((-best, 0 if core else 1, position, chunk))
     scored.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in scored]
+
+
+def linked_to_codes(tokens: Iterable[str], chunks: Iterable[Chunk]) -> list[Chunk]:
+    """Guide and resource chunks whose front matter lists a competency the tokens name."""
+    tokens = list(tokens)
+    if not tokens:
+        return []
+    found = []
+    for chunk in chunks:
+        listed = str(chunk.metadata.get("competencies") or "")
+        if listed and any(
+            code_matches(code.strip(), token) == 2 for code in listed.split(",") for token in tokens
+        ):
+            found.append(chunk)
+    return found

@@ -9,7 +9,7 @@ from typing import Any, Literal, Protocol
 
 from assistant.ingest.records import IndexRecords
 from assistant.language import detect_language
-from assistant.retrieval.codes import codes_in, rank_code_matches
+from assistant.retrieval.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.settings import Settings
@@ -109,10 +109,20 @@ class HybridRetriever:
         if lexical_ids:
             rankings.append((lexical_ids, self.settings.lexical_weight))
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
-        code_first = []
+        code_first: list[str] = []
         if mode == "hybrid":
-            candidates = (c for c in lexical.chunks if filters.accepts(c))
-            code_first = [c.id for c in rank_code_matches(codes_in(query), candidates)]
+            tokens = codes_in(query)
+            candidates = [c for c in lexical.chunks if filters.accepts(c)] if tokens else []
+            code_first = [c.id for c in rank_code_matches(tokens, candidates)]
+            # Then the best passage of each guide or resource linked to that competency: the
+            # embedding model cannot read codes, so these would otherwise sink in the fusion.
+            linked = linked_to_codes(tokens, candidates)
+            linked.sort(key=lambda c: -fused.get(c.id, 0.0))
+            per_source: set[str] = set()
+            for linked_chunk in linked:
+                if linked_chunk.source not in per_source and linked_chunk.id not in code_first:
+                    per_source.add(linked_chunk.source)
+                    code_first.append(linked_chunk.id)
         pinned = set(code_first)
         ordered = code_first + sorted(
             (i for i in fused if i not in pinned), key=lambda i: -fused[i]

@@ -44,12 +44,15 @@ def make_vector_store(settings: Settings, embeddings: Embeddings) -> Chroma:
         }
     }
     try:
-        return Chroma(
+        store = Chroma(
             collection_name=settings.collection,
             embedding_function=embeddings,
             client=_client(settings),
             collection_configuration=configuration,
         )
+        # An existing collection keeps the breadth it was created with; apply the setting.
+        store._collection.modify(configuration={"hnsw": {"ef_search": settings.hnsw_ef_search}})
+        return store
     except StoreUnavailableError:
         raise
     except Exception as exc:

@@ -130,3 +130,20 @@ def test_hybrid_search_over_a_small_corpus(
     assert hits[0].chunk.source == "guides/homework.en.md"
     only_guides = assistant.retriever.search("ratio", k=10, filters=None, mode="dense")
     assert only_guides
+
+
+def test_search_breadth_setting_applies_to_an_existing_index(
+    assistant: Assistant, tmp_path: Path, case_samples: Path, embedder: object
+) -> None:
+    from assistant.container import build_assistant
+    from tests.conftest import make_settings
+
+    corpus = make_corpus(tmp_path / "corpus", case_samples)
+    assistant.indexer.ingest([corpus])
+    reopened = build_assistant(
+        make_settings(assistant.settings.home, hnsw_ef_search=32),
+        embedder=embedder,  # type: ignore[arg-type]
+    )
+    configuration = reopened.vector_store._collection.configuration
+    assert configuration["hnsw"]["ef_search"] == 32
+    assert reopened.retriever.search("is homework graded?", k=1)

@@ -105,3 +105,16 @@ def test_settings_from_environment_and_test_profile(
 def test_overlap_must_be_smaller_than_chunk_size() -> None:
     with pytest.raises(ValueError, match="chunk_overlap"):
         Settings(chunk_size=300, chunk_overlap=300)
+
+
+def test_passages_linked_to_a_code_by_front_matter() -> None:
+    from assistant.retrieval.codes import linked_to_codes
+
+    chunks = [
+        make_chunk("a.md", "unit prices", {"competencies": "M.6.RP.5,M.6.RP.2"}),
+        make_chunk("b.md", "ratios", {"competencies": "M.6.RP.1"}),
+        make_chunk("c.md", "no links", {}),
+        make_chunk("d.md", "similar code", {"competencies": "M.6.RP.55"}),
+    ]
+    assert [c.source for c in linked_to_codes(["m.6.rp.5"], chunks)] == ["a.md"]
+    assert linked_to_codes([], chunks) == []
