@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from assistant.chat.engine import ChatEngine
+from assistant.chat.memory import Conversation
 from assistant.chat.types import ROLES, Answer, AskContext
 from assistant.container import Assistant
 
@@ -53,15 +55,7 @@ def cmd_ask(args: argparse.Namespace, assistant: Assistant) -> int:
             )
         )
         return EXIT_OK
-    answer: Answer | None = None
-    for piece in engine.stream(args.question, _context(args)):
-        if isinstance(piece, Answer):
-            answer = piece
-        else:
-            print(piece, end="", flush=True)
-    print()
-    if answer is not None:
-        _print_sources(answer)
+    _print_streamed(engine, args.question, _context(args), None)
     return EXIT_OK
 
 
@@ -79,15 +73,22 @@ def cmd_chat(args: argparse.Namespace, assistant: Assistant) -> int:
         if not message:
             return EXIT_OK
         print("waypoint> ", end="")
-        answer: Answer | None = None
-        for piece in engine.stream(message, context, conversation):
-            if isinstance(piece, Answer):
-                answer = piece
-            else:
-                print(piece, end="", flush=True)
-        print()
-        if answer is not None:
-            _print_sources(answer)
+        _print_streamed(engine, message, context, conversation)
+
+
+def _print_streamed(
+    engine: ChatEngine, message: str, context: AskContext, conversation: Conversation | None
+) -> None:
+    """Print the answer as it streams, then its sources."""
+    answer: Answer | None = None
+    for piece in engine.stream(message, context, conversation):
+        if isinstance(piece, Answer):
+            answer = piece
+        else:
+            print(piece, end="", flush=True)
+    print()
+    if answer is not None:
+        _print_sources(answer)
 
 
 def _print_sources(answer: Answer) -> None:

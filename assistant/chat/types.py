@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from assistant.types import SearchHit
 
 Role = Literal["student", "parent", "teacher", "admin"]
-ROLES: tuple[Role, ...] = ("student", "parent", "teacher", "admin")
+ROLES: tuple[Role, ...] = get_args(Role)
 Intent = Literal[
     "next_steps",
     "progress",
@@ -21,18 +21,7 @@ Intent = Literal[
     "out_of_scope",
     "follow_up",
 ]
-INTENTS: tuple[Intent, ...] = (
-    "next_steps",
-    "progress",
-    "explain_competency",
-    "explain_level",
-    "explain_cbe",
-    "intervention",
-    "resources",
-    "small_talk",
-    "out_of_scope",
-    "follow_up",
-)
+INTENTS: tuple[Intent, ...] = get_args(Intent)
 AUDIENCE_OF_ROLE = {"student": "students", "parent": "parents", "teacher": "teachers"}
 
 
