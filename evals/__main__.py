@@ -43,6 +43,7 @@ BENCHMARKS = (
     Benchmark("retrieval quality", "evals.retrieval", "retrieval"),
     Benchmark("recommendations", "evals.bench_recommend", "recommend"),
     Benchmark("answer quality", "evals.answers", "answers"),
+    Benchmark("speed and scale", "evals.bench_speed", "speed"),
 )
 
 
