@@ -368,7 +368,9 @@ class ChatEngine:
                         language,
                     )
                 learner_id = visible[0].id
-            view = learners.next_steps(context.user_id, learner_id, limit=3)
+            view = learners.next_steps(
+                context.user_id, learner_id, limit=3, with_levels=intent == "progress"
+            )
         except LearnerAccessError:
             return Answer(
                 self.templates.render("not_allowed", language), intent, language, abstained=True

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.chat.guards import looks_like_injection
 from assistant.chat.types import Citation
+from assistant.chat.vectors import unit_rows
 from assistant.retrieval.lexical import tokens
 from assistant.types import SearchHit
 
@@ -80,7 +81,7 @@ class ExtractiveSelector:
                     candidates.append(Sentence(text, i))
         if not candidates:
             return Extract((), (), 0.0)
-        vectors = _normalise(
+        vectors = unit_rows(
             np.array(self._embed([question] + [c.text for c in candidates]), dtype=np.float32)
         )
         query, matrix = vectors[0], vectors[1:]
@@ -157,8 +158,3 @@ def _overlap(question: str, sentence: str) -> float:
     """Share of the question's content words (by their first letters) found in the sentence."""
     wanted = _stems(question)
     return len(wanted & _stems(sentence)) / len(wanted) if wanted else 0.0
-
-
-def _normalise(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)

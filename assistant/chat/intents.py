@@ -4,7 +4,7 @@ labelled examples. Every decision carries its method and scores, so it can be in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -14,6 +14,7 @@ import yaml
 
 from assistant.chat.templates import TemplateFileError
 from assistant.chat.types import INTENTS, Intent, Role
+from assistant.chat.vectors import unit_rows
 from assistant.retrieval.codes import codes_in
 
 EmbedMany = Callable[[list[str]], list[list[float]]]
@@ -75,7 +76,7 @@ class IntentClassifier:
             for intent, examples in self.spec.examples.items():
                 labels += [intent] * len(examples)
                 texts += list(examples)
-            self._example_vectors = _normalise(np.array(self._embed(texts), dtype=np.float32))
+            self._example_vectors = unit_rows(np.array(self._embed(texts), dtype=np.float32))
             self._example_labels = labels
         return self._example_vectors, self._example_labels
 
@@ -94,7 +95,7 @@ class IntentClassifier:
             return IntentDecision("follow_up", 1.0, "rule", {"follow_up": 1.0})
         hits.pop("follow_up", None)
         vectors, labels = self._examples()
-        query = _normalise(np.array(self._embed([text]), dtype=np.float32))[0]
+        query = unit_rows(np.array(self._embed([text]), dtype=np.float32))[0]
         similarity = vectors @ query
         scores: dict[str, float] = {}
         for intent in INTENTS:
@@ -120,13 +121,3 @@ def _for_role(intent: Intent, role: Role) -> Intent:
     if intent == "intervention" and role in ("student", "parent"):
         return "resources"
     return intent
-
-
-def _normalise(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1.0, norms)
-
-
-def accuracy(decisions: Sequence[tuple[Intent, Intent]]) -> float:
-    """Share of (expected, predicted) pairs that agree."""
-    return sum(1 for e, p in decisions if e == p) / max(len(decisions), 1)

@@ -23,7 +23,9 @@ class LearnerAccessError(Exception):
 class LearnerData(Protocol):
     def visible_learners(self, user_id: str | None) -> list[LearnerRef]: ...
 
-    def next_steps(self, user_id: str | None, learner_id: str, limit: int) -> NextStepsView: ...
+    def next_steps(
+        self, user_id: str | None, learner_id: str, limit: int, *, with_levels: bool = False
+    ) -> NextStepsView: ...
 
 
 @dataclass(frozen=True)

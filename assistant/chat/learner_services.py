@@ -47,34 +47,30 @@ class LearnerServices:
             key=lambda ref: (ref.name, ref.id),
         )
 
-    def next_steps(self, user_id: str | None, learner_id: str, limit: int) -> NextStepsView:
+    def next_steps(
+        self, user_id: str | None, learner_id: str, limit: int, *, with_levels: bool = False
+    ) -> NextStepsView:
         viewer = self._viewer(user_id)
         try:
             report = self.next_steps_service.for_learner(viewer, learner_id, limit=limit)
-            grant = self.access.grant(viewer, [learner_id])
+            levels = self._levels(viewer, learner_id) if with_levels else ()
         except (AccessDeniedError, UnknownRecordError) as exc:
             raise LearnerAccessError(str(exc)) from exc
-        estimates = self.mastery.estimates(grant).get(learner_id, {})
+        learner = LearnerRef(report.learner.id, report.learner.name)
+        return NextStepsView(learner, tuple(_step(s) for s in report.steps), levels)
+
+    def _levels(self, viewer: Viewer, learner_id: str) -> tuple[tuple[str, str, float, str], ...]:
+        """The learner's current level on every competency with evidence, in framework order."""
+        estimates = self.mastery.estimates(self.access.grant(viewer, [learner_id]))
         levels = []
-        for identifier, estimate in sorted(estimates.items(), key=lambda kv: self._order(kv[0])):
+        for identifier, estimate in estimates.get(learner_id, {}).items():
             entry = self.catalog.lookup(identifier)
             if entry is None:
                 continue
-            label = next(
-                (
-                    lv.label
-                    for lv in self.catalog.scale(identifier).levels
-                    if lv.score == estimate.level
-                ),
-                "",
-            )
-            levels.append((entry.code, entry.title, estimate.level, label))
-        learner = LearnerRef(report.learner.id, report.learner.name)
-        return NextStepsView(learner, tuple(_step(s) for s in report.steps), tuple(levels))
-
-    def _order(self, identifier: str) -> int:
-        entry = self.catalog.lookup(identifier)
-        return entry.order if entry else 1_000_000
+            scale = self.catalog.scale(identifier).levels
+            label = next((lv.label for lv in scale if lv.score == estimate.level), "")
+            levels.append((entry.order, entry.code, entry.title, estimate.level, label))
+        return tuple(level[1:] for level in sorted(levels))
 
 
 def _step(step: NextStep) -> StepView:

@@ -123,10 +123,6 @@ def checked_citations(text: str, passages: list[LLMPassage]) -> tuple[Citation, 
     return tuple(cited.values())
 
 
-def strip_unknown_citations(text: str, count: int) -> str:
-    return CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= count else "", text)
-
-
 def make_chat_model(
     provider: str, model: str, base_url: str | None, api_key: str | None, timeout: float
 ) -> Callable[[], Any]:

@@ -77,9 +77,6 @@ class AnswerTemplates:
                 )
             self._collect(value, f"{prefix}.{key}" if prefix else str(key))
 
-    def has(self, key: str) -> bool:
-        return f"{key}.en" in self._templates
-
     def render(self, key: str, language: str, **values: object) -> str:
         language = language if language in LANGUAGES else "en"
         template = self._templates.get(f"{key}.{language}")

@@ -183,26 +183,6 @@ class IndexRecords:
         )
         return [Chunk(id=r[0], source=r[1], text=r[2], metadata=json.loads(r[3])) for r in rows]
 
-    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
-        found: dict[str, Chunk] = {}
-        conn = self._connection()
-        for start in range(0, len(ids), 500):
-            batch = list(ids[start : start + 500])
-            marks = ",".join("?" * len(batch))
-            for r in conn.execute(
-                f"SELECT id, source, text, metadata FROM chunks WHERE id IN ({marks})", batch
-            ):
-                found[r[0]] = Chunk(id=r[0], source=r[1], text=r[2], metadata=json.loads(r[3]))
-        return found
-
-    def counts(self) -> dict[str, int]:
-        conn = self._connection()
-        return {
-            "files": conn.execute("SELECT COUNT(*) FROM files").fetchone()[0],
-            "chunks": conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
-            "frameworks": conn.execute("SELECT COUNT(*) FROM frameworks").fetchone()[0],
-        }
-
     def frameworks(self) -> list[dict[str, object]]:
         rows = self._connection().execute(
             "SELECT identifier, root, path, title, summary FROM frameworks ORDER BY title"
