@@ -44,6 +44,7 @@ BENCHMARKS = (
     Benchmark("recommendations", "evals.bench_recommend", "recommend"),
     Benchmark("answer quality", "evals.answers", "answers"),
     Benchmark("speed and scale", "evals.bench_speed", "speed"),
+    Benchmark("district scale", "evals.bench_district", "district"),
 )
 
 

@@ -3,6 +3,8 @@
 Current estimates are cached in the database under the model's key and the evidence generation
 (which changes whenever evidence or an override is added), so they are computed once per change.
 Estimates as of a past date are computed from the evidence up to that day and not cached.
+Fitted BKT parameters are saved too, and after a change only the competencies whose evidence
+changed are fitted again.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from datetime import date, datetime, time
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.scale import DEFAULT_SCALE, ProficiencyScale
 from assistant.learners.access import AccessGrant, AccessPolicy
+from assistant.learners.bkt import DEFAULT_BKT
 from assistant.learners.mastery import BayesianKnowledgeTracing, MasteryModel, ScaleOf
-from assistant.learners.store import Estimates, Histories, LearnerStore
+from assistant.learners.store import Estimates, Histories, LearnerStore, SavedFit
 from assistant.learners.types import MasteryEstimate, Observation, Override
 
 
@@ -63,19 +66,40 @@ class MasteryService:
         return {**cached, **computed}
 
     def _fitted(self, until: datetime | None, generation: str | None = None) -> MasteryModel:
-        if not isinstance(self.model, BayesianKnowledgeTracing):
-            return self.model
+        """The model ready for the evidence up to `until` (all of it when None). BKT fits its
+        parameters to everyone's evidence; current parameters are saved under the generation.
+
+        Each competency's parameters depend only on the evidence on that competency, so only
+        competencies whose evidence differs from the last saved fit are fitted again (the
+        rest keep their saved parameters: the same numbers a full fit gives)."""
+        model = self.model
+        if not isinstance(model, BayesianKnowledgeTracing):
+            return model
         if generation is not None:
             saved = self.store.bkt_params(generation)
             if saved:
-                return self.model.with_params(saved)
-        everyone = self.store.histories(self.policy.fitting_grant(), until)
-        by_competency = histories_by_competency(everyone)
-        fitted = self.model.prepare(by_competency, self.scale)
-        if generation is not None:
-            self.store.save_bkt_params(
-                fitted.params, {k: len(v) for k, v in by_competency.items()}, generation
+                return model.with_params(saved)
+        previous = self.store.bkt_fit()
+        changed = self.store.competencies_changed(previous.generation, until) if previous else None
+        grant = self.policy.fitting_grant()
+        # When most competencies changed, reading everything at once is the cheaper query.
+        if previous is None or changed is None or 2 * len(changed) > len(previous.params):
+            by_competency = histories_by_competency(self.store.histories(grant, until))
+            fitted = model.prepare(by_competency, self.scale)
+            params, sequences = fitted.params, {k: len(v) for k, v in by_competency.items()}
+        else:
+            changed |= _misfitted(previous, model.min_learners)
+            by_competency = histories_by_competency(
+                self.store.histories(grant, until, competencies=changed)
             )
+            refitted = model.prepare(by_competency, self.scale).params
+            params = {k: v for k, v in previous.params.items() if k not in changed}
+            params.update((k, refitted[k]) for k in by_competency)
+            sequences = {k: v for k, v in previous.sequences.items() if k not in changed}
+            sequences.update((k, len(v)) for k, v in by_competency.items())
+            fitted = model.with_params(params)
+        if generation is not None:
+            self.store.save_bkt_params(params, sequences, generation)
         return fitted
 
 
@@ -110,11 +134,23 @@ def apply_overrides(
 
 
 def histories_by_competency(histories: Histories) -> dict[str, list[Sequence[Observation]]]:
+    """Every learner's history on each competency, learners in id order (so a fit does not
+    depend on the order the rows were read in)."""
     grouped: dict[str, list[Sequence[Observation]]] = defaultdict(list)
-    for by_competency in histories.values():
-        for competency_id, history in by_competency.items():
+    for learner_id in sorted(histories):
+        for competency_id, history in histories[learner_id].items():
             grouped[competency_id].append(history)
     return dict(grouped)
+
+
+def _misfitted(saved: SavedFit, min_learners: int) -> set[str]:
+    """Competencies whose saved parameters disagree with the minimum number of learners for a
+    fit (the setting changed since): fitted ones below it, defaulted ones at or above it."""
+    return {
+        key
+        for key, count in saved.sequences.items()
+        if (count < min_learners) != (saved.params.get(key) == DEFAULT_BKT)
+    }
 
 
 def end_of_day(day: date) -> datetime:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, insert, or_, select
 
 from assistant.errors import UnknownRecordError
 from assistant.learners.access import AccessGrant
@@ -33,6 +35,16 @@ from assistant.learners.types import (
 
 Histories = dict[str, dict[str, list[Observation]]]
 Estimates = dict[str, dict[str, MasteryEstimate]]
+
+
+@dataclass(frozen=True)
+class SavedFit:
+    """Saved BKT parameters: the generation they were fitted at and, per competency, the
+    parameters and how many learners' evidence they were fitted to."""
+
+    generation: str
+    params: dict[str, BktParams]
+    sequences: dict[str, int]
 
 
 class LearnerStore:
@@ -107,8 +119,14 @@ class LearnerStore:
                 found[learner_id][competency_id] = max(current, float(priority))
         return dict(found)
 
-    def histories(self, grant: AccessGrant, until: datetime | None = None) -> Histories:
-        """Each learner's observations per competency, oldest first."""
+    def histories(
+        self,
+        grant: AccessGrant,
+        until: datetime | None = None,
+        competencies: Collection[str] | None = None,
+    ) -> Histories:
+        """Each learner's observations per competency, oldest first (only on `competencies`
+        when given)."""
         found: Histories = defaultdict(lambda: defaultdict(list))
         query = select(
             Evidence.learner_id,
@@ -119,6 +137,8 @@ class LearnerStore:
         ).where(Evidence.learner_id.in_(sorted(grant.learner_ids)))
         if until is not None:
             query = query.where(Evidence.observed_at <= until)
+        if competencies is not None:
+            query = query.where(Evidence.competency_id.in_(sorted(competencies)))
         with self.db.session() as session:
             for learner_id, competency_id, at, level, row_id in session.execute(
                 query.order_by(Evidence.observed_at, Evidence.id)
@@ -163,12 +183,15 @@ class LearnerStore:
 
     def cached_estimates(self, grant: AccessGrant, model_key: str, generation: str) -> Estimates:
         found: Estimates = defaultdict(dict)
+        table = MasteryEstimateRow.__table__
+        wanted = [c for c in table.columns if c.name not in ("generation", "computed_at")]
         with self.db.session() as session:
-            rows = session.scalars(
-                select(MasteryEstimateRow).where(
-                    MasteryEstimateRow.learner_id.in_(sorted(grant.learner_ids)),
-                    MasteryEstimateRow.model_key == model_key,
-                    MasteryEstimateRow.generation == generation,
+            # Plain rows, not ORM objects: a class's cached estimates are hundreds of rows.
+            rows = session.execute(
+                select(*wanted).where(
+                    table.c.learner_id.in_(sorted(grant.learner_ids)),
+                    table.c.model_key == model_key,
+                    table.c.generation == generation,
                 )
             )
             for row in rows:
@@ -185,12 +208,14 @@ class LearnerStore:
                     MasteryEstimateRow.model_key == model_key,
                 )
             )
-            session.add_all(
+            rows = [
                 _row(learner_id, estimate, model_key, generation, now)
                 for learner_id, by_competency in estimates.items()
                 for estimate in by_competency.values()
                 if estimate.first_observed is not None
-            )
+            ]
+            if rows:  # one executemany, not a unit of work over ORM objects
+                session.execute(insert(MasteryEstimateRow), rows)
 
     def bkt_params(self, generation: str) -> dict[str, BktParams]:
         with self.db.session() as session:
@@ -200,6 +225,35 @@ class LearnerStore:
             return {
                 r.competency_id: BktParams(r.p_init, r.p_learn, r.p_guess, r.p_slip) for r in rows
             }
+
+    def bkt_fit(self) -> SavedFit | None:
+        """The saved parameters with the generation they were fitted at, if any."""
+        with self.db.session() as session:
+            rows = session.scalars(select(BktParameters)).all()
+        generations = {r.generation for r in rows}
+        if len(generations) != 1:
+            return None
+        return SavedFit(
+            generations.pop(),
+            {r.competency_id: BktParams(r.p_init, r.p_learn, r.p_guess, r.p_slip) for r in rows},
+            {r.competency_id: r.sequences for r in rows},
+        )
+
+    def competencies_changed(
+        self, generation: str, until: datetime | None = None
+    ) -> set[str] | None:
+        """Competencies whose evidence is not what it was at `generation` (evidence is only
+        ever added; forgetting a learner deletes the saved fit), or, with `until`, not what
+        it was at `generation` up to that time. None when the generation cannot tell."""
+        evidence_id = _evidence_part(generation)
+        if evidence_id is None:
+            return None
+        changed = Evidence.id > evidence_id
+        if until is not None:
+            changed = or_(changed, Evidence.observed_at > until)
+        with self.db.session() as session:
+            # no DISTINCT: SQLite would scan a whole index for it instead of the id range
+            return set(session.scalars(select(Evidence.competency_id).where(changed)))
 
     def save_bkt_params(
         self, params: Mapping[str, BktParams], sequences: Mapping[str, int], generation: str
@@ -242,7 +296,7 @@ class LearnerStore:
             )
 
 
-def _estimate(row: MasteryEstimateRow) -> MasteryEstimate:
+def _estimate(row: Row[Any]) -> MasteryEstimate:
     return MasteryEstimate(
         competency_id=row.competency_id,
         model=row.model_key.split(":", 1)[0],
@@ -261,25 +315,31 @@ def _estimate(row: MasteryEstimateRow) -> MasteryEstimate:
 
 def _row(
     learner_id: str, estimate: MasteryEstimate, model_key: str, generation: str, now: datetime
-) -> MasteryEstimateRow:
+) -> dict[str, Any]:
     assert estimate.first_observed is not None and estimate.last_observed is not None
-    return MasteryEstimateRow(
-        learner_id=learner_id,
-        competency_id=estimate.competency_id,
-        model_key=model_key,
-        generation=generation,
-        value=estimate.value,
-        level=estimate.level,
-        proficient=estimate.proficient,
-        progress=estimate.progress,
-        confidence=estimate.confidence,
-        probability=estimate.probability,
-        evidence_count=estimate.evidence_count,
-        first_observed=estimate.first_observed,
-        last_observed=estimate.last_observed,
-        recent=",".join(f"{round(x, 4):g}" for x in estimate.recent[-50:]),
-        computed_at=now,
-    )
+    return {
+        "learner_id": learner_id,
+        "competency_id": estimate.competency_id,
+        "model_key": model_key,
+        "generation": generation,
+        "value": estimate.value,
+        "level": estimate.level,
+        "proficient": estimate.proficient,
+        "progress": estimate.progress,
+        "confidence": estimate.confidence,
+        "probability": estimate.probability,
+        "evidence_count": estimate.evidence_count,
+        "first_observed": estimate.first_observed,
+        "last_observed": estimate.last_observed,
+        "recent": ",".join(f"{round(x, 4):g}" for x in estimate.recent[-50:]),
+        "computed_at": now,
+    }
+
+
+def _evidence_part(generation: str) -> int | None:
+    """The newest evidence id in a generation from `generation()`."""
+    head = generation.split(":", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 def _floats(parts: Iterable[str]) -> tuple[float, ...]:
