@@ -25,6 +25,7 @@ REQUIRED = (
     "level",
     "fallback_notice",
     "simpler_for_parent",
+    "index_unavailable",
 )
 
 

@@ -1,4 +1,14 @@
-"""Idempotent, incremental indexing of frameworks and guides into the vector store."""
+"""Idempotent, incremental indexing of frameworks and guides into the vector store.
+
+Crash safety: a file's vectors are written before its record (one SQLite transaction), so a run
+killed at any point leaves records that under-report and the next run redoes only what they lack
+(chunk ids are content hashes and writes are upserts, so nothing is duplicated). Before its first
+vector write a run sets the records' verify flag and clears it when it ends; a run that finds the
+flag set (its predecessor died), the embedded store's folder gone, or a store whose size disagrees
+with the records compares the two and repairs the store: vectors no record names are deleted and
+recorded chunks without a vector are written again (from the embedding cache, so nothing is
+embedded twice).
+"""
 
 from __future__ import annotations
 
@@ -15,14 +25,16 @@ from assistant.frameworks.documents import framework_chunks
 from assistant.ingest.chunking import GuideChunker
 from assistant.ingest.corpus import CorpusFile, discover, is_json_schema
 from assistant.ingest.loaders import load_guide
-from assistant.ingest.records import FileRecord, IndexRecords
+from assistant.ingest.records import VERIFY_FLAG, FileRecord, IndexRecords
 from assistant.ingest.writelock import WriteLock
+from assistant.retrieval.vectorstore import store_errors, vector_count, vector_ids
 from assistant.settings import Settings
 from assistant.types import Chunk
 
 # Bump when loaders or chunking change in a way that alters chunks of unchanged files.
 PIPELINE_VERSION = "1"
 WRITE_BATCH = 64
+DELETE_BATCH = 500
 Progress = Callable[[int, int], None]
 
 
@@ -35,6 +47,8 @@ class IngestReport:
     chunks_removed: int = 0
     chunks_unchanged: int = 0
     embedded: int = 0
+    vectors_restored: int = 0
+    orphans_removed: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
@@ -59,6 +73,52 @@ class _Plan:
     @property
     def stale(self) -> set[str]:
         return self.existing - {c.id for c in self.chunks}
+
+
+class _Store:
+    """The vector store for one run: opened on first use, the verify flag set before the first
+    write, every store failure raised as StoreUnavailableError."""
+
+    def __init__(self, settings: Settings, records: IndexRecords, open_store: Callable[[], Any]):
+        self.settings = settings
+        self.records = records
+        self._open = open_store
+        self._store: Any = None
+
+    @property
+    def opened(self) -> bool:
+        return self._store is not None
+
+    def get(self) -> Any:
+        if self._store is None:
+            with store_errors(self.settings):
+                store = self._open()
+            self.records.set_flag(VERIFY_FLAG, True)
+            self._store = store
+        return self._store
+
+    def add(self, chunks: Sequence[Chunk]) -> None:
+        store = self.get()
+        with store_errors(self.settings):
+            store.add_texts(
+                [c.text for c in chunks],
+                metadatas=[dict(c.metadata) for c in chunks],
+                ids=[c.id for c in chunks],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        store = self.get()
+        for start in range(0, len(ids), DELETE_BATCH):
+            with store_errors(self.settings):
+                store.delete(ids=list(ids[start : start + DELETE_BATCH]))
+
+    def count(self) -> int:
+        with store_errors(self.settings):
+            return vector_count(self.get())
+
+    def ids(self) -> set[str]:
+        with store_errors(self.settings):
+            return vector_ids(self.get())
 
 
 class Indexer:
@@ -86,14 +146,20 @@ class Indexer:
         report = IngestReport()
         embedded_before = self._embedded_count()
         with WriteLock(self.settings.home / "ingest.lock"):
+            store = _Store(self.settings, self.records, self._vector_store)
+            verify = self.records.flag(VERIFY_FLAG) or self._store_folder_lost()
             plans, roots_seen = self._plan(targets or [self.settings.knowledge_dir], report)
             total = sum(len(p.new) for p in plans)
             done = 0
             for plan in plans:
-                done = self._apply(plan, report, done, total, progress)
+                done = self._apply(plan, store, report, done, total, progress)
             if prune:
                 for root, seen in roots_seen.items():
-                    self._prune(root, seen, report)
+                    self._prune(root, seen, store, report)
+            if verify or (store.opened and store.count() != self.records.chunk_count()):
+                self._repair(store, report)
+            if store.opened or verify:
+                self.records.set_flag(VERIFY_FLAG, False)
         report.embedded = self._embedded_count() - embedded_before
         report.seconds = round(time.perf_counter() - started, 3)
         return report
@@ -181,25 +247,32 @@ class Indexer:
         )
         return digest.hexdigest()
 
+    def _store_folder_lost(self) -> bool:
+        """The embedded store's files are gone while the records still list chunks."""
+        if self.settings.vector_store != "embedded":
+            return False
+        database = self.settings.chroma_dir / "chroma.sqlite3"
+        return not database.is_file() and self.records.chunk_count() > 0
+
     def _apply(
-        self, plan: _Plan, report: IngestReport, done: int, total: int, progress: Progress | None
+        self,
+        plan: _Plan,
+        store: _Store,
+        report: IngestReport,
+        done: int,
+        total: int,
+        progress: Progress | None,
     ) -> int:
-        store = self._vector_store() if (plan.new or plan.stale) else None
         new = plan.new
         for start in range(0, len(new), WRITE_BATCH):
             batch = new[start : start + WRITE_BATCH]
-            assert store is not None
-            store.add_texts(
-                [c.text for c in batch],
-                metadatas=[dict(c.metadata) for c in batch],
-                ids=[c.id for c in batch],
-            )
+            store.add(batch)
             done += len(batch)
             if progress:
                 progress(done, total)
         stale = plan.stale
-        if stale and store is not None:
-            store.delete(ids=sorted(stale))
+        if stale:
+            store.delete(sorted(stale))
         # Vectors first, then the record: a crash in between is completed by the next run.
         self.records.commit_file(
             FileRecord(plan.file.root, plan.file.path, plan.fingerprint, plan.kind),
@@ -213,13 +286,29 @@ class Indexer:
         report.chunks_unchanged += len(plan.chunks) - len(new)
         return done
 
-    def _prune(self, root: str, seen: set[str], report: IngestReport) -> None:
+    def _prune(self, root: str, seen: set[str], store: _Store, report: IngestReport) -> None:
         for record in self.records.files_under(root):
             if record.path in seen:
                 continue
             ids = self.records.chunk_ids(root, record.path)
             if ids:
-                self._vector_store().delete(ids=sorted(ids))
+                store.delete(sorted(ids))
             self.records.forget_file(root, record.path)
             report.files_removed += 1
             report.chunks_removed += len(ids)
+
+    def _repair(self, store: _Store, report: IngestReport) -> None:
+        """Make the store hold exactly the recorded chunks: delete vectors no record names (a
+        run killed between a file's vectors and its record, then the file changed) and write
+        again recorded chunks that have no vector (a lost or rebuilt store folder)."""
+        recorded = self.records.all_chunks()
+        present = store.ids()
+        names = {c.id for c in recorded}
+        orphans = sorted(present - names)
+        if orphans:
+            store.delete(orphans)
+        missing = [c for c in recorded if c.id not in present]
+        for start in range(0, len(missing), WRITE_BATCH):
+            store.add(missing[start : start + WRITE_BATCH])
+        report.orphans_removed += len(orphans)
+        report.vectors_restored += len(missing)

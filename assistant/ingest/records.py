@@ -1,7 +1,10 @@
 """The record manager: which chunks of which file are in the vector store.
 
 A SQLite file under WAYPOINT_HOME. A chunk's record is written only after its vector, so a crash
-mid-ingest leaves records that under-report, and the next run completes the work.
+mid-ingest leaves records that under-report, and the next run completes the work. Each file's new
+state is one transaction (SQLite rolls a half-written one back when its writer dies), and a
+`dirty` flag, set before the first vector write of a run and cleared when the run ends, tells the
+next run that the vector store may hold vectors no record names.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.errors import StoreUnavailableError
 from assistant.types import Chunk
+
+# Set before a run's first vector write, cleared when it ends: while set, the vector store may
+# disagree with these records and the next ingest compares and repairs them.
+VERIFY_FLAG = "verify_vectors"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -68,8 +76,15 @@ class IndexRecords:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         self.db_path = db_path
         self._local = threading.local()
-        with self._connect() as conn:
-            conn.executescript(SCHEMA)
+        try:
+            with self._connect() as conn:
+                conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            self.close()
+            raise StoreUnavailableError(
+                f"the index records in {db_path} cannot be opened: {exc}; remove that file and "
+                "run `waypoint ingest` to rebuild it"
+            ) from exc
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -192,6 +207,10 @@ class IndexRecords:
             for r in rows
         ]
 
+    def chunk_count(self) -> int:
+        row = self._connection().execute("SELECT COUNT(*) FROM chunks").fetchone()
+        return int(row[0])
+
     def generation(self) -> int:
         row = self._connection().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
@@ -202,6 +221,18 @@ class IndexRecords:
             "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
             "SET value = CAST(value AS INTEGER) + 1"
         )
+
+    # run state -------------------------------------------------------------
+    def flag(self, key: str) -> bool:
+        row = self._connection().execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return bool(row and row[0] == "1")
+
+    def set_flag(self, key: str, on: bool) -> None:
+        with self._connect() as conn:
+            if on:
+                conn.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (key,))
+            else:
+                conn.execute("DELETE FROM meta WHERE key=?", (key,))
 
     # embedding cache ---------------------------------------------------------
     def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]:

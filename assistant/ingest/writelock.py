@@ -1,32 +1,70 @@
-"""One writer at a time for an embedded index: an exclusive lock on a file."""
+"""One writer at a time for an embedded index: an exclusive lock on a file.
+
+The lock is an flock(2) on an open file, so the kernel releases it when its holder dies, however
+it dies (SIGKILL, power loss of the process, an exception): a lock file left behind by a killed
+`waypoint ingest` never blocks the next run. The holder writes its process id into the file so
+that a refusal can say who holds it.
+"""
 
 from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 from types import TracebackType
 
 from assistant.errors import WaypointError
 
+POLL_SECONDS = 0.1
+
 
 class WriteLock:
-    def __init__(self, path: Path, *, wait: bool = True) -> None:
+    """`wait`: block until the lock is free (with `timeout`, at most that many seconds)."""
+
+    def __init__(self, path: Path, *, wait: bool = True, timeout: float | None = None) -> None:
         self.path = path
         self.wait = wait
+        self.timeout = timeout
         self._fd: int | None = None
 
     def __enter__(self) -> WriteLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
-        flags = fcntl.LOCK_EX if self.wait else fcntl.LOCK_EX | fcntl.LOCK_NB
+        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
         try:
-            fcntl.flock(self._fd, flags)
-        except BlockingIOError as exc:
-            os.close(self._fd)
-            self._fd = None
-            raise WaypointError(f"another process is writing the index ({self.path})") from exc
+            self._acquire(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         return self
+
+    def _acquire(self, fd: int) -> None:
+        if self.wait and self.timeout is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            return
+        patience = (self.timeout or 0.0) if self.wait else 0.0
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    holder = self.holder()
+                    who = f"process {holder}" if holder else "another process"
+                    raise WaypointError(f"{who} is writing the index (lock {self.path})") from exc
+                time.sleep(POLL_SECONDS)
+
+    def holder(self) -> int | None:
+        """The process id written by the current (or last) holder, if any."""
+        try:
+            text = self.path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return int(text) if text.isdigit() else None
 
     def __exit__(
         self,

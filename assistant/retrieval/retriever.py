@@ -1,17 +1,27 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25) fused by reciprocal rank, codes first."""
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25) fused by reciprocal rank, codes first.
+
+The lexical side reads the record store (index.sqlite3), the dense side Chroma. When Chroma is
+corrupted, unreachable or has lost its vectors, `search` in "hybrid" and "dense" modes raises
+StoreUnavailableError naming the store; "lexical" never touches Chroma, so a caller that prefers
+a degraded answer to none (the chat engine) can search again in that mode.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from assistant.ingest.records import IndexRecords
+from assistant.errors import StoreUnavailableError
+from assistant.ingest.records import VERIFY_FLAG, IndexRecords
 from assistant.language import detect_language
 from assistant.retrieval.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.vectorstore import describe_store, store_errors, vector_count
 from assistant.settings import Settings
 from assistant.types import Chunk, SearchHit
 
@@ -74,16 +84,22 @@ class HybridRetriever:
         self._lexical: LexicalIndex | None = None
         self._by_id: dict[str, Chunk] = {}
         self._generation = -1
+        self._store_checked = -1  # the records generation the store was last found to match
         self._lock = threading.Lock()
 
     def _lexical_index(self) -> LexicalIndex:
         with self._lock:
-            generation = self.records.generation()
-            if self._lexical is None or generation != self._generation:
-                chunks = self.records.all_chunks()
-                self._lexical = LexicalIndex(chunks)
-                self._by_id = {c.id: c for c in chunks}
-                self._generation = generation
+            try:
+                generation = self.records.generation()
+                if self._lexical is None or generation != self._generation:
+                    chunks = self.records.all_chunks()
+                    self._lexical = LexicalIndex(chunks)
+                    self._by_id = {c.id: c for c in chunks}
+                    self._generation = generation
+            except sqlite3.Error as exc:
+                raise StoreUnavailableError(
+                    f"the index records in {self.records.db_path} cannot be read: {exc}"
+                ) from exc
             return self._lexical
 
     def search(
@@ -146,13 +162,16 @@ class HybridRetriever:
         return hits
 
     def _dense(self, query: str, pool: int, filters: SearchFilters) -> list[str]:
-        store = self._vector_store()
+        with store_errors(self.settings):
+            store = self._vector_store()
+        self._check_store(store)
         vector = self._embed_query(query)
         where = filters.chroma_where()
         fetch = pool * 2 if filters.framework else pool
-        results = store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=fetch, filter=where
-        )
+        with store_errors(self.settings, every=True):
+            results = store.similarity_search_by_vector_with_relevance_scores(
+                vector, k=fetch, filter=where
+            )
         ids = []
         for document, _distance in results:
             chunk = self._by_id.get(str(document.id))
@@ -161,6 +180,25 @@ class HybridRetriever:
             if chunk is not None and filters.accepts(chunk):
                 ids.append(chunk.id)
         return ids[:pool]
+
+    def _check_store(self, store: Any) -> None:
+        """A store that opens but holds no vectors while passages are recorded (its files were
+        replaced or emptied, a server was reset) would silently turn every search lexical: say
+        so, and ask the next ingest to rebuild it. Checked once per records generation."""
+        generation = self._generation
+        if generation == self._store_checked:
+            return
+        with store_errors(self.settings, every=True):
+            count = vector_count(store)
+        recorded = len(self._by_id)
+        if count == 0 and recorded:
+            with contextlib.suppress(sqlite3.Error):  # a read-only index still gets the message
+                self.records.set_flag(VERIFY_FLAG, True)
+            raise StoreUnavailableError(
+                f"{describe_store(self.settings)} holds no vectors although {recorded} passages "
+                "are indexed; run `waypoint ingest` to rebuild it"
+            )
+        self._store_checked = generation
 
 
 def _rank(ids: list[str], chunk_id: str) -> int | None:
