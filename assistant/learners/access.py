@@ -2,7 +2,8 @@
 
 A student sees only themself, a parent only their linked children, a teacher only the learners
 enrolled in the classes they teach, an admin everyone. Store reads take an `AccessGrant`, which
-only this policy can issue, so a read that skipped the policy cannot be written.
+only this policy can issue, so a read that skipped the policy cannot be written. Issuing a grant
+is therefore where views are audited: one "view" row per learner granted (see audit.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from assistant.errors import AccessDeniedError, UnknownRecordError
+from assistant.learners.audit import AuditLog
 from assistant.learners.db import (
     ClassTeacher,
     Enrolment,
@@ -39,6 +42,8 @@ class Viewer:
 LOCAL_ADMIN = Viewer("local-admin", "admin", "local administrator")
 # Fitting population parameters reads everyone's evidence but shows none of it to anyone.
 MODEL_FITTING = Viewer("model-fitting", "admin", "mastery model fitting")
+# What a view is recorded as in the audit log when the caller does not say.
+DEFAULT_PURPOSE = "learner data"
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,9 @@ class AccessGrant:
 
 
 class AccessPolicy:
-    def __init__(self, db: LearnerDatabase) -> None:
+    def __init__(self, db: LearnerDatabase, audit: AuditLog | None = None) -> None:
         self.db = db
+        self.audit = audit or AuditLog(db)
 
     def viewer(self, user_id: str | None) -> Viewer:
         """The viewer for a user id; the local administrator when none is given."""
@@ -74,6 +80,11 @@ class AccessPolicy:
 
     def visible(self, viewer: Viewer, learner_ids: Iterable[str]) -> frozenset[str]:
         """The subset of these learners the viewer may see."""
+        with self.db.session() as session:
+            return self._visible(session, viewer, learner_ids)
+
+    @staticmethod
+    def _visible(session: Session, viewer: Viewer, learner_ids: Iterable[str]) -> frozenset[str]:
         wanted = frozenset(learner_ids)
         if not wanted:
             return frozenset()
@@ -94,16 +105,35 @@ class AccessPolicy:
             )
         else:
             return frozenset()
-        with self.db.session() as session:
-            return frozenset(session.scalars(query.distinct()))
+        return frozenset(session.scalars(query.distinct()))
 
     def may_view(self, viewer: Viewer, learner_id: str) -> bool:
         return learner_id in self.visible(viewer, [learner_id])
 
-    def grant(self, viewer: Viewer, learner_ids: Iterable[str]) -> AccessGrant:
-        """A grant for all of these learners, or AccessDeniedError naming the first refused."""
+    def grant(
+        self, viewer: Viewer, learner_ids: Iterable[str], *, purpose: str = DEFAULT_PURPOSE
+    ) -> AccessGrant:
+        """A grant for all of these learners, or AccessDeniedError naming the first refused.
+
+        The view is audited (one row per learner, `purpose` says what was looked at) in the
+        same transaction as the check; a refused grant records nothing."""
         wanted = list(dict.fromkeys(learner_ids))
-        allowed = self.visible(viewer, wanted)
+        with self.db.session() as session:
+            self._check_all(viewer, wanted, self._visible(session, viewer, wanted))
+            self._audit_view(session, viewer, wanted, purpose)
+        return AccessGrant(viewer, frozenset(wanted), _SEAL)
+
+    def grant_visible(
+        self, viewer: Viewer, learner_ids: Iterable[str], *, purpose: str = DEFAULT_PURPOSE
+    ) -> AccessGrant:
+        """A grant for whichever of these learners the viewer may see (each view audited)."""
+        with self.db.session() as session:
+            allowed = self._visible(session, viewer, learner_ids)
+            self._audit_view(session, viewer, allowed, purpose)
+        return AccessGrant(viewer, allowed, _SEAL)
+
+    @staticmethod
+    def _check_all(viewer: Viewer, wanted: list[str], allowed: frozenset[str]) -> None:
         for learner_id in wanted:
             if learner_id not in allowed:
                 if viewer.role == "admin":
@@ -111,11 +141,12 @@ class AccessPolicy:
                 raise AccessDeniedError(
                     f"{viewer.user_id} ({viewer.role}) may not see learner {learner_id!r}"
                 )
-        return AccessGrant(viewer, frozenset(wanted), _SEAL)
 
-    def grant_visible(self, viewer: Viewer, learner_ids: Iterable[str]) -> AccessGrant:
-        """A grant for whichever of these learners the viewer may see."""
-        return AccessGrant(viewer, self.visible(viewer, learner_ids), _SEAL)
+    def _audit_view(
+        self, session: Session, viewer: Viewer, learner_ids: Iterable[str], purpose: str
+    ) -> None:
+        if viewer != MODEL_FITTING:
+            self.audit.record(viewer, "view", learner_ids, purpose, session=session)
 
     def may_view_class(self, viewer: Viewer, class_id: str) -> bool:
         if viewer.role == "admin":
@@ -139,7 +170,7 @@ class AccessPolicy:
             raise AccessDeniedError(
                 f"{viewer.user_id} ({viewer.role}) may not record evidence or levels"
             )
-        self.grant(viewer, wanted)
+        self._check_all(viewer, wanted, self.visible(viewer, wanted))
 
     def require_roster(self, viewer: Viewer) -> None:
         if viewer.role != "admin":

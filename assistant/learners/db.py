@@ -26,14 +26,17 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from assistant.errors import StoreUnavailableError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x5761_7970  # PostgreSQL advisory lock held while migrating ("Wayp")
+PG_CONNECT_TIMEOUT = 10  # seconds
 ROLES = ("student", "parent", "teacher", "admin")
 ID = String(64)
 COMPETENCY_ID = String(255)
@@ -179,6 +182,45 @@ class BktParameters(Base):
     sequences: Mapped[int] = mapped_column(Integer)
 
 
+class Feedback(Base):
+    """A thumbs up (1) or down (0) on one answer, with the question, answer and citations.
+
+    Times are UTC. user_id and learner_id are plain strings (no foreign keys): feedback outlives
+    roster changes until retention or forget-learner removes it."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (CheckConstraint("rating IN (0, 1)", name="ck_feedback_rating"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[str | None] = mapped_column(ID, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    learner_id: Mapped[str | None] = mapped_column(ID, index=True)
+    conversation_id: Mapped[str] = mapped_column(String(100), default="", index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(40), default="")
+    citations: Mapped[str] = mapped_column(Text, default="[]")
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+AUDIT_ACTIONS = ("view", "change", "delete")
+
+
+class AuditRow(Base):
+    """Who viewed or changed which learner's data, when, and what (UTC times)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (CheckConstraint(f"action IN {AUDIT_ACTIONS!r}", name="ck_audit_log_action"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[str] = mapped_column(ID, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))
+    learner_id: Mapped[str] = mapped_column(ID, index=True)
+    what: Mapped[str] = mapped_column(String(300), default="")
+
+
 class LearnerDatabase:
     """Owns the engine; migrates the schema to the latest revision on first use."""
 
@@ -225,21 +267,45 @@ def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:200]
 
 
-def _make_engine(url: str) -> Engine:
+def connection_url(url: str) -> URL:
+    """The URL to connect with: `postgres://` and a driverless `postgresql://` mean psycopg 3,
+    the PostgreSQL driver Waypoint is tested with (SQLAlchemy's default is psycopg2)."""
     parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = connection_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT  # a server that is down fails fast
+    try:
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    except ImportError as exc:
+        driver = parsed.get_driver_name()
+        hint = " (pip install 'psycopg[binary]')" if driver == "psycopg" else ""
+        raise StoreUnavailableError(
+            f"the learner database needs the {driver} driver, which is not installed{hint}"
+        ) from exc
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Readers don't wait for a writer, and a commit (every audited read writes one) costs an
+    # append to the log instead of a sync of the whole file; still atomic and durable on a crash
+    # of the process (a power cut may lose the last commits, not corrupt the file).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
@@ -256,6 +322,9 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     head = ScriptDirectory.from_config(config).get_current_head()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together: one migrates, the others wait and find it done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         if MigrationContext.configure(connection).get_current_revision() == head:
             return
         config.attributes["connection"] = connection
