@@ -14,11 +14,14 @@ from typing import Any
 
 from assistant import __version__
 from assistant.cli_chat import add_chat_commands
+from assistant.cli_privacy import add_privacy_commands
+from assistant.cli_ui import add_ui_command
 from assistant.container import Assistant, build_assistant
-from assistant.errors import WaypointError
+from assistant.errors import StoreUnavailableError, WaypointError
 from assistant.learners.demo import load_demo
 from assistant.recommend.render import render_class_report, render_next_steps
 from assistant.retrieval.retriever import SearchFilters
+from assistant.retrieval.vectorstore import describe_store
 from assistant.settings import Settings
 from assistant.types import AUDIENCES
 
@@ -60,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     frameworks.add_argument("--json", action="store_true")
     frameworks.set_defaults(handler=cmd_frameworks)
     add_chat_commands(commands)
+    add_ui_command(commands)
     _learner_commands(commands)
+    add_privacy_commands(commands)
     return parser
 
 
@@ -128,7 +133,13 @@ def cmd_search(args: argparse.Namespace, assistant: Assistant) -> int:
     filters = SearchFilters(
         audience=args.audience, framework=args.framework, doc_type=args.doc_type
     )
-    hits = assistant.retriever.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    try:
+        hits = assistant.retriever.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    except StoreUnavailableError as exc:
+        # One line naming the store (main prints it, exit 1); say what still works.
+        vectors = str(exc).startswith(describe_store(assistant.settings))
+        hint = " (`--mode lexical` searches without it)" if vectors else ""
+        raise StoreUnavailableError(f"{exc}{hint}") from exc
     if args.json:
         print(json.dumps([hit.as_json() for hit in hits], indent=2, ensure_ascii=False))
         return EXIT_OK

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assistant.app.identity import Directory
+from assistant.app.progress import ProgressService
 from assistant.chat.engine import ChatEngine, ChatLimits
 from assistant.chat.extractive import ExtractiveSelector
 from assistant.chat.intents import IntentClassifier, load_intent_spec
@@ -13,15 +16,19 @@ from assistant.chat.learner_services import LearnerServices
 from assistant.chat.llm import LLMComposer, is_local, make_chat_model
 from assistant.chat.llm_path import LLMPath
 from assistant.chat.templates import load_templates
+from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.records import IndexRecords
 from assistant.learners.access import AccessPolicy
+from assistant.learners.audit import AuditLog
 from assistant.learners.csv_import import EvidenceImporter
 from assistant.learners.db import LearnerDatabase
 from assistant.learners.estimates import MasteryService
+from assistant.learners.feedback import FeedbackService
 from assistant.learners.mastery import make_mastery_model
 from assistant.learners.overrides import OverrideService
+from assistant.learners.privacy import PrivacyService
 from assistant.learners.roster_import import RosterImporter
 from assistant.learners.store import LearnerStore
 from assistant.recommend.class_report import ClassAnalyzer
@@ -33,6 +40,26 @@ from assistant.retrieval.embeddings import CachedEmbeddings, Embedder, make_embe
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.retrieval.vectorstore import make_vector_store
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.app.knowledge_admin import KnowledgeAdmin
+
+
+log = logging.getLogger(__name__)
+
+# Cached services that hold the framework catalog, directly or through another service.
+CATALOG_DEPENDENTS = (
+    "catalog",
+    "mastery",
+    "recommender",
+    "class_reports",
+    "evidence_importer",
+    "roster_importer",
+    "overrides",
+    "chat_learners",
+    "chat",
+    "progress",
+)
 
 
 class Assistant:
@@ -77,7 +104,12 @@ class Assistant:
     @cached_property
     def catalog(self) -> FrameworkCatalog:
         """The bundled frameworks plus every framework file the indexer has recorded."""
-        recorded = [Path(str(fw["file"])) for fw in self.records.frameworks() if fw.get("file")]
+        try:
+            frameworks = self.records.frameworks()
+        except StoreUnavailableError:  # learner features work on the bundled frameworks
+            log.warning("index records unreadable: using the bundled frameworks only")
+            frameworks = []
+        recorded = [Path(str(fw["file"])) for fw in frameworks if fw.get("file")]
         return FrameworkCatalog.load(self.settings.knowledge_dir, recorded)
 
     @cached_property
@@ -147,15 +179,48 @@ class Assistant:
 
     @cached_property
     def evidence_importer(self) -> EvidenceImporter:
-        return EvidenceImporter(self.learner_db, self.catalog, self.access)
+        return EvidenceImporter(
+            self.learner_db, self.catalog, self.access, max_bytes=self.settings.max_upload_bytes
+        )
 
     @cached_property
     def roster_importer(self) -> RosterImporter:
-        return RosterImporter(self.learner_db, self.catalog, self.access)
+        return RosterImporter(
+            self.learner_db, self.catalog, self.access, max_bytes=self.settings.max_upload_bytes
+        )
 
     @cached_property
     def overrides(self) -> OverrideService:
-        return OverrideService(self.learner_db, self.learner_store, self.catalog, self.access)
+        return OverrideService(
+            self.learner_db,
+            self.learner_store,
+            self.catalog,
+            self.access,
+            max_bytes=self.settings.max_upload_bytes,
+        )
+
+    # privacy: feedback, audit log, retention and forgetting ------------------------------
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        return FeedbackService(self.learner_db)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return self.access.audit
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        s = self.settings
+        return PrivacyService(
+            self.learner_db,
+            self.records,
+            salt_path=s.home / "privacy.salt",
+            audit_retention_days=s.audit_retention_days,
+            feedback_retention_days=s.feedback_retention_days,
+            embedder_name=lambda: self.embedder.name,
+            chroma_file=s.chroma_dir / "chroma.sqlite3" if s.vector_store == "embedded" else None,
+            audit=self.audit,
+        )
 
     # conversation -----------------------------------------------------------------------
     @cached_property
@@ -167,6 +232,33 @@ class Assistant:
     @cached_property
     def chat(self) -> ChatEngine:
         return build_chat_engine(self)
+
+    # the app ------------------------------------------------------------------------------
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(self.access)
+
+    @cached_property
+    def progress(self) -> ProgressService:
+        return ProgressService(
+            self.access,
+            self.learner_store,
+            self.mastery,
+            self.recommender,
+            self.catalog,
+            self.settings.knowledge_dir,
+        )
+
+    @cached_property
+    def knowledge_admin(self) -> KnowledgeAdmin:
+        from assistant.app.knowledge_admin import KnowledgeAdmin
+
+        return KnowledgeAdmin(self)
+
+    def refresh_catalog(self) -> None:
+        """Forget the catalog and every service built on it (after frameworks changed)."""
+        for name in CATALOG_DEPENDENTS:
+            self.__dict__.pop(name, None)
 
 
 def build_chat_engine(assistant: Assistant, settings: Settings | None = None) -> ChatEngine:

@@ -36,13 +36,27 @@ class Settings(BaseSettings):
     knowledge_dir: Path = BUNDLED_KNOWLEDGE
     prompts_dir: Path = BUNDLED_PROMPTS
     show_progress: bool = True
+    demo_school: bool = Field(
+        default=True,
+        description="load the bundled demo school into an empty learner database and offer its "
+        "demo accounts on the sign-in page (turn off for a real school)",
+    )
+    ui_port: int = Field(default=8501, ge=1, le=65535, description="port of `waypoint ui`")
 
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
 
     vector_store: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "127.0.0.1"
-    chroma_port: int = 8000
+    chroma_port: int = Field(default=8000, ge=1, le=65535)
+    chroma_ssl: bool = Field(
+        default=False, description="reach the Chroma server over HTTPS (e.g. behind a TLS proxy)"
+    )
+    chroma_token: str | None = Field(
+        default=None,
+        repr=False,
+        description="sent as 'Authorization: Bearer <token>' to the Chroma server (or its proxy)",
+    )
     collection: str = "waypoint"
     hnsw_ef_search: int = Field(default=128, ge=10, le=4096)
     hnsw_ef_construction: int = Field(default=200, ge=10, le=4096)
@@ -50,6 +64,11 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=1000, ge=200, le=8000)
     chunk_overlap: int = Field(default=150, ge=0, le=2000)
     max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="largest CSV file (evidence, roster, overrides) an import accepts",
+    )
 
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0.0)
@@ -143,6 +162,16 @@ class Settings(BaseSettings):
     )
     absence_days: int = Field(
         default=21, ge=1, description="a gap in a learner's evidence this long is flagged"
+    )
+    audit_retention_days: int = Field(
+        default=730,
+        ge=1,
+        description="audit-log entries older than this are deleted by `waypoint retention --apply`",
+    )
+    feedback_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="answer feedback older than this is deleted by `waypoint retention --apply`",
     )
 
     # conversation -----------------------------------------------------------------------

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from assistant.chat.extractive import Extract, ExtractiveSelector, citation_for
 from assistant.chat.guards import clean_message
 from assistant.chat.intents import IntentClassifier
-from assistant.chat.learner_data import LearnerAccessError, LearnerData, NextStepsView
+from assistant.chat.learner_data import LearnerAccessError, LearnerData, LearnerRef, NextStepsView
 from assistant.chat.llm_path import LLMPath
 from assistant.chat.memory import Conversation, Turn
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import AUDIENCE_OF_ROLE, Answer, AskContext, Citation, Intent
+from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
 from assistant.language import detect_language
 from assistant.retrieval.codes import codes_in
@@ -36,6 +38,13 @@ FOR_PARENT = re.compile(
     r"parent|mom|dad|mum|family|padre|madre|familia|simpler|plain|sencill", re.I
 )
 THANKS = re.compile(r"thank|thx|gracias|great|cool", re.I)
+
+
+class _IndexHealth(threading.local):
+    """Whether the knowledge index (the vector store) failed while this thread's current answer
+    was being built: its searches then fall back to keywords and the answer says so."""
+
+    degraded = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class ChatEngine:
         self._learners = learners
         self.limits = limits
         self.llm = llm
+        self._health = _IndexHealth()
 
     # public ---------------------------------------------------------------------------
     def new_conversation(self) -> Conversation:
@@ -92,11 +102,13 @@ class ChatEngine:
         context = replace(context, language=language)
         memory = conversation or self.new_conversation()
         decision = self.classifier.classify(text, context.role, has_history=memory.last is not None)
+        self._health.degraded = False
         if decision.intent == "follow_up":
             answer, question, intent = self._follow_up(text, context, memory)
         else:
             intent, question = decision.intent, text
             answer = self._answer(intent, question, context, memory)
+        answer = self._with_index_notice(answer)
         final = answer
         if self.llm is not None and self.llm.applies(answer):
             final = yield from self.llm.rephrase(question, context, answer)
@@ -154,6 +166,29 @@ class ChatEngine:
         return self.templates.render(f"suggestions.{context.role}", context.language or "en")
 
     # retrieval-grounded answers ------------------------------------------------------------
+    def _search(self, query: str, k: int, filters: SearchFilters) -> list[SearchHit]:
+        """Hybrid search; when the vector store is unavailable, keyword search alone (the
+        answer then carries a notice). A degraded answer is better than none: the BM25 side
+        reads the index records, not the vector store."""
+        if not self._health.degraded:
+            try:
+                return self.retriever.search(query, k=k, filters=filters)
+            except StoreUnavailableError:
+                self._health.degraded = True
+        try:
+            return self.retriever.search(query, k=k, filters=filters, mode="lexical")
+        except StoreUnavailableError:
+            return []
+
+    def _with_index_notice(self, answer: Answer) -> Answer:
+        if not self._health.degraded:
+            return answer
+        if answer.abstained and not answer.citations:
+            text = self.templates.render("index_unavailable.answer", answer.language)
+            return replace(answer, text=text)
+        notice = self.templates.render("index_unavailable.notice", answer.language)
+        return replace(answer, notice=notice)
+
     def _passages(
         self,
         question: str,
@@ -166,15 +201,13 @@ class ChatEngine:
         k = k or self.limits.passages
         hits: list[SearchHit] = []
         if context.language == "es":
-            hits = self.retriever.search(
+            hits = self._search(
                 question,
-                k=k,
-                filters=SearchFilters(audience=audience, doc_type=doc_type, language="es"),
+                k,
+                SearchFilters(audience=audience, doc_type=doc_type, language="es"),
             )
         if not hits:
-            hits = self.retriever.search(
-                question, k=k, filters=SearchFilters(audience=audience, doc_type=doc_type)
-            )
+            hits = self._search(question, k, SearchFilters(audience=audience, doc_type=doc_type))
         return self._bounded(hits)
 
     def _bounded(self, hits: list[SearchHit]) -> list[SearchHit]:
@@ -246,9 +279,7 @@ class ChatEngine:
         for token in codes_in(question):
             entry = catalog.lookup(token)
             if entry is None:
-                hits = self.retriever.search(
-                    token, k=1, filters=SearchFilters(doc_type="competency")
-                )
+                hits = self._search(token, 1, SearchFilters(doc_type="competency"))
                 if hits and hits[0].code_match:
                     entry = catalog.lookup(str(hits[0].chunk.metadata.get("identifier")))
             if entry is not None:
@@ -360,6 +391,9 @@ class ChatEngine:
         try:
             if learner_id is None:
                 visible = learners.visible_learners(context.user_id)
+                named = _named(question, visible)
+                if named is not None:
+                    visible = [named]
                 if len(visible) != 1:
                     choices = ", ".join(f"{r.name} ({r.id})" for r in visible[:12])
                     return Answer(
@@ -497,6 +531,25 @@ def _prerequisite_line(prerequisite: dict[str, object]) -> str:
         if prerequisite.get("reached_on"):
             line += f" since {prerequisite['reached_on']}"
     return line
+
+
+def _named(question: str, visible: list[LearnerRef]) -> LearnerRef | None:
+    """The one visible learner the question names (full name, or a first name only one of
+    them has); None when it names none or several. Learners the asker may not see are never
+    considered, so the reply to a hidden learner's name is the same as to a made-up one."""
+    words = question.casefold()
+    full = [r for r in visible if r.name and r.name.casefold() in words]
+    if len(full) == 1:
+        return full[0]
+    first = [r for r in visible if r.name and _first_name_alone(question, r.name.split()[0])]
+    return first[0] if len(first) == 1 else None
+
+
+def _first_name_alone(question: str, first: str) -> bool:
+    """The first name appears as a word not followed by a capitalised word (another surname:
+    "Aisha Hernandez" must not pick the class's Aisha Sato)."""
+    pattern = rf"(?i:\b{re.escape(first)}\b)(?!\s+[A-ZÁÉÍÓÚÑ])"
+    return re.search(pattern, question) is not None
 
 
 def _focus(memory: Conversation) -> str | None:

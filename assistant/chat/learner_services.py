@@ -40,7 +40,7 @@ class LearnerServices:
         viewer = self._viewer(user_id)
         with self.access.db.session() as session:
             everyone = list(session.scalars(select(Learner.id)))
-        grant = self.access.grant_visible(viewer, everyone)
+        grant = self.access.grant_visible(viewer, everyone, purpose="learner list")
         profiles = self.store.profiles(grant)
         return sorted(
             (LearnerRef(p.id, p.name) for p in profiles.values()),
@@ -61,7 +61,9 @@ class LearnerServices:
 
     def _levels(self, viewer: Viewer, learner_id: str) -> tuple[tuple[str, str, float, str], ...]:
         """The learner's current level on every competency with evidence, in framework order."""
-        estimates = self.mastery.estimates(self.access.grant(viewer, [learner_id]))
+        estimates = self.mastery.estimates(
+            self.access.grant(viewer, [learner_id], purpose="levels")
+        )
         levels = []
         for identifier, estimate in estimates.get(learner_id, {}).items():
             entry = self.catalog.lookup(identifier)

@@ -57,7 +57,7 @@ class NextStepsService:
         framework: str | None = None,
         limit: int | None = None,
     ) -> NextStepsReport:
-        grant = self.policy.grant(viewer, [learner_id])
+        grant = self.policy.grant(viewer, [learner_id], purpose="next_steps")
         day = as_of or date.today()
         profile = self.store.profiles(grant)[learner_id]
         estimates = self.mastery.estimates(grant, as_of).get(learner_id, {})
@@ -111,7 +111,9 @@ class ClassReportService:
     def for_class(self, viewer: Viewer, class_id: str, *, as_of: date | None = None) -> ClassReport:
         self.policy.require_class(viewer, class_id)
         info = self.store.class_info(class_id)
-        grant = self.policy.grant_visible(viewer, info.learner_ids)
+        grant = self.policy.grant_visible(
+            viewer, info.learner_ids, purpose=f"class_report {class_id}"
+        )
         day = as_of or date.today()
         until = end_of_day(as_of) if as_of is not None else None
         return self.analyzer.report(

@@ -1,0 +1,119 @@
+"""Getting the app ready on first start: demo school, knowledge index, model, in the background.
+
+The page must render before the embedding model has loaded, so preparation runs on a thread
+and reports its progress through `Preparation`, which any number of sessions may read.
+Learner pages need only the database (ready in about a second); chat waits for the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import func, select
+
+from assistant.chat.types import AskContext
+from assistant.container import Assistant
+from assistant.learners.access import LOCAL_ADMIN
+from assistant.learners.db import User
+from assistant.learners.demo import load_demo
+
+log = logging.getLogger(__name__)
+
+Phase = Literal["waiting", "school", "knowledge", "model", "ready", "failed"]
+
+
+@dataclass(frozen=True)
+class Status:
+    phase: Phase
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    school_ready: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ready(self) -> bool:
+        return self.phase == "ready"
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 0.0
+
+
+@dataclass
+class Preparation:
+    """Thread-safe progress of the start-up work; one per process."""
+
+    _status: Status = field(default_factory=lambda: Status("waiting"))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _thread: threading.Thread | None = None
+    _started: float = 0.0
+
+    @property
+    def status(self) -> Status:
+        with self._lock:
+            return self._status
+
+    def _set(self, phase: Phase, **changes: object) -> None:
+        with self._lock:
+            values: dict[str, object] = {
+                "done": 0,
+                "total": 0,
+                "message": "",
+                "school_ready": self._status.school_ready,
+            }
+            values.update(changes)
+            values["seconds"] = time.perf_counter() - self._started
+            self._status = Status(phase, **values)  # type: ignore[arg-type]
+
+    def start(self, assistant: Assistant) -> None:
+        """Start preparing on a daemon thread (once; later calls do nothing)."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._started = time.perf_counter()
+            self._thread = threading.Thread(
+                target=self.run, args=(assistant,), name="waypoint-prepare", daemon=True
+            )
+            self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> Status:
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.status
+
+    def run(self, assistant: Assistant) -> None:
+        try:
+            self._set("school", message="opening the learner database")
+            if assistant.settings.demo_school and _empty(assistant):
+                self._set("school", message="loading the demo school")
+                load_demo(
+                    assistant.roster_importer,
+                    assistant.evidence_importer,
+                    assistant.overrides,
+                    LOCAL_ADMIN,
+                )
+            self._set("knowledge", message="checking the knowledge index", school_ready=True)
+            assistant.indexer.ingest(
+                [assistant.settings.knowledge_dir],
+                progress=lambda done, total: self._set(
+                    "knowledge", done=done, total=total, message="indexing the bundled knowledge"
+                ),
+            )
+            self._set("model", message="loading the language model for search")
+            assistant.chat.ask("hello", AskContext(role="student"))
+            assistant.retriever.search("what is competency-based education", k=1)
+            self._set("ready", message="ready")
+        except Exception as exc:  # shown on the page; the app keeps serving what it can
+            log.exception("preparation failed")
+            self._set("failed", message=f"{type(exc).__name__}: {exc}")
+
+
+def _empty(assistant: Assistant) -> bool:
+    with assistant.learner_db.session() as session:
+        return not session.scalar(select(func.count()).select_from(User))

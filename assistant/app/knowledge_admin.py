@@ -1,0 +1,138 @@
+"""Knowledge administration from the app: add a framework or guide, re-index, index statistics.
+
+An upload is checked before it is kept: it is written to a temporary file beside its final
+place, parsed with the same importer or loader the indexer uses, and only then renamed into
+place. A file that does not parse is refused with the importer's message and nothing changes:
+the previous version of the same file (if any) stays, and so does the index.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.container import Assistant
+from assistant.errors import WaypointError
+from assistant.frameworks.case_import import load_framework
+from assistant.ingest.corpus import FRAMEWORK_SUFFIXES
+from assistant.ingest.indexer import IngestReport
+from assistant.ingest.loaders import GUIDE_SUFFIXES, load_guide
+from assistant.types import AUDIENCES
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class UploadError(WaypointError):
+    """An uploaded file refused before anything was written."""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    files: int
+    chunks: int
+    by_type: dict[str, int]
+    by_audience: dict[str, int]
+    by_language: dict[str, int]
+    frameworks: tuple[dict[str, object], ...]
+    uploads: tuple[str, ...]
+
+
+class KnowledgeAdmin:
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.settings = assistant.settings
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.home / "uploads"
+
+    def add(self, name: str, data: bytes, *, audience: str = "all") -> Path:
+        """Check and keep an uploaded framework (.json) or guide; returns where it was kept."""
+        clean = SAFE_NAME.sub("-", Path(name).name).strip(".-") or "upload"
+        suffix = Path(clean).suffix.lower()
+        if suffix not in FRAMEWORK_SUFFIXES + GUIDE_SUFFIXES:
+            allowed = ", ".join(FRAMEWORK_SUFFIXES + GUIDE_SUFFIXES)
+            raise UploadError(f"{name}: not a framework or guide file (allowed: {allowed})")
+        if len(data) > self.settings.max_file_bytes:
+            raise UploadError(
+                f"{name}: {len(data):,} bytes is over the limit of "
+                f"{self.settings.max_file_bytes:,} bytes (setting max_file_bytes)"
+            )
+        if not data.strip():
+            raise UploadError(f"{name}: the file is empty")
+        if suffix in FRAMEWORK_SUFFIXES:
+            folder = self.uploads_dir / "frameworks"
+        else:
+            if audience not in AUDIENCES:
+                raise UploadError(f"{name}: unknown audience {audience!r}")
+            folder = self.uploads_dir / ("guides" if audience == "all" else audience)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / clean
+        handle, temporary = tempfile.mkstemp(prefix=".upload-", suffix=suffix, dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            self._check(Path(temporary), clean, suffix)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return target
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Index the bundled knowledge and the uploads; prune uploads that were deleted."""
+        targets = [self.settings.knowledge_dir]
+        if self.uploads_dir.is_dir():
+            targets.append(self.uploads_dir)
+        report = self.assistant.indexer.ingest(targets, prune=True, progress=progress)
+        self.assistant.refresh_catalog()
+        return report
+
+    def stats(self) -> IndexStats:
+        chunks = self.assistant.records.all_chunks()
+        sources = {c.metadata.get("path") or c.source for c in chunks}
+        uploads = (
+            tuple(
+                p.relative_to(self.uploads_dir).as_posix()
+                for p in sorted(self.uploads_dir.rglob("*"))
+                if p.is_file() and not p.name.startswith(".")
+            )
+            if self.uploads_dir.is_dir()
+            else ()
+        )
+        return IndexStats(
+            files=len(sources),
+            chunks=len(chunks),
+            by_type=_count(c.metadata.get("doc_type") for c in chunks),
+            by_audience=_count(c.metadata.get("audience") for c in chunks),
+            by_language=_count(c.metadata.get("language") for c in chunks),
+            frameworks=tuple(self.assistant.records.frameworks()),
+            uploads=uploads,
+        )
+
+    def _check(self, path: Path, name: str, suffix: str) -> None:
+        try:
+            if suffix in FRAMEWORK_SUFFIXES:
+                load_framework(path, display_name=name)
+            else:
+                load_guide(path, name, max_bytes=self.settings.max_file_bytes)
+        except WaypointError as exc:
+            raise UploadError(
+                f"{name}: refused, nothing was changed: {_without(exc, path)}"
+            ) from exc
+
+
+def _count(values: object) -> dict[str, int]:
+    counter: Counter[str] = Counter(str(v) for v in values if v)  # type: ignore[attr-defined]
+    return dict(counter.most_common())
+
+
+def _without(exc: Exception, path: Path) -> str:
+    """The error message without the temporary file's path."""
+    text = str(exc).replace(str(path), "").strip()
+    return text.lstrip(":, ") or type(exc).__name__

@@ -1,0 +1,5 @@
+"""The admin page (a file, so Streamlit and AppTest can address it)."""
+
+from ui.views.admin import page
+
+page()

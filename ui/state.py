@@ -1,0 +1,68 @@
+"""Every st.session_state key the app uses, behind typed accessors (one place to look)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from assistant.app.chat_session import ChatSession
+from assistant.app.identity import Account
+
+ACCOUNT = "wp_account"
+CHAT = "wp_chat"
+LANGUAGE = "wp_language"
+CHILD = "wp_child"
+CLASS = "wp_class"
+PENDING = "wp_pending_question"
+NOTICE = "wp_notice"
+
+
+def account() -> Account | None:
+    found = st.session_state.get(ACCOUNT)
+    return found if isinstance(found, Account) else None
+
+
+def sign_in(who: Account) -> None:
+    clear()
+    st.session_state[ACCOUNT] = who
+
+
+def clear() -> None:
+    """Forget everything of the session (sign-out): nothing carries over to the next person."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def language() -> str:
+    return str(st.session_state.get(LANGUAGE, "en"))
+
+
+def set_language(value: str) -> None:
+    st.session_state[LANGUAGE] = value
+
+
+def chat(who: Account, learner_id: str | None) -> ChatSession:
+    """This session's conversation; a new one when the account or the learner changed."""
+    session = st.session_state.get(CHAT)
+    if (
+        not isinstance(session, ChatSession)
+        or session.account != who
+        or session.learner_id != learner_id
+    ):
+        session = ChatSession(who, learner_id)
+        st.session_state[CHAT] = session
+    return session
+
+
+def take(key: str) -> Any:
+    """Read and remove a one-shot value (a starter question clicked, a notice to show)."""
+    return st.session_state.pop(key, None)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)

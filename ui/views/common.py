@@ -1,0 +1,94 @@
+"""Pieces shared by pages: the start-up status, answers with sources, next-step cards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import streamlit as st
+
+from assistant.app.bootstrap import Status
+from assistant.app.texts import UiTexts, plain
+from assistant.chat.types import Answer
+from ui import resources
+
+STATUS_ICONS = {"mastered": "🟢", "working": "🔵", "ready": "🟡", "locked": "⚪"}
+
+
+def wait_for(need: str) -> bool:
+    """True when what the page needs is ready ('school': the database, 'ready': everything).
+
+    Otherwise shows the progress, refreshing itself until it is ready, and returns False."""
+    status = resources.preparation().status
+    if _satisfied(status, need):
+        return True
+    _progress(need)
+    return False
+
+
+def _satisfied(status: Status, need: str) -> bool:
+    return status.ready if need == "ready" else status.school_ready
+
+
+@st.fragment(run_every=2.0)
+def _progress(need: str) -> None:
+    texts = resources.texts()
+    status = resources.preparation().status
+    if _satisfied(status, need):
+        st.rerun(scope="app")
+    if status.phase == "failed":
+        st.error(texts.t("preparation_failed", message=status.message))
+        return
+    st.info(texts.t("preparing_note"))
+    label = f"{texts.t('preparing')}: {status.message}"
+    if status.total:
+        label += f" ({status.done}/{status.total})"
+    st.progress(status.fraction if status.total else 0.0, text=label)
+
+
+def show_answer(answer: Answer, texts: UiTexts, language: str) -> None:
+    """The parts of an answer below its text: notice, next-step cards, sources."""
+    if answer.notice:
+        st.caption(plain(answer.notice))
+    if answer.steps:
+        with st.expander(f"{texts.t('next_steps', language)} ({len(answer.steps)})"):
+            for step in answer.steps:
+                step_card(step, texts, language)
+    if answer.citations:
+        with st.expander(f"{texts.t('sources', language)} ({len(answer.citations)})"):
+            for number, citation in enumerate(answer.citations, 1):
+                st.markdown(f"**[{number}] {plain(citation.label)}**")
+                if citation.section and citation.code:
+                    st.caption(plain(citation.section))
+                st.markdown(f"> {plain(citation.snippet)}")
+
+
+def step_card(step: Mapping[str, Any], texts: UiTexts, language: str) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{plain(str(step.get('code', '')))}: {plain(str(step.get('title', '')))}**")
+        if step.get("reason"):
+            st.markdown(f"*{texts.t('why', language)}:* {plain(str(step['reason']))}")
+        aim = _proficient_aim(step.get("aim") or [])
+        if aim:
+            st.markdown(f"*{texts.t('aim', language)}:* {plain(aim)}")
+        if step.get("tip"):
+            st.markdown(f"*{texts.t('tip', language)}:* {plain(str(step['tip']))}")
+        prerequisites = step.get("prerequisites") or []
+        if prerequisites:
+            names = ", ".join(
+                f"{p.get('code')} {'✓' if p.get('proficient') else '…'}" for p in prerequisites
+            )
+            st.caption(f"{texts.t('prerequisites', language)}: {plain(names)}")
+        resources_ = step.get("resources") or []
+        if resources_:
+            st.markdown(
+                f"*{texts.t('resources', language)}:* "
+                + "; ".join(plain(str(r.get("title", ""))) for r in resources_)
+            )
+
+
+def _proficient_aim(aim: Sequence[Mapping[str, Any]]) -> str:
+    for level in aim:
+        if level.get("label") == "Proficient":
+            return str(level.get("description", ""))
+    return str(aim[0].get("description", "")) if aim else ""

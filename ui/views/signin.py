@@ -1,0 +1,75 @@
+"""Sign-in: the school's identity provider through st.login (when configured in secrets), and
+the demo school's accounts (when the demo school is on). No page shows data before this."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from assistant.app.identity import DEMO_ROLES
+from ui import resources, state
+from ui.views.common import wait_for
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def identity_table() -> Mapping[str, str]:
+    try:
+        section: Any = st.secrets.get("waypoint", {})
+        return dict(section.get("identities", {}))
+    except Exception:
+        return {}
+
+
+def page() -> None:
+    texts = resources.texts()
+    assistant = resources.get_assistant()
+    st.title(texts.t("app_title"))
+    st.caption(texts.t("tagline"))
+    if oidc_configured():
+        _school_sign_in()
+    if not assistant.settings.demo_school:
+        return
+    if not wait_for("school"):
+        return
+    st.subheader(texts.t("demo_heading"))
+    st.info(texts.t("demo_note"), icon=":material/science:")
+    accounts = assistant.directory.demo_accounts()
+    columns = st.columns(len(DEMO_ROLES))
+    for column, role in zip(columns, DEMO_ROLES, strict=True):
+        with column:
+            st.markdown(f"**{role.title()}**")
+            for demo in (a for a in accounts if a.role == role):
+                if st.button(
+                    demo.name,
+                    key=f"demo_{demo.user_id}",
+                    help=f"{demo.detail} ({demo.user_id}, {texts.t('demo_badge')})",
+                    width="stretch",
+                ):
+                    state.sign_in(assistant.directory.account(demo.user_id, demo=True))
+                    st.rerun()
+
+
+def _school_sign_in() -> None:
+    texts = resources.texts()
+    user: Any = st.user
+    if not user.get("is_logged_in"):
+        if st.button(texts.t("sign_in_school"), type="primary", icon=":material/login:"):
+            st.login()
+        return
+    claims = dict(user.to_dict()) if hasattr(user, "to_dict") else dict(user)
+    found = resources.get_assistant().directory.from_identity(claims, identity_table())
+    if found is None:
+        st.warning(texts.t("unknown_identity", email=str(claims.get("email", ""))))
+        if st.button(texts.t("sign_out")):
+            st.logout()
+        return
+    state.sign_in(found)
+    st.rerun()

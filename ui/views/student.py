@@ -1,0 +1,41 @@
+"""The student's page: my competencies by area, levels over time, the map, my next steps."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import resources, state
+from ui.views import progress_parts as parts
+from ui.views.common import wait_for
+
+
+def page() -> None:
+    who = state.account()
+    assert who is not None and who.role == "student"
+    texts = resources.texts()
+    language = state.language()
+    if not wait_for("school"):
+        return
+    if not who.learner_ids:
+        st.info(texts.t("no_learners", language))
+        return
+    progress = resources.get_assistant().progress.for_learner(who.viewer, who.learner_ids[0])
+    st.title(texts.t("my_progress", language))
+    st.caption(" · ".join(progress.frameworks))
+    parts.status_counts(progress, texts, language)
+    steps, domains, time, graph = st.tabs(
+        [
+            texts.t("next_steps", language),
+            texts.t("by_domain", language),
+            texts.t("over_time", language),
+            texts.t("map", language),
+        ]
+    )
+    with steps:
+        parts.next_steps(progress, texts, language)
+    with domains:
+        parts.by_domain(progress, texts, language)
+    with time:
+        parts.over_time(progress, texts, language, key="student_history")
+    with graph:
+        parts.framework_map(progress, texts, language)
