@@ -53,7 +53,7 @@ def is_json_schema(path: Path) -> bool:
     """A JSON Schema document (such as the CASE schema itself) is not a framework."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # the importer reports what is wrong
         return False
     if not isinstance(data, dict) or "CFDocument" in data:
         return False

@@ -186,6 +186,13 @@ class Indexer:
 
     def _plan_file(self, corpus_file: CorpusFile, report: IngestReport) -> _Plan | None:
         try:
+            size = corpus_file.file.stat().st_size
+            if size > self.settings.max_file_bytes:  # refused before it is read
+                report.problems.append(
+                    f"{corpus_file.path}: is {size:,} bytes, over the "
+                    f"{self.settings.max_file_bytes:,}-byte limit"
+                )
+                return None
             data = corpus_file.file.read_bytes()
         except OSError as exc:
             report.problems.append(f"{corpus_file.path}: cannot be read ({exc.strerror})")

@@ -1,7 +1,16 @@
-"""Read guides and resources (Markdown, text, HTML, PDF, DOCX) into titled sections."""
+"""Read guides and resources (Markdown, text, HTML, PDF, DOCX) into titled sections.
+
+Whatever the file holds, loading ends in a GuideDocument or in a DocumentLoadError naming the
+file: a file over the size limit is refused by its size before it is read, a DOCX that would
+expand beyond a limit is refused before it is unpacked, front matter must be YAML whose fields
+have the right types, and a parser's own error is reported as the file being unreadable.
+"""
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Callable
@@ -18,6 +27,15 @@ from assistant.types import AUDIENCES
 GUIDE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+SURROGATES = re.compile("[\ud800-\udfff]")
+TEXT_FIELDS = ("title", "audience", "topic", "language")
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -60,16 +78,29 @@ def load_guide(path: Path, relative: str, *, max_bytes: int) -> GuideDocument:
     except DocumentLoadError as exc:
         raise DocumentLoadError(relative, exc.reason) from exc
     except Exception as exc:  # a parser's own error: report it as unreadable, by name
-        raise DocumentLoadError(
-            relative, f"cannot be read as {path.suffix[1:].upper()} ({type(exc).__name__}: {exc})"
-        ) from exc
-    sections = [s for s in sections if s.text.strip()]
+        detail = " ".join(str(exc).split())[:300]
+        kind = path.suffix[1:].upper()
+        reason = f"cannot be read as {kind} ({type(exc).__name__}: {detail})"
+        raise DocumentLoadError(relative, reason) from exc
+    sections = [_clean_section(s) for s in sections if s.text.strip()]
     if not sections:
         raise DocumentLoadError(relative, "has no text")
     return _document(relative, meta, sections)
 
 
+def _clean_section(section: Section) -> Section:
+    """Unpaired surrogates (from a PDF's text layer, say) cannot be stored: U+FFFD instead."""
+    if not any(SURROGATES.search(text) for text in (section.text, *section.headings)):
+        return section
+    return Section(
+        tuple(SURROGATES.sub("\ufffd", h) for h in section.headings),
+        SURROGATES.sub("\ufffd", section.text),
+        section.page,
+    )
+
+
 def _document(relative: str, meta: dict[str, Any], sections: list[Section]) -> GuideDocument:
+    meta = {**meta, **{key: _scalar(meta.get(key), relative, key) for key in TEXT_FIELDS}}
     parts = Path(relative).parts
     audience = str(meta.get("audience") or _audience_from_folder(parts)).strip().lower()
     if audience not in AUDIENCES:
@@ -93,13 +124,23 @@ def _document(relative: str, meta: dict[str, Any], sections: list[Section]) -> G
     )
 
 
+def _scalar(value: Any, relative: str, name: str) -> str | None:
+    """A front matter field that must be one value (text, a number or a date)."""
+    if value is None:
+        return None
+    if isinstance(value, str | int | float | dt.date) and not isinstance(value, bool):
+        return SURROGATES.sub("\ufffd", str(value))
+    kind = "true/false (quote it)" if isinstance(value, bool) else type(value).__name__
+    raise DocumentLoadError(relative, f"front matter field {name} must be text, not {kind}")
+
+
 def _strings(value: Any, relative: str, name: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        return (value,)
+        return (SURROGATES.sub("\ufffd", value),)
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        return tuple(str(v) for v in value)
+        return tuple(SURROGATES.sub("\ufffd", str(v)) for v in value)
     raise DocumentLoadError(relative, f"front matter field {name} must be a list of strings")
 
 
@@ -122,8 +163,10 @@ def read_markdown(path: Path) -> tuple[dict[str, Any], list[Section]]:
     text = _read_text(path)
     try:
         post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        reason = f"has front matter that is not valid YAML ({exc})"
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        # ValueError: a date such as 0000-00-00; RecursionError: nesting too deep for Python.
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        reason = f"has front matter that is not valid YAML ({detail})"
         raise DocumentLoadError(path.name, reason) from exc
     return dict(post.metadata), markdown_sections(post.content)
 
@@ -166,7 +209,17 @@ def read_text(path: Path) -> tuple[dict[str, Any], list[Section]]:
 
 def _read_text(path: Path) -> str:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
+    for bom, encoding in BOMS:  # UTF-16 and UTF-32 text say so with a byte-order mark
+        if raw.startswith(bom) and encoding != "utf-8-sig":
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                reason = f"starts as {encoding.upper()} text but is not ({exc.reason})"
+                raise DocumentLoadError(path.name, reason) from exc
+            if "\x00" in text:
+                raise DocumentLoadError(path.name, "is binary, not text")
+            return text
+    if b"\x00" in raw:
         raise DocumentLoadError(path.name, "is binary, not text")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -218,15 +271,33 @@ def read_html(path: Path) -> tuple[dict[str, Any], list[Section]]:
 
 
 # PDF ---------------------------------------------------------------------------------------
+# Text extraction reads every drawing operator (about a second per megabyte), so the page
+# content a PDF may expand to is bounded: a few kilobytes of deflated operators must not keep
+# the indexer busy for hours. Real PDFs deflate their content streams by 3 to 10 times.
+PDF_CONTENT_FLOOR = 4 * 1024 * 1024
+PDF_CONTENT_RATIO = 20
+
+
 def read_pdf(path: Path) -> tuple[dict[str, Any], list[Section]]:
     from pypdf import PdfReader
 
+    budget = max(PDF_CONTENT_FLOOR, PDF_CONTENT_RATIO * path.stat().st_size)
     reader = PdfReader(str(path))
     if reader.is_encrypted:
         raise DocumentLoadError(path.name, "is an encrypted PDF")
     meta: dict[str, Any] = {}
     if reader.metadata and reader.metadata.title:
         meta["title"] = str(reader.metadata.title)
+    used = 0
+    for number, page in enumerate(reader.pages, start=1):  # measure first: inflating is fast
+        contents = page.get_contents()
+        used += len(contents.get_data()) if contents is not None else 0
+        if used > budget:
+            raise DocumentLoadError(
+                path.name,
+                f"has page content that expands to more than {budget:,} bytes by page "
+                f"{number} (a decompression bomb?)",
+            )
     sections = []
     for number, page in enumerate(reader.pages, start=1):
         text = (page.extract_text() or "").strip()
@@ -237,16 +308,14 @@ def read_pdf(path: Path) -> tuple[dict[str, Any], list[Section]]:
 
 # DOCX --------------------------------------------------------------------------------------
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_DOCX_PARTS = 10_000
+DOCX_READ_CHUNK = 1024 * 1024
 
 
 def read_docx(path: Path) -> tuple[dict[str, Any], list[Section]]:
     import docx
 
-    with zipfile.ZipFile(path) as archive:
-        total = sum(info.file_size for info in archive.infolist())
-    if total > MAX_DOCX_UNCOMPRESSED:
-        raise DocumentLoadError(path.name, "expands to more than 200 MB (a zip bomb?)")
-    document = docx.Document(str(path))
+    document = docx.Document(_unpack_docx(path))
     meta: dict[str, Any] = {}
     if document.core_properties.title:
         meta["title"] = document.core_properties.title
@@ -264,6 +333,33 @@ def read_docx(path: Path) -> tuple[dict[str, Any], list[Section]]:
             if cells:
                 lines.append(" | ".join(cells))
     return meta, markdown_sections("\n\n".join(lines))
+
+
+def _unpack_docx(path: Path) -> io.BytesIO:
+    """The DOCX re-packed in memory, each part inflated in bounded steps to at most its declared
+    size (a part whose data does not match its declared size and CRC is refused by zipfile), so
+    that python-docx never inflates more than the sizes the zip bomb guard has checked."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [info for info in archive.infolist() if not info.is_dir()]
+        if len(parts) > MAX_DOCX_PARTS:
+            raise DocumentLoadError(path.name, f"has more than {MAX_DOCX_PARTS:,} parts")
+        if sum(info.file_size for info in parts) > MAX_DOCX_UNCOMPRESSED:
+            raise DocumentLoadError(path.name, "expands to more than 200 MB (a zip bomb?)")
+        clean = io.BytesIO()
+        with zipfile.ZipFile(clean, "w", compression=zipfile.ZIP_STORED) as copy:
+            for info in parts:
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise DocumentLoadError(
+                        path.name,
+                        f"has a part compressed in a way DOCX does not use: {info.filename}",
+                    )
+                chunks: list[bytes] = []
+                with archive.open(info) as member:
+                    while chunk := member.read(DOCX_READ_CHUNK):
+                        chunks.append(chunk)
+                copy.writestr(info.filename, b"".join(chunks))
+    clean.seek(0)
+    return clean
 
 
 def _heading_level(style: str) -> int:

@@ -25,12 +25,21 @@ from sqlalchemy.orm import Session
 from assistant.errors import EvidenceImportError, RowProblem
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
 from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.csv_rows import CsvRow, parse_number, parse_when, read_csv
+from assistant.learners.csv_rows import (
+    DEFAULT_MAX_BYTES,
+    CsvRow,
+    DateRangeError,
+    parse_number,
+    parse_when,
+    read_csv,
+    shown,
+)
 from assistant.learners.db import Evidence, EvidenceImport, LearnerDatabase
 
 REQUIRED = ("learner_id", "competency", "score", "observed_at")
 LIMITS = {"evidence_type": 100, "source": 200, "note": 2000}
 Identity = tuple[str, str, datetime, str, str]
+BATCH = 500  # ids per query: far below any database's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -82,22 +91,29 @@ class EvidenceImporter:
         policy: AccessPolicy,
         *,
         today: Callable[[], date] = date.today,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.db = db
         self.catalog = catalog
         self.policy = policy
         self.today = today
+        self.max_bytes = max_bytes
 
     def import_file(
         self, path: Path, viewer: Viewer, *, allow_future: bool = False
     ) -> ImportReport:
         """Import every row or none. allow_future accepts dates after today (fixed demo data
         on a machine whose clock is behind)."""
-        _, rows, raw = read_csv(path, REQUIRED, EvidenceImportError)
+        _, rows, raw = read_csv(path, REQUIRED, EvidenceImportError, max_bytes=self.max_bytes)
         if viewer.role not in ("teacher", "admin"):
             self.policy.require_record(viewer, [])
-        learner_ids = {row.values["learner_id"] for row in rows}
-        allowed = self.policy.visible(viewer, learner_ids)
+        learner_ids = sorted({row.values["learner_id"] for row in rows})
+        allowed = frozenset[str]().union(
+            *(
+                self.policy.visible(viewer, learner_ids[start : start + BATCH])
+                for start in range(0, len(learner_ids), BATCH)
+            )
+        )
         problems: list[RowProblem] = []
         parsed: list[_Parsed] = []
         first_line: dict[Identity, int] = {}
@@ -143,6 +159,13 @@ class EvidenceImporter:
                 session.add(record)
                 session.flush()
                 session.add_all(_evidence(item, record.id) for item in new)
+                self.policy.audit.record(
+                    viewer,
+                    "change",
+                    {item.learner_id for item in new},
+                    f"evidence import {path.name}",
+                    session=session,
+                )
         return ImportReport(path.name, len(rows), len(new), len(parsed) - len(new))
 
     def _parse(
@@ -156,9 +179,9 @@ class EvidenceImporter:
             reasons.append("learner_id is empty")
         elif learner_id not in allowed:
             reasons.append(
-                f"unknown learner {learner_id!r}"
+                f"unknown learner {shown(learner_id)}"
                 if viewer.role == "admin"
-                else f"learner {learner_id!r} is not one of {viewer.user_id}'s learners"
+                else f"learner {shown(learner_id)} is not one of {viewer.user_id}'s learners"
             )
         competency = self._competency(row.get("competency"), reasons)
         score, max_score = self._score(row, competency, reasons)
@@ -189,10 +212,10 @@ class EvidenceImporter:
             return None
         matches = self.catalog.matches(key)
         if not matches:
-            reasons.append(f"unknown competency {key!r}")
+            reasons.append(f"unknown competency {shown(key)}")
         elif len(matches) > 1:
             where = ", ".join(m.framework_title for m in matches)
-            reasons.append(f"competency code {key!r} is ambiguous ({where})")
+            reasons.append(f"competency code {shown(key)} is ambiguous ({where})")
         elif not self.catalog.is_assessable(matches[0].identifier):
             kind = matches[0].item.item_type or "group"
             reasons.append(
@@ -234,8 +257,11 @@ class EvidenceImporter:
             return None
         try:
             moment = parse_when(text)
+        except DateRangeError as exc:
+            reasons.append(f"observed_at {shown(text)} is not a plausible date ({exc})")
+            return None
         except ValueError:
-            reasons.append(f"observed_at {text!r} is not a date (use YYYY-MM-DD)")
+            reasons.append(f"observed_at {shown(text)} is not a date (use YYYY-MM-DD)")
             return None
         if not allow_future and moment.date() > self.today():
             reasons.append(f"observed_at {text} is in the future")
@@ -248,8 +274,8 @@ class EvidenceImporter:
     ) -> dict[Identity, tuple[float, float | None, str]]:
         learners = sorted({p.learner_id for p in parsed})
         found: dict[Identity, tuple[float, float | None, str]] = {}
-        for start in range(0, len(learners), 500):
-            batch = learners[start : start + 500]
+        for start in range(0, len(learners), BATCH):
+            batch = learners[start : start + BATCH]
             for row in session.scalars(select(Evidence).where(Evidence.learner_id.in_(batch))):
                 identity = (
                     row.learner_id,

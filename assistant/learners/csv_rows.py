@@ -1,10 +1,19 @@
-"""Reading CSV files for import: header check, rows with their line numbers, typed cells."""
+"""Reading CSV files for import: header check, rows with their line numbers, typed cells.
+
+Whatever the bytes, reading ends in rows or in the importer's CsvImportError naming the file
+and the line: a file over the upload limit is refused before it is read, text must be UTF-8
+(a UTF-8, UTF-16 or UTF-32 byte-order mark is honoured), NUL characters and malformed CSV are
+refused by line, and a column may not appear twice in the header.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
+import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -13,7 +22,17 @@ from pathlib import Path
 from assistant.errors import CsvImportError, RowProblem
 
 EXTRA = "\0extra"
-MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# Years a school record can have; the margin keeps date arithmetic (windows, reviews) in range.
+MIN_YEAR, MAX_YEAR = 1900, 9998
+SHOWN_CHARS = 60
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -31,17 +50,27 @@ class CsvRow:
         return EXTRA in self.values
 
 
+class DateRangeError(ValueError):
+    """A well-formed date outside the years a school record can have."""
+
+
+def shown(text: str) -> str:
+    """A cell quoted for a message; a long one is cut so that the message stays one line."""
+    if len(text) <= SHOWN_CHARS:
+        return repr(text)
+    return f"{text[:SHOWN_CHARS]!r}... ({len(text):,} characters)"
+
+
 def read_csv(
-    path: Path, required: Sequence[str], error: type[CsvImportError]
+    path: Path,
+    required: Sequence[str],
+    error: type[CsvImportError],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[list[str], list[CsvRow], bytes]:
     """Header, non-blank rows and the raw bytes; a missing column refuses the file."""
-    if path.stat().st_size > MAX_BYTES:
-        raise error(path.name, [RowProblem(1, f"the file is larger than {MAX_BYTES} bytes")])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise error(path.name, [RowProblem(1, "the file is not UTF-8 text")]) from exc
+    raw = _read_bytes(path, error, max_bytes)
+    text = _decode(raw, path, error)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader, [])]
@@ -49,6 +78,10 @@ def read_csv(
         if not header or missing:
             reason = f"missing column{'s' if len(missing) != 1 else ''}: {', '.join(missing)}"
             raise error(path.name, [RowProblem(1, reason if header else "the file is empty")])
+        twice = sorted(name for name, count in Counter(header).items() if name and count > 1)
+        if twice:
+            listed = ", ".join(shown(name) for name in twice)
+            raise error(path.name, [RowProblem(1, f"more than one column named {listed}")])
         rows: list[CsvRow] = []
         line = reader.line_num + 1
         for record in reader:
@@ -66,12 +99,72 @@ def read_csv(
     return header, rows, raw
 
 
+def _read_bytes(path: Path, error: type[CsvImportError], max_bytes: int) -> bytes:
+    """The file's bytes; a file over max_bytes is refused by its size, without reading it."""
+
+    def too_big(size: str) -> CsvImportError:
+        reason = f"the file is {size} bytes, over the upload limit of {max_bytes:,} bytes"
+        return error(path.name, [RowProblem(1, reason)])
+
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise too_big(f"{size:,}")
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        reason = f"the file cannot be read ({exc.strerror or type(exc).__name__})"
+        raise error(path.name, [RowProblem(1, reason)]) from exc
+    if len(raw) > max_bytes:  # it grew after the size check
+        raise too_big(f"more than {max_bytes:,}")
+    return raw
+
+
+def _decode(raw: bytes, path: Path, error: type[CsvImportError]) -> str:
+    encoding, name = "utf-8", "UTF-8"
+    for bom, codec, label in BOMS:
+        if raw.startswith(bom):
+            encoding, name = codec, label
+            break
+    # Before decoding, so that UTF-16 without a mark is named for its NULs, not a bad byte.
+    if encoding == "utf-8" and (nul := raw.find(b"\0")) >= 0:
+        raise _nul_error(raw.count(b"\n", 0, nul) + 1, path, error)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        byte = raw[exc.start] if exc.start < len(raw) else 0
+        reason = (
+            f"the file is not {name} text (byte {byte:#04x} on this line); save it as CSV UTF-8"
+        )
+        raise error(path.name, [RowProblem(line, reason)]) from exc
+    if (nul := text.find("\0")) >= 0:
+        raise _nul_error(text.count("\n", 0, nul) + 1, path, error)
+    return text
+
+
+def _nul_error(line: int, path: Path, error: type[CsvImportError]) -> CsvImportError:
+    reason = "has a NUL character: a binary file, or UTF-16 text without a byte-order mark?"
+    return error(path.name, [RowProblem(line, reason)])
+
+
 def parse_when(text: str) -> datetime:
-    """An ISO date (midnight) or date-time; an aware time is converted to naive UTC."""
-    if len(text) == 10:
-        return datetime.combine(date.fromisoformat(text), time())
-    moment = datetime.fromisoformat(text)
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    """An ISO date (midnight) or date-time; an aware time is converted to naive UTC.
+
+    ValueError when it is not one, DateRangeError when its year is before MIN_YEAR or after
+    MAX_YEAR."""
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time())
+        else:
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo:
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError as exc:  # 0001-01-01T00:00+01:00 leaves the calendar in UTC
+        raise DateRangeError(str(exc)) from exc
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise DateRangeError(f"year {moment.year} is outside {MIN_YEAR} to {MAX_YEAR}")
+    return moment
 
 
 def parse_number(
@@ -85,14 +178,15 @@ def parse_number(
     try:
         value = float(text)
     except ValueError:
-        reasons.append(f"{name} {text!r} is not a number")
+        reasons.append(f"{name} {shown(text)} is not a number")
         return None
     if not math.isfinite(value):
-        reasons.append(f"{name} {text!r} is not a finite number")
+        reasons.append(f"{name} {shown(text)} is not a finite number")
         return None
     return value
 
 
 def split_list(text: str) -> list[str]:
-    """Cells that hold several ids: separated by semicolons, commas or spaces."""
-    return [part for part in text.replace(",", ";").replace(" ", ";").split(";") if part]
+    """Cells that hold several ids: separated by semicolons, commas or spaces; each id once."""
+    parts = text.replace(",", ";").replace(" ", ";").split(";")
+    return list(dict.fromkeys(part for part in parts if part))

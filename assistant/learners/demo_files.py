@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.csv_safety import write_csv
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.demo_sim import EvidenceRow
 
@@ -154,7 +154,4 @@ def _evidence(row: EvidenceRow, catalog: FrameworkCatalog, rng: random.Random) -
 
 
 def _write(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    write_csv(rows, header, path)

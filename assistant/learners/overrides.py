@@ -17,7 +17,15 @@ from sqlalchemy import select
 from assistant.errors import OverrideImportError, RowProblem, UnknownRecordError, WaypointError
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.csv_rows import CsvRow, parse_number, parse_when, read_csv
+from assistant.learners.csv_rows import (
+    DEFAULT_MAX_BYTES,
+    CsvRow,
+    DateRangeError,
+    parse_number,
+    parse_when,
+    read_csv,
+    shown,
+)
 from assistant.learners.db import LearnerDatabase, MasteryOverride
 from assistant.learners.store import LearnerStore
 from assistant.learners.types import Override
@@ -33,11 +41,14 @@ class OverrideService:
         store: LearnerStore,
         catalog: FrameworkCatalog,
         policy: AccessPolicy,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.db = db
         self.store = store
         self.catalog = catalog
         self.policy = policy
+        self.max_bytes = max_bytes
 
     def record(
         self,
@@ -61,23 +72,22 @@ class OverrideService:
             reason=reason.strip(),
             decided_at=moment,
         )
+        code = self.catalog.entry(competency_id).code
+        what = f"override {code}" if level is not None else f"override withdrawn {code}"
+        self.policy.audit.record(viewer, "change", [learner_id], what)
         if level is None:
             return None
         return Override(level, viewer.user_id, reason.strip(), moment)
 
     def import_file(self, path: Path) -> int:
         """Overrides from a CSV, each checked against its own teacher; returns rows added."""
-        _, rows, _ = read_csv(path, COLUMNS, OverrideImportError)
+        _, rows, _ = read_csv(path, COLUMNS, OverrideImportError, max_bytes=self.max_bytes)
         problems: list[RowProblem] = []
         ready: list[tuple[Viewer, CsvRow, float, datetime]] = []
         for row in rows:
             reasons: list[str] = []
             level = parse_number(row.get("level"), "level", reasons)
-            try:
-                when = parse_when(row.get("decided_at"))
-            except ValueError:
-                reasons.append(f"decided_at {row.get('decided_at')!r} is not a date")
-                when = None
+            when = _when(row.get("decided_at"), reasons)
             try:
                 viewer = self.policy.viewer(row.get("decided_by"))
                 self.policy.require_record(viewer, [row.get("learner_id")])
@@ -136,3 +146,16 @@ class OverrideService:
                 )
             )
             return found is not None
+
+
+def _when(text: str, reasons: list[str]) -> datetime | None:
+    if not text:
+        reasons.append("decided_at is empty")
+        return None
+    try:
+        return parse_when(text)
+    except DateRangeError as exc:
+        reasons.append(f"decided_at {shown(text)} is not a plausible date ({exc})")
+    except ValueError:
+        reasons.append(f"decided_at {shown(text)} is not a date")
+    return None

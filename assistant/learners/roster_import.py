@@ -21,7 +21,8 @@ from sqlalchemy import select
 from assistant.errors import RosterImportError, RowProblem
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.csv_rows import CsvRow, read_csv, split_list
+from assistant.learners.audit import learner_state
+from assistant.learners.csv_rows import DEFAULT_MAX_BYTES, CsvRow, read_csv, shown, split_list
 from assistant.learners.db import Learner, LearnerDatabase, SchoolClass, User
 from assistant.learners.roster_write import ClassRow, PersonRow, write_class, write_person
 
@@ -41,6 +42,8 @@ ONLY_FOR = {
     "classes": ("student", "teacher"),
     "children": ("parent",),
 }
+# The lengths of the database columns (a server database refuses longer text).
+MAX_LENGTH = {"name": 200, "grade": 16}
 
 
 @dataclass(frozen=True)
@@ -65,15 +68,36 @@ class _Known:
     learner_users: dict[str, str | None]
     classes: set[str]
     first_line: dict[str, tuple[str, int]] = field(default_factory=dict)
+    user_learners: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for learner_id, user_id in self.learner_users.items():
+            if user_id:
+                self.user_learners[user_id] = learner_id
+
+    def link(self, learner_id: str, user_id: str | None) -> None:
+        """The learner now belongs to this user (or to none), in both directions."""
+        before = self.learner_users.get(learner_id)
+        if before and self.user_learners.get(before) == learner_id:
+            del self.user_learners[before]
+        self.learner_users[learner_id] = user_id
+        if user_id:
+            self.user_learners[user_id] = learner_id
 
 
 class RosterImporter:
     def __init__(
-        self, db: LearnerDatabase, catalog: FrameworkCatalog, policy: AccessPolicy
+        self,
+        db: LearnerDatabase,
+        catalog: FrameworkCatalog,
+        policy: AccessPolicy,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.db = db
         self.catalog = catalog
         self.policy = policy
+        self.max_bytes = max_bytes
 
     def import_files(self, paths: Sequence[Path], viewer: Viewer) -> RosterReport:
         self.policy.require_roster(viewer)
@@ -95,12 +119,21 @@ class RosterImporter:
             people.extend(person for _, person in parsed if person is not None)
         if problems:
             raise RosterImportError(", ".join(p.name for p in paths), problems)
+        touched = {p.learner_id for p in people if p.learner_id} | {
+            child for p in people for child in p.children or ()
+        }
         with self.db.session() as session:
+            before = learner_state(session, touched)
             for item in classes:
                 write_class(session, item)
             session.flush()
             for person in people:
                 write_person(session, person)
+            session.flush()
+            after = learner_state(session, touched)
+            changed = [key for key, state in after.items() if before.get(key) != state]
+            what = f"roster import {', '.join(p.name for p in paths)}"
+            self.policy.audit.record(viewer, "change", changed, what, session=session)
         learners = sum(1 for p in people if p.learner_id)
         return RosterReport(tuple(p.name for p in paths), len(classes), len(people), learners)
 
@@ -109,12 +142,12 @@ class RosterImporter:
     ) -> tuple[list[tuple[Path, list[CsvRow]]], list[tuple[Path, list[CsvRow]]]]:
         classes, people = [], []
         for path in paths:
-            header, rows, _ = read_csv(path, (), RosterImportError)
+            header, rows, _ = read_csv(path, (), RosterImportError, max_bytes=self.max_bytes)
             if "role" in header:
-                read_csv(path, ("user_id", "role", "name"), RosterImportError)
+                _require_columns(path, header, ("user_id", "role", "name"))
                 people.append((path, rows))
             elif "class_id" in header:
-                read_csv(path, ("class_id", "name"), RosterImportError)
+                _require_columns(path, header, ("class_id", "name"))
                 classes.append((path, rows))
             else:
                 raise RosterImportError(
@@ -144,20 +177,21 @@ class RosterImporter:
         _check_id(class_id, "class_id", reasons)
         if not name:
             reasons.append("name is empty")
+        _check_lengths(row, ("name",), reasons)
         _first(known, f"class:{class_id}", path, row.line, reasons)
         framework_id = None
         if row.get("framework"):
             framework = self.catalog.framework(row.get("framework"))
             if framework is None:
-                reasons.append(f"unknown framework {row.get('framework')!r}")
+                reasons.append(f"unknown framework {shown(row.get('framework'))}")
             else:
                 framework_id = framework.identifier
         focus: list[str] = []
         for code in split_list(row.get("focus")):
             entry = self.catalog.lookup(code)
             if entry is None or not self.catalog.is_assessable(entry.identifier):
-                reasons.append(f"unknown competency {code!r} in focus")
-            else:
+                reasons.append(f"unknown competency {shown(code)} in focus")
+            elif entry.identifier not in focus:  # a code and its identifier: one focus
                 focus.append(entry.identifier)
         _report(problems, row.line, reasons, path, multiple)
         if reasons:
@@ -171,7 +205,9 @@ class RosterImporter:
         reasons: list[str] = []
         role = ROLE_NAMES.get(row.get("role").casefold(), "")
         if not role:
-            reasons.append(f"unknown role {row.get('role')!r} (student, parent, teacher, admin)")
+            reasons.append(
+                f"unknown role {shown(row.get('role'))} (student, parent, teacher, admin)"
+            )
         user_id = row.get("user_id") or None
         if user_id is None and role != "student":
             reasons.append("user_id is empty")
@@ -183,6 +219,7 @@ class RosterImporter:
                 reasons.append(f"user {user_id!r} is already a {before}; a user keeps one role")
         if not row.get("name"):
             reasons.append("name is empty")
+        _check_lengths(row, ("name", "grade"), reasons)
         for column, roles in ONLY_FOR.items():
             if role and row.get(column) and role not in roles:
                 reasons.append(f"{column} is only for {' and '.join(r + 's' for r in roles)}")
@@ -195,7 +232,7 @@ class RosterImporter:
         if user_id:
             known.roles[user_id] = role
         if learner_id:
-            known.learner_users[learner_id] = user_id
+            known.link(learner_id, user_id)
         return PersonRow(
             role,
             user_id,
@@ -223,9 +260,9 @@ class RosterImporter:
         owner = known.learner_users.get(learner_id)
         if owner and user_id and owner != user_id:
             reasons.append(f"learner {learner_id!r} already belongs to user {owner!r}")
-        for other, other_user in known.learner_users.items():
-            if user_id and other_user == user_id and other != learner_id:
-                reasons.append(f"user {user_id!r} already belongs to learner {other!r}")
+        other = known.user_learners.get(user_id) if user_id else None
+        if other is not None and other != learner_id:
+            reasons.append(f"user {user_id!r} already belongs to learner {other!r}")
 
 
 def _missing_links(
@@ -238,10 +275,10 @@ def _missing_links(
             continue
         for class_id in person.classes or ():
             if class_id not in known.classes:
-                found.append((line, f"unknown class {class_id!r}"))
+                found.append((line, f"unknown class {shown(class_id)}"))
         for child in person.children or ():
             if child not in known.learner_users:
-                found.append((line, f"unknown learner {child!r} in children"))
+                found.append((line, f"unknown learner {shown(child)} in children"))
     return found
 
 
@@ -252,8 +289,21 @@ def _column(row: CsvRow, column: str) -> tuple[str, ...] | None:
 def _check_id(value: str, name: str, reasons: list[str]) -> None:
     if not value:
         reasons.append(f"{name} is empty")
-    elif not ID_PATTERN.match(value):
-        reasons.append(f"{name} {value!r} may only use letters, digits and . _ @ + - (max 64)")
+    elif not ID_PATTERN.fullmatch(value):
+        reasons.append(f"{name} {shown(value)} may only use letters, digits and . _ @ + - (max 64)")
+
+
+def _check_lengths(row: CsvRow, columns: Sequence[str], reasons: list[str]) -> None:
+    for column in columns:
+        if len(row.get(column)) > MAX_LENGTH[column]:
+            reasons.append(f"{column} is longer than {MAX_LENGTH[column]} characters")
+
+
+def _require_columns(path: Path, header: Sequence[str], required: Sequence[str]) -> None:
+    missing = [name for name in required if name not in header]
+    if missing:
+        reason = f"missing column{'s' if len(missing) != 1 else ''}: {', '.join(missing)}"
+        raise RosterImportError(path.name, [RowProblem(1, reason)])
 
 
 def _first(known: _Known, key: str, path: Path, line: int, reasons: list[str]) -> None:

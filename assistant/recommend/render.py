@@ -1,9 +1,13 @@
-"""Plain-text views of next steps and class reports for the terminal."""
+"""Plain-text views of next steps and class reports for the terminal, and the class report as
+CSV (formula-safe: names and notes come from imported files)."""
 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
+from typing import TextIO
 
+from assistant.csv_safety import write_csv
 from assistant.recommend.class_report import ClassReport
 from assistant.recommend.reasons import day_label, level_label
 from assistant.recommend.service import NextStepsReport
@@ -92,6 +96,30 @@ def render_class_report(report: ClassReport) -> str:
         text = f"- {tier.name} ({tier.learner_id}): {tier.tier}. " + " ".join(tier.reasons)
         lines += _wrapped(text, "", "  ")
     return "\n".join(lines)
+
+
+def class_report_table(report: ClassReport) -> tuple[list[str], list[list[str]]]:
+    """The learner × competency matrix as a header and rows: learner_id, name, one level per
+    competency (empty: no evidence yet), proficient (how many), tier."""
+    header = ["learner_id", "name", *report.competencies, "proficient", "tier"]
+    tiers = {tier.learner_id: tier.tier for tier in report.tiers}
+    rows = [
+        [
+            row.learner_id,
+            row.name,
+            *("" if level is None else f"{level:g}" for level in row.levels),
+            str(sum(row.proficient)),
+            tiers.get(row.learner_id, ""),
+        ]
+        for row in report.matrix
+    ]
+    return header, rows
+
+
+def write_class_report_csv(report: ClassReport, out: Path | TextIO) -> int:
+    """The class report matrix as a CSV file or into a text stream; returns the rows written."""
+    header, rows = class_report_table(report)
+    return write_csv(rows, header, out)
 
 
 def _short(code: str) -> str:
