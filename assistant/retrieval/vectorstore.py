@@ -1,8 +1,16 @@
-"""The Chroma vector store through langchain-chroma: embedded (persistent) or a server."""
+"""The Chroma vector store through langchain-chroma: embedded (persistent) or a server.
+
+Whatever goes wrong with the store (a corrupted or unreadable folder, a server that is down or
+unreachable) reaches callers as one StoreUnavailableError naming the store, never as a chromadb,
+httpx or sqlite exception.
+"""
 
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from langchain_chroma import Chroma
@@ -10,6 +18,47 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.errors import StoreUnavailableError
 from assistant.settings import Settings
+
+# Exceptions raised from these packages come from the store (or the wire to it).
+STORE_PACKAGES = frozenset({"chromadb", "httpx", "httpcore", "sqlite3", "_sqlite3"})
+
+
+def describe_store(settings: Settings) -> str:
+    """The store in words, for messages: where it is, so that a user can go and look."""
+    if settings.vector_store == "server":
+        where = f"{settings.chroma_host}:{settings.chroma_port}"
+        return f"the knowledge index (the Chroma server at {where})"
+    return f"the knowledge index (Chroma, in {settings.chroma_dir})"
+
+
+def is_store_error(exc: BaseException) -> bool:
+    """Whether an exception comes from the vector store rather than from our own code."""
+    if isinstance(exc, ConnectionError | TimeoutError | sqlite3.Error):
+        return True
+    return type(exc).__module__.split(".")[0] in STORE_PACKAGES
+
+
+def short(exc: BaseException) -> str:
+    """An exception's first line, bounded: messages stay one line."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    return text[:200]
+
+
+@contextmanager
+def store_errors(settings: Settings, *, every: bool = False) -> Iterator[None]:
+    """Turn store failures into StoreUnavailableError; `every`: any exception (the block only
+    calls the store)."""
+    try:
+        yield
+    except StoreUnavailableError:
+        raise
+    except Exception as exc:
+        if not (every or is_store_error(exc)):
+            raise
+        raise StoreUnavailableError(
+            f"{describe_store(settings)} is unavailable: {short(exc)}"
+        ) from exc
 
 
 def _client(settings: Settings) -> Any:
@@ -20,18 +69,27 @@ def _client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
         if settings.vector_store == "server":
+            token = settings.chroma_token
             return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                host=settings.chroma_host,
+                port=settings.chroma_port,
+                ssl=settings.chroma_ssl,
+                headers={"Authorization": f"Bearer {token}"} if token else None,
+                settings=chroma_settings,
             )
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        where = (
-            f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-            if settings.vector_store == "server"
-            else f"the index in {settings.chroma_dir}"
-        )
-        raise StoreUnavailableError(f"cannot open {where}: {exc}") from exc
+        raise _open_error(settings, exc) from exc
+
+
+def _open_error(settings: Settings, exc: BaseException) -> StoreUnavailableError:
+    if settings.vector_store == "server":
+        return StoreUnavailableError(f"{describe_store(settings)} cannot be reached: {short(exc)}")
+    return StoreUnavailableError(
+        f"{describe_store(settings)} cannot be opened: {short(exc)}; remove that folder and run "
+        "`waypoint ingest` to rebuild it from the index records"
+    )
 
 
 def make_vector_store(settings: Settings, embeddings: Embeddings) -> Chroma:
@@ -56,4 +114,21 @@ def make_vector_store(settings: Settings, embeddings: Embeddings) -> Chroma:
     except StoreUnavailableError:
         raise
     except Exception as exc:
-        raise StoreUnavailableError(f"cannot open the vector collection: {exc}") from exc
+        raise _open_error(settings, exc) from exc
+
+
+def vector_count(store: Any) -> int:
+    """How many vectors the store's collection holds."""
+    return int(store._collection.count())
+
+
+def vector_ids(store: Any, page: int = 5000) -> set[str]:
+    """Every id in the store's collection, read a page at a time."""
+    found: set[str] = set()
+    offset = 0
+    while True:
+        ids = store.get(include=[], limit=page, offset=offset)["ids"]
+        found.update(str(i) for i in ids)
+        if len(ids) < page:
+            return found
+        offset += page
