@@ -118,7 +118,7 @@ class KnowledgeAdmin:
     def _check(self, path: Path, name: str, suffix: str) -> None:
         try:
             if suffix in FRAMEWORK_SUFFIXES:
-                load_framework(path, display_name=name)
+                load_framework(path, display_name=name, max_bytes=self.settings.max_file_bytes)
             else:
                 load_guide(path, name, max_bytes=self.settings.max_file_bytes)
         except WaypointError as exc:

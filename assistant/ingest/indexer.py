@@ -226,7 +226,11 @@ class Indexer:
         )
 
     def _plan_framework(self, corpus_file: CorpusFile, fingerprint: str) -> _Plan:
-        framework = load_framework(corpus_file.file, display_name=corpus_file.path)
+        framework = load_framework(
+            corpus_file.file,
+            display_name=corpus_file.path,
+            max_bytes=self.settings.max_file_bytes,
+        )
         summary: dict[str, object] = {
             "items": len(framework),
             "hierarchy_edges": framework.hierarchy_edge_count,

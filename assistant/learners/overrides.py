@@ -99,20 +99,28 @@ class OverrideService:
                 ready.append((viewer, row, level, when))
         if problems:
             raise OverrideImportError(path.name, problems)
-        added = 0
+        new: list[tuple[Viewer, CsvRow, str, float, datetime]] = []
         for viewer, row, level, when in ready:
             competency_id = self._check(row.get("competency"), level, row.get("reason"))
             if not self._recorded(row.get("learner_id"), competency_id, level, viewer, when):
-                self.record(
-                    viewer,
-                    row.get("learner_id"),
-                    competency_id,
-                    level,
-                    row.get("reason"),
-                    when=when,
+                new.append((viewer, row, competency_id, level, when))
+        with self.db.session() as session:  # every row or none
+            for viewer, row, competency_id, level, when in new:
+                session.add(
+                    MasteryOverride(
+                        learner_id=row.get("learner_id"),
+                        competency_id=competency_id,
+                        level=level,
+                        reason=row.get("reason").strip(),
+                        decided_by=viewer.user_id,
+                        decided_at=when,
+                    )
                 )
-                added += 1
-        return added
+                code = self.catalog.entry(competency_id).code
+                self.policy.audit.record(
+                    viewer, "change", [row.get("learner_id")], f"override {code}", session=session
+                )
+        return len(new)
 
     def _check(self, competency: str, level: float | None, reason: str) -> str:
         entry = self.catalog.lookup(competency)
