@@ -45,6 +45,7 @@ BENCHMARKS = (
     Benchmark("answer quality", "evals.answers", "answers"),
     Benchmark("speed and scale", "evals.bench_speed", "speed"),
     Benchmark("district scale", "evals.bench_district", "district"),
+    Benchmark("server mode", "evals.bench_server", "server"),
 )
 
 

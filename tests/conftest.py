@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,6 +52,13 @@ def embedder() -> Embedder:
 
 
 def make_settings(home: Path, **overrides: Any) -> Settings:
+    """Test settings for `home`. With WAYPOINT_TEST_BACKEND=server they point at the Chroma
+    and PostgreSQL servers (tests/servers.py), with a collection and a database of this home's
+    own, so tests stay isolated and reopening a home finds its index again."""
+    if os.environ.get("WAYPOINT_TEST_BACKEND", "").strip().lower() == "server":
+        from tests.servers import isolated_settings
+
+        overrides = {**isolated_settings(home), **overrides}
     return Settings(profile="test", home=home, **overrides)
 
 

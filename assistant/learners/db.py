@@ -286,7 +286,10 @@ def _make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}
-    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+    libpq = parsed.get_backend_name() == "postgresql" and parsed.get_driver_name().startswith(
+        "psycopg"
+    )
+    if libpq and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT  # a server that is down fails fast
     try:
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)

@@ -35,6 +35,7 @@ from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import BUNDLED_KNOWLEDGE
 from tests.conftest import make_settings
+from tests.servers import embedded_only
 
 SEED = 20261123
 RUN_TIMEOUT = 600  # a run blocked by a lock left behind would hit this
@@ -360,6 +361,7 @@ def write_big_evidence(path: Path, home: Path, rows: int) -> None:
             )
 
 
+@embedded_only  # reads the SQLite file directly
 def test_evidence_import_killed_mid_way_leaves_the_old_state_then_imports_once(
     tmp_path: Path,
 ) -> None:

@@ -1,0 +1,57 @@
+"""The integration suite against the server configuration: a Chroma server and PostgreSQL.
+
+The `servers` fixture (tests/servers.py) starts both; the suite then runs in a subprocess with
+WAYPOINT_TEST_BACKEND=server, which points every test at them with a collection and a database
+of its own. The same tests run against the embedded configuration in the main session.
+
+Left out here (they run in the embedded configuration as usual):
+- test_load.py: twenty browsers on the app at once measure the Streamlit sessions, not the
+  stores, and take longer than the whole rest of this run;
+- test_store_unavailable.py: it damages the embedded store's files and starts (and kills) a
+  Chroma server of its own, so it covers both configurations by itself.
+A test about the embedded files themselves is marked `tests.servers.embedded_only`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.servers import RunningServers
+
+REPO = Path(__file__).resolve().parents[2]
+NOT_IN_SERVER_MODE = ("test_load.py", "test_store_unavailable.py")
+BUDGET_SECONDS = 40 * 60  # a hard stop; about 10 minutes on two quiet cores
+
+
+def test_the_integration_suite_passes_against_chroma_server_and_postgresql(
+    servers: RunningServers, record_property: Callable[[str, object], None]
+) -> None:
+    env = {**os.environ, **servers.env(), "WAYPOINT_PROFILE": "test"}
+    command = [sys.executable, "-m", "pytest", "tests/integration", "-x", "-q"]
+    command += ["-p", "no:cacheprovider", "-p", "tests.servers"]
+    command += [f"--ignore=tests/integration/{name}" for name in NOT_IN_SERVER_MODE]
+    started = time.monotonic()
+    done = subprocess.run(
+        command,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUDGET_SECONDS,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(no output)"
+    record_property("server", f"server mode (Chroma server + PostgreSQL): {summary}")
+    assert done.returncode == 0, (
+        f"the integration suite failed in server mode ({seconds:.0f} s):\n"
+        f"{done.stdout[-8000:]}\n{done.stderr[-2000:]}"
+    )
+    passed = re.search(r"(\d+) passed", summary)
+    assert passed and int(passed.group(1)) > 0, summary
