@@ -7,10 +7,15 @@ Profiles: "ci" (the default: a short, deterministic budget that runs with every 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# Hypothesis caches (Unicode tables, constants) outside the repository; set it to keep them.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "waypoint-hypothesis")
+)
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import select

@@ -366,13 +366,15 @@ def test_a_100_mb_upload_is_refused_by_the_setting_without_being_read(
     school: Assistant, tmp_path: Path, kind: str
 ) -> None:
     path = sparse_file(tmp_path / f"{kind}.csv", 100 * 1024 * 1024)
-    with peak_memory() as peak:
-        _, error = import_or_refuse(school, kind, path)
+    run, error_type = importers(school)[kind]
+    before = dump(school)
+    with peak_memory() as peak, pytest.raises(error_type) as caught:
+        run(path)
     assert peak[0] < 1024 * 1024, peak[0]
-    assert error is not None
-    assert error.problems[0].reason == (
-        "the file is 104,857,600 bytes, over the upload limit of 1,048,576 bytes"
-    )
+    assert [(p.line, p.reason) for p in caught.value.problems] == [
+        (1, "the file is 104,857,600 bytes, over the upload limit of 1,048,576 bytes")
+    ]
+    assert dump(school) == before
 
 
 def test_the_upload_limit_is_the_setting(tmp_path: Path) -> None:
