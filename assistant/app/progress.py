@@ -107,7 +107,7 @@ class ProgressService:
         estimates = self.mastery.estimates(grant).get(learner_id, {})
         histories = self.store.histories(grant).get(learner_id, {})
         steps = self.next_steps.for_learner(viewer, learner_id)
-        scope = self._scope(profile, estimates)
+        scope = self.next_steps.scope(profile, list(estimates))
         items: list[CompetencyProgress] = []
         for entry in self.catalog.assessable(scope):
             items.append(self._item(entry, estimates))
@@ -130,19 +130,6 @@ class ProgressService:
         return _home_section(self.knowledge_dir / resource.path)
 
     # ----------------------------------------------------------------------------------
-    def _scope(self, profile: LearnerProfile, estimates: dict[str, MasteryEstimate]) -> list[str]:
-        scope: list[str] = []
-        for class_id in profile.class_ids:
-            framework_id = self.store.class_info(class_id).framework_id
-            if framework_id and framework_id not in scope:
-                scope.append(framework_id)
-        for key in estimates:
-            if self.catalog.is_assessable(key):
-                framework_id = self.catalog.entry(key).framework_id
-                if framework_id not in scope:
-                    scope.append(framework_id)
-        return scope or [fw.identifier for fw in self.catalog.frameworks]
-
     def _item(
         self, entry: CatalogEntry, estimates: dict[str, MasteryEstimate]
     ) -> CompetencyProgress:

@@ -61,7 +61,7 @@ class NextStepsService:
         day = as_of or date.today()
         profile = self.store.profiles(grant)[learner_id]
         estimates = self.mastery.estimates(grant, as_of).get(learner_id, {})
-        scope = self._scope(profile, list(estimates), framework)
+        scope = self.scope(profile, list(estimates), framework)
         steps = self.recommender.next_steps(
             estimates,
             as_of=day,
@@ -73,8 +73,8 @@ class NextStepsService:
         titles = tuple(fw.title for fw in self.catalog.frameworks if fw.identifier in scope)
         return NextStepsReport(profile, day, self.mastery.model.name, titles, tuple(steps))
 
-    def _scope(
-        self, profile: LearnerProfile, assessed: list[str], framework: str | None
+    def scope(
+        self, profile: LearnerProfile, assessed: list[str], framework: str | None = None
     ) -> list[str]:
         """The frameworks of the learner's classes and of their evidence (all if neither)."""
         if framework:
