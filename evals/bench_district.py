@@ -39,7 +39,7 @@ from assistant.learners.csv_rows import parse_when
 from assistant.learners.db import Evidence, EvidenceImport, Learner, MasteryEstimateRow
 from assistant.learners.demo import FIRST, LAST, load_demo
 from assistant.settings import Settings
-from evals.harness import Timing, machine, table
+from evals.harness import Timing, machine, table, write_report
 
 REPORT = Path(__file__).parent / "reports" / "district.md"
 SEED = 20261123
@@ -1119,11 +1119,7 @@ def render(f: dict[str, Any]) -> str:
 
 def main() -> None:
     figures = measure_all()
-    report = render(figures)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(report)
-    REPORT.with_suffix(".json").write_text(json.dumps(as_json(figures), indent=2) + "\n")
-    print(report)
+    write_report(REPORT, render(figures), as_json(figures))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ All figures come from one run on one machine; the ratios are what to compare.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 from assistant.container import build_assistant
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
-from evals.harness import machine, measure, table
+from evals.harness import machine, measure, table, write_report
 
 REPORT = Path(__file__).parent / "reports" / "ingest.md"
 
@@ -98,12 +97,7 @@ def run() -> str:
 
 def main() -> None:
     figures = measure_ingest()
-    report = render(figures)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(report)
-    summary = {**figures, "headline": headline(figures)}
-    REPORT.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(report)
+    write_report(REPORT, render(figures), {**figures, "headline": headline(figures)})
 
 
 if __name__ == "__main__":

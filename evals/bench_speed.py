@@ -30,7 +30,7 @@ from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.vectorstore import make_vector_store
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
 from assistant.types import Chunk
-from evals.harness import machine, table
+from evals.harness import machine, table, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = Path(__file__).parent / "reports" / "speed.md"
@@ -433,11 +433,7 @@ def render(f: dict[str, Any]) -> str:
 
 def main() -> None:
     figures = measure_all()
-    report = render(figures)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(report)
-    REPORT.with_suffix(".json").write_text(json.dumps(as_json(figures), indent=2) + "\n")
-    print(report)
+    write_report(REPORT, render(figures), as_json(figures))
 
 
 if __name__ == "__main__":
