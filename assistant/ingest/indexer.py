@@ -7,12 +7,14 @@ vector write a run sets the records' verify flag and clears it when it ends; a r
 flag set (its predecessor died), the embedded store's folder gone, or a store whose size disagrees
 with the records compares the two and repairs the store: vectors no record names are deleted and
 recorded chunks without a vector are written again (from the embedding cache, so nothing is
-embedded twice).
+embedded twice). Every run also reads its own writes: each new vector must be returned by a query
+with itself, or it is written again (see `_make_searchable`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from assistant.ingest.corpus import CorpusFile, discover, is_json_schema
 from assistant.ingest.loaders import load_guide
 from assistant.ingest.records import VERIFY_FLAG, FileRecord, IndexRecords
 from assistant.ingest.writelock import WriteLock
-from assistant.retrieval.vectorstore import store_errors, vector_count, vector_ids
+from assistant.retrieval.vectorstore import store_errors, unfindable, vector_count, vector_ids
 from assistant.settings import Settings
 from assistant.types import Chunk
 
@@ -36,6 +38,7 @@ PIPELINE_VERSION = "1"
 WRITE_BATCH = 64
 DELETE_BATCH = 500
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,6 +52,7 @@ class IngestReport:
     embedded: int = 0
     vectors_restored: int = 0
     orphans_removed: int = 0
+    vectors_rewritten: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
@@ -158,6 +162,9 @@ class Indexer:
                     self._prune(root, seen, store, report)
             if verify or (store.opened and store.count() != self.records.chunk_count()):
                 self._repair(store, report)
+            added = [c for plan in plans for c in plan.new]
+            if added:
+                self._make_searchable(added, store, report)
             if store.opened or verify:
                 self.records.set_flag(VERIFY_FLAG, False)
         report.embedded = self._embedded_count() - embedded_before
@@ -307,6 +314,33 @@ class Indexer:
             self.records.forget_file(root, record.path)
             report.files_removed += 1
             report.chunks_removed += len(ids)
+
+    def _make_searchable(self, added: list[Chunk], store: _Store, report: IngestReport) -> None:
+        """Read our own writes: every passage written in this run must be found by a query with
+        its own vector. One that is not (a rare Chroma fault seen under load: `get` returns the
+        vector, queries never do) is written again, and named in the report if it still is not,
+        since meaning search would silently never find it; search by words still does."""
+        by_id = {c.id: c for c in added}
+        with store_errors(self.settings, every=True):
+            lost = unfindable(store.get(), list(by_id))
+        if not lost:
+            return
+        log.warning(
+            "%d new vectors not returned by a search with themselves: writing again", len(lost)
+        )
+        store.delete(lost)
+        for start in range(0, len(lost), WRITE_BATCH):
+            store.add([by_id[i] for i in lost[start : start + WRITE_BATCH]])
+        report.vectors_rewritten += len(lost)
+        with store_errors(self.settings, every=True):
+            still = unfindable(store.get(), lost)
+        if still:
+            sources = sorted({by_id[i].source for i in still})
+            report.problems.append(
+                f"{len(still)} newly indexed passage(s) from {', '.join(sources[:5])} are stored "
+                "but not returned by the vector store's search; they are found by words only "
+                "until `waypoint ingest --rebuild`"
+            )
 
     def _repair(self, store: _Store, report: IngestReport) -> None:
         """Make the store hold exactly the recorded chunks: delete vectors no record names (a

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,9 @@ from assistant.errors import StoreUnavailableError
 from assistant.settings import Settings
 
 # Exceptions raised from these packages come from the store (or the wire to it).
+# Cosine distance under which two vectors are the same text embedded twice.
+SAME_VECTOR = 1e-4
+
 STORE_PACKAGES = frozenset({"chromadb", "httpx", "httpcore", "sqlite3", "_sqlite3"})
 
 
@@ -132,3 +135,33 @@ def vector_ids(store: Any, page: int = 5000) -> set[str]:
         if len(ids) < page:
             return found
         offset += page
+
+
+def unfindable(store: Any, ids: Sequence[str], batch: int = 256) -> list[str]:
+    """Which of these stored vectors a nearest-neighbour query with their own vector misses.
+
+    Chroma has been seen, rarely and under load, to keep a freshly written vector that `get`
+    returns out of the index its queries search: meaning search would then never find that
+    passage. A vector whose nearest neighbour is an identical vector under another id (the same
+    text twice) counts as found."""
+    missing: list[str] = []
+    for start in range(0, len(ids), batch):
+        part = list(ids[start : start + batch])
+        got = store.get(ids=part, include=["embeddings"])
+        pairs = zip(got["ids"], got["embeddings"], strict=True)
+        vectors = {str(i): [float(x) for x in v] for i, v in pairs}
+        wanted = [i for i in part if i in vectors]
+        missing.extend(i for i in part if i not in vectors)
+        if not wanted:
+            continue
+        found = store._collection.query(
+            query_embeddings=[vectors[i] for i in wanted],
+            n_results=min(3, vector_count(store)),
+            include=["distances"],
+        )
+        for chunk_id, ids_found, distances in zip(
+            wanted, found["ids"], found["distances"], strict=True
+        ):
+            if chunk_id not in ids_found and not (distances and distances[0] <= SAME_VECTOR):
+                missing.append(chunk_id)
+    return missing

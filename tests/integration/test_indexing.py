@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from assistant.container import Assistant
 
@@ -147,3 +150,76 @@ def test_search_breadth_setting_applies_to_an_existing_index(
     configuration = reopened.vector_store._collection.configuration
     assert configuration["hnsw"]["ef_search"] == 32
     assert reopened.retriever.search("is homework graded?", k=1)
+
+
+class _UnsearchableVectors:
+    """Chroma's fault at its boundary: vectors of passages matching `text` are stored (`get`
+    returns them) but left out of every query's results, until written again if `heals`."""
+
+    def __init__(self, collection: Any, text: str, *, heals: bool) -> None:
+        self.collection, self.text, self.heals = collection, text, heals
+        self.hidden: set[str] = set()
+        self.writes: dict[str, int] = {}
+        self._upsert, self._query = collection.upsert, collection.query
+
+    def upsert(self, **kwargs: Any) -> Any:
+        for chunk_id, document in zip(kwargs["ids"], kwargs["documents"], strict=True):
+            if self.text in document:
+                self.writes[chunk_id] = self.writes.get(chunk_id, 0) + 1
+                if self.writes[chunk_id] == 1 or not self.heals:
+                    self.hidden.add(chunk_id)
+                else:
+                    self.hidden.discard(chunk_id)
+        return self._upsert(**kwargs)
+
+    def query(self, **kwargs: Any) -> Any:
+        kwargs["n_results"] += len(self.hidden)
+        wanted = kwargs["n_results"] - len(self.hidden)
+        result = self._query(**kwargs)
+        keep = [
+            [i for i, chunk_id in enumerate(row) if chunk_id not in self.hidden][:wanted]
+            for row in result["ids"]
+        ]
+        for key, rows in result.items():
+            if isinstance(rows, list) and rows and isinstance(rows[0], list):
+                result[key] = [[row[i] for i in k] for row, k in zip(rows, keep, strict=True)]
+        return result
+
+
+def _inject(
+    monkeypatch: pytest.MonkeyPatch, assistant: Assistant, *, heals: bool
+) -> _UnsearchableVectors:
+    collection = assistant.vector_store._collection
+    fault = _UnsearchableVectors(collection, "Homework is practice", heals=heals)
+    monkeypatch.setattr(collection, "upsert", fault.upsert)
+    monkeypatch.setattr(collection, "query", fault.query)
+    return fault
+
+
+def test_a_new_vector_the_store_does_not_search_is_written_again(
+    assistant: Assistant, tmp_path: Path, case_samples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fault = _inject(monkeypatch, assistant, heals=True)
+    report = assistant.indexer.ingest([make_corpus(tmp_path / "corpus", case_samples)])
+    assert fault.writes and all(n == 2 for n in fault.writes.values())
+    assert report.vectors_rewritten == len(fault.writes) and report.problems == []
+    hits = assistant.retriever.search("is homework graded?", k=1, mode="dense")
+    assert hits[0].chunk.id in fault.writes
+    assert vector_ids(assistant) == record_ids(assistant)
+
+
+def test_a_vector_the_store_never_searches_is_named_and_still_found_by_words(
+    assistant: Assistant, tmp_path: Path, case_samples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fault = _inject(monkeypatch, assistant, heals=False)
+    report = assistant.indexer.ingest([make_corpus(tmp_path / "corpus", case_samples)])
+    assert fault.hidden
+    assert len(report.problems) == 1 and "guides/homework.en.md" in report.problems[0]
+    assert "found by words only" in report.problems[0]
+    dense = assistant.retriever.search("is homework graded?", k=3, mode="dense")
+    assert dense and not {hit.chunk.id for hit in dense} & fault.hidden
+    words = assistant.retriever.search("is homework graded?", k=1, mode="lexical")
+    assert words[0].chunk.id in fault.hidden
+    assert vector_ids(assistant) == record_ids(assistant)  # nothing lost or duplicated
+    again = assistant.indexer.ingest([tmp_path / "corpus"])
+    assert again.chunks_added == 0 and again.problems == []  # unchanged files are not re-probed
