@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.container import build_assistant
+from assistant.retrieval.vectorstore import unfindable
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
 from evals.harness import machine, measure, table, write_report
 
@@ -29,6 +30,10 @@ def measure_ingest() -> dict[str, Any]:
         first_seconds = time.perf_counter() - started
         again = measure(lambda: assistant.indexer.ingest([BUNDLED_KNOWLEDGE]), repeats=5, warmup=0)
         texts = [c.text for c in assistant.records.all_chunks()]
+        ids = [c.id for c in assistant.records.all_chunks()]
+        # The read-your-writes check the first ingest ran over every new passage, timed alone.
+        check = measure(lambda: unfindable(assistant.vector_store, ids), repeats=3, warmup=1)
+        lost = len(unfindable(assistant.vector_store, ids))
         raw = measure(lambda: assistant.embedder.embed_documents(texts), repeats=1, warmup=0)
     return {
         "machine": machine(),
@@ -39,6 +44,8 @@ def measure_ingest() -> dict[str, Any]:
         "first_ingest_seconds": first_seconds,
         "raw_embedding_seconds": raw.median,
         "reingest_seconds": again.median,
+        "search_check_seconds": check.median,
+        "search_check_lost": lost,
     }
 
 
@@ -73,6 +80,12 @@ def render(figures: dict[str, Any]) -> str:
             f"{texts / raw:.1f}",
         ],
         ["re-ingest, unchanged corpus (median of 5)", f"{again:.3f}", 0, "-"],
+        [
+            "read-your-writes check of every passage (median of 3)",
+            f"{figures['search_check_seconds']:.3f}",
+            0,
+            "-",
+        ],
     ]
     lines = [
         "# Ingest benchmark",
@@ -87,6 +100,9 @@ def render(figures: dict[str, Any]) -> str:
         f"re-ingest never pays: nothing to embed, so the model is not loaded).",
         f"- Ingest throughput / raw embedding throughput: "
         f"**{(chunks / first_seconds) / (texts / raw):.2f}**.",
+        f"- Read-your-writes check (each new vector queried with itself) / first ingest: "
+        f"**{figures['search_check_seconds'] / first_seconds:.4f}**; passages the store's "
+        f"search did not return: {figures['search_check_lost']}.",
     ]
     return "\n".join(lines) + "\n"
 
