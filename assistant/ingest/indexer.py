@@ -29,7 +29,13 @@ from assistant.ingest.corpus import CorpusFile, discover, is_json_schema
 from assistant.ingest.loaders import load_guide
 from assistant.ingest.records import VERIFY_FLAG, FileRecord, IndexRecords
 from assistant.ingest.writelock import WriteLock
-from assistant.retrieval.vectorstore import store_errors, unfindable, vector_count, vector_ids
+from assistant.retrieval.vectorstore import (
+    describe_store,
+    store_errors,
+    unfindable,
+    vector_count,
+    vector_ids,
+)
 from assistant.settings import Settings
 from assistant.types import Chunk
 
@@ -338,8 +344,9 @@ class Indexer:
             sources = sorted({by_id[i].source for i in still})
             report.problems.append(
                 f"{len(still)} newly indexed passage(s) from {', '.join(sources[:5])} are stored "
-                "but not returned by the vector store's search; they are found by words only "
-                "until `waypoint ingest --rebuild`"
+                f"in {describe_store(self.settings)} but its search does not return them; they "
+                "are found by words only. Empty or remove the vector store and run `waypoint "
+                "ingest`: it is rebuilt from the index records without embedding anything again"
             )
 
     def _repair(self, store: _Store, report: IngestReport) -> None:

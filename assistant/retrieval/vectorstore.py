@@ -19,10 +19,10 @@ from langchain_core.embeddings import Embeddings
 from assistant.errors import StoreUnavailableError
 from assistant.settings import Settings
 
-# Exceptions raised from these packages come from the store (or the wire to it).
 # Cosine distance under which two vectors are the same text embedded twice.
 SAME_VECTOR = 1e-4
 
+# Exceptions raised from these packages come from the store (or the wire to it).
 STORE_PACKAGES = frozenset({"chromadb", "httpx", "httpcore", "sqlite3", "_sqlite3"})
 
 
