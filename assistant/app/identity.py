@@ -8,10 +8,10 @@ failing that, by a user whose id is that email address. An identity with no user
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.db import ClassTeacher, Guardianship, Learner, SchoolClass, User
@@ -29,6 +29,11 @@ class Account:
     learner_ids: tuple[str, ...] = ()  # a student: themself; a parent: their children
     demo: bool = False
     email: str = ""
+    learner_names: tuple[tuple[str, str], ...] = ()  # (id, name) of learner_ids
+
+    def learner_name(self, learner_id: str) -> str:
+        """The name of one of this account's own learners (a parent's child), else the id."""
+        return dict(self.learner_names).get(learner_id, learner_id)
 
     @property
     def user_id(self) -> str:
@@ -51,6 +56,12 @@ class DemoAccount:
     detail: str  # e.g. "student in 6A", "parent of Maya Lindgren"
 
 
+@dataclass(frozen=True)
+class DemoOffer:
+    accounts: tuple[DemoAccount, ...]
+    reason: str = ""  # the ui.yaml text that says why no demo account is offered
+
+
 class Directory:
     """Turns a user id or a verified identity into an Account."""
 
@@ -58,33 +69,58 @@ class Directory:
         self.access = access
 
     def account(self, user_id: str, *, demo: bool = False, email: str = "") -> Account:
+        """The account of a user; a student's or parent's own learners with their names (read
+        once at sign-in, so the pages need no learner list, and no audit row per render)."""
         viewer = self.access.viewer(user_id)
-        return Account(viewer, self._learners_of(viewer), demo=demo, email=email)
+        learners = self._learners_of(viewer)
+        return Account(viewer, tuple(i for i, _ in learners), demo, email, learners)
 
     def from_identity(
-        self, claims: Mapping[str, object], identities: Mapping[str, str]
+        self,
+        claims: Mapping[str, object],
+        identities: Mapping[str, str],
+        *,
+        unverified_issuers: Collection[str] = (),
     ) -> Account | None:
         """The Waypoint user for verified OIDC claims, or None when the school has no such user.
 
-        Only a verified email counts when the provider says whether it is verified."""
+        The email must be verified (`email_verified: true`), except from an identity provider
+        listed in `unverified_issuers` (by its `iss`), one that never sends the claim; an explicit
+        `email_verified: false` is refused from any provider. The email then matches an entry of
+        the identity table, or a user id, by exact case-insensitive equality: no pattern
+        matching, and an email that matches two users matches none."""
         email = str(claims.get("email") or "").strip().lower()
-        if not email or claims.get("email_verified") is False:
+        if not email or not _verified(claims, unverified_issuers):
             return None
         table = {key.strip().lower(): value for key, value in identities.items()}
-        candidates = [table[email]] if email in table else [email]
         with self.access.db.session() as session:
-            for candidate in candidates:
-                user = session.get(User, candidate)
-                if user is None:
-                    user = session.scalar(select(User).where(User.id.ilike(candidate)))
-                if user is not None:
-                    return self.account(user.id, email=email)
-        return None
+            if email in table:
+                user = session.get(User, table[email])
+                found = [user.id] if user is not None else []
+            else:
+                found = list(session.scalars(select(User.id).where(func.lower(User.id) == email)))
+        if len(found) != 1:
+            return None
+        return self.account(found[0], email=email)
+
+    def demo_offer(self, *, school_sign_in: bool) -> DemoOffer:
+        """The demo accounts the sign-in page may offer without a password, or why none.
+
+        Only users created by the demo-school loader are ever offered, and none at all when the
+        school signs in through its identity provider or the database holds any other user."""
+        if school_sign_in:
+            return DemoOffer((), "demo_off_school_sign_in")
+        with self.access.db.session() as session:
+            real = session.scalar(select(func.count()).select_from(User).where(~User.demo))
+        if real:
+            return DemoOffer((), "demo_off_real_users")
+        accounts = self.demo_accounts()
+        return DemoOffer(tuple(accounts), "" if accounts else "demo_off_none")
 
     def demo_accounts(self, per_role: int = 4) -> list[DemoAccount]:
-        """A few users of each role to try the app with, students and parents first."""
+        """A few demo users of each role to try the app with, students and parents first."""
         with self.access.db.session() as session:
-            users = list(session.scalars(select(User).order_by(User.id)))
+            users = list(session.scalars(select(User).where(User.demo).order_by(User.id)))
             own = {
                 row.user_id: row
                 for row in session.scalars(select(Learner).where(Learner.user_id.is_not(None)))
@@ -122,14 +158,25 @@ class Directory:
         with self.access.db.session() as session:
             return [(row[0], row[1]) for row in session.execute(query)]
 
-    def _learners_of(self, viewer: Viewer) -> tuple[str, ...]:
+    def _learners_of(self, viewer: Viewer) -> tuple[tuple[str, str], ...]:
+        query = select(Learner.id, Learner.name).order_by(Learner.id)
+        if viewer.role == "student":
+            query = query.where(Learner.user_id == viewer.user_id)
+        elif viewer.role == "parent":
+            query = query.join(Guardianship, Guardianship.learner_id == Learner.id).where(
+                Guardianship.parent_id == viewer.user_id
+            )
+        else:
+            return ()
         with self.access.db.session() as session:
-            if viewer.role == "student":
-                rows = session.scalars(select(Learner.id).where(Learner.user_id == viewer.user_id))
-            elif viewer.role == "parent":
-                rows = session.scalars(
-                    select(Guardianship.learner_id).where(Guardianship.parent_id == viewer.user_id)
-                )
-            else:
-                return ()
-            return tuple(sorted(rows))
+            return tuple((row[0], row[1]) for row in session.execute(query))
+
+
+def _verified(claims: Mapping[str, object], unverified_issuers: Collection[str]) -> bool:
+    verified = claims.get("email_verified")
+    if verified is True or (isinstance(verified, str) and verified.lower() == "true"):
+        return True
+    if verified is None:
+        issuer = str(claims.get("iss") or "").rstrip("/")
+        return bool(issuer) and issuer in {i.rstrip("/") for i in unverified_issuers}
+    return False

@@ -106,7 +106,7 @@ class ProgressService:
         profile = self.store.profiles(grant)[learner_id]
         estimates = self.mastery.estimates(grant).get(learner_id, {})
         histories = self.store.histories(grant).get(learner_id, {})
-        steps = self.next_steps.for_learner(viewer, learner_id)
+        steps = self.next_steps.for_learner(viewer, learner_id, grant=grant)
         scope = self.next_steps.scope(profile, list(estimates))
         items: list[CompetencyProgress] = []
         for entry in self.catalog.assessable(scope):

@@ -3,13 +3,16 @@
 A student sees only themself, a parent only their linked children, a teacher only the learners
 enrolled in the classes they teach, an admin everyone. Store reads take an `AccessGrant`, which
 only this policy can issue, so a read that skipped the policy cannot be written. Issuing a grant
-is therefore where views are audited: one "view" row per learner granted (see audit.py).
+is therefore where views are audited (see audit.py): `grant` writes one "view" row per learner
+whose data is shown, `grant_visible` one row for the scope it covers (a class, a learner list);
+every refusal writes a "refused" row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -116,31 +119,53 @@ class AccessPolicy:
         """A grant for all of these learners, or AccessDeniedError naming the first refused.
 
         The view is audited (one row per learner, `purpose` says what was looked at) in the
-        same transaction as the check; a refused grant records nothing."""
+        same transaction as the check; a refusal records one "refused" row instead."""
         wanted = list(dict.fromkeys(learner_ids))
         with self.db.session() as session:
-            self._check_all(viewer, wanted, self._visible(session, viewer, wanted))
-            self._audit_view(session, viewer, wanted, purpose)
+            refused = self._first_refused(wanted, self._visible(session, viewer, wanted))
+            if refused is None:
+                self._audit_view(session, viewer, wanted, purpose)
+        if refused is not None:
+            self._refuse(viewer, purpose, learner_id=refused)
         return AccessGrant(viewer, frozenset(wanted), _SEAL)
 
     def grant_visible(
-        self, viewer: Viewer, learner_ids: Iterable[str], *, purpose: str = DEFAULT_PURPOSE
+        self,
+        viewer: Viewer,
+        learner_ids: Iterable[str],
+        *,
+        purpose: str = DEFAULT_PURPOSE,
+        scope: str = "",
     ) -> AccessGrant:
-        """A grant for whichever of these learners the viewer may see (each view audited)."""
+        """A grant for whichever of these learners the viewer may see.
+
+        Audited as one row for the whole scope ("class 6A"; by default "learner list of N"),
+        not one per learner: a list or a class view shows no single learner's record."""
         with self.db.session() as session:
             allowed = self._visible(session, viewer, learner_ids)
-            self._audit_view(session, viewer, allowed, purpose)
+            if allowed and viewer != MODEL_FITTING:
+                label = scope or f"learner list of {len(allowed)}"
+                self.audit.record_scope(viewer, "view", label, purpose, session=session)
         return AccessGrant(viewer, allowed, _SEAL)
 
     @staticmethod
-    def _check_all(viewer: Viewer, wanted: list[str], allowed: frozenset[str]) -> None:
-        for learner_id in wanted:
-            if learner_id not in allowed:
-                if viewer.role == "admin":
-                    raise UnknownRecordError(f"unknown learner {learner_id!r}")
-                raise AccessDeniedError(
-                    f"{viewer.user_id} ({viewer.role}) may not see learner {learner_id!r}"
-                )
+    def _first_refused(wanted: list[str], allowed: frozenset[str]) -> str | None:
+        return next((learner_id for learner_id in wanted if learner_id not in allowed), None)
+
+    def _refuse(
+        self, viewer: Viewer, what: str, *, learner_id: str | None = None, scope: str = ""
+    ) -> NoReturn:
+        """Record a refused attempt, then raise: unknown for an admin (who may see everyone),
+        denied for anyone else, with the same words for a hidden learner as a made-up one."""
+        if learner_id is not None:
+            self.audit.record(viewer, "refused", [learner_id], what)
+            if viewer.role == "admin":
+                raise UnknownRecordError(f"unknown learner {learner_id!r}")
+            raise AccessDeniedError(
+                f"{viewer.user_id} ({viewer.role}) may not see learner {learner_id!r}"
+            )
+        self.audit.record_scope(viewer, "refused", scope, what)
+        raise AccessDeniedError(f"{viewer.user_id} ({viewer.role}) may not {what}")
 
     def _audit_view(
         self, session: Session, viewer: Viewer, learner_ids: Iterable[str], purpose: str
@@ -159,22 +184,20 @@ class AccessPolicy:
 
     def require_class(self, viewer: Viewer, class_id: str) -> None:
         if not self.may_view_class(viewer, class_id):
-            raise AccessDeniedError(
-                f"{viewer.user_id} ({viewer.role}) may not see class {class_id!r}"
-            )
+            self._refuse(viewer, f"see class {class_id!r}", scope=f"class {class_id}")
 
     def require_record(self, viewer: Viewer, learner_ids: Iterable[str]) -> None:
         """Recording evidence or a level: teachers of the learner and admins only."""
         wanted = list(dict.fromkeys(learner_ids))
         if viewer.role not in ("teacher", "admin"):
-            raise AccessDeniedError(
-                f"{viewer.user_id} ({viewer.role}) may not record evidence or levels"
-            )
-        self._check_all(viewer, wanted, self.visible(viewer, wanted))
+            self._refuse(viewer, "record evidence or levels", scope="records")
+        refused = self._first_refused(wanted, self.visible(viewer, wanted))
+        if refused is not None:
+            self._refuse(viewer, "record evidence or levels", learner_id=refused)
 
     def require_roster(self, viewer: Viewer) -> None:
         if viewer.role != "admin":
-            raise AccessDeniedError(f"{viewer.user_id} ({viewer.role}) may not change the roster")
+            self._refuse(viewer, "change the roster", scope="roster")
 
     def fitting_grant(self) -> AccessGrant:
         """Every learner, for fitting population parameters; never for showing data."""

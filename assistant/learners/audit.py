@@ -1,9 +1,11 @@
 """The audit log: who viewed or changed which learner's data, when, and what.
 
-Views are recorded where every read of learner data starts, `AccessPolicy.grant` and
-`grant_visible` (one row per learner, one executemany per grant). Changes are recorded by the
-evidence importer, the roster importer and the override service; `forget-learner` replaces a
-learner's rows by one anonymous "delete" row. Times are UTC (stored without a zone).
+Views are recorded where every read of learner data starts: `AccessPolicy.grant` writes one
+row per learner whose data is shown, `grant_visible` one row for the whole scope it covers (a
+class, a learner list) with no learner id. Refused attempts are recorded as "refused" rows.
+Changes are recorded by the evidence importer, the roster importer and the override service;
+`forget-learner` replaces a learner's rows by one anonymous "delete" row. Times are UTC (stored
+without a zone).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from assistant.learners.db import AuditRow, Enrolment, Guardianship, Learner, LearnerDatabase
 
-Action = Literal["view", "change", "delete"]
+Action = Literal["view", "change", "delete", "refused"]
 MAX_WHAT = 300
+MAX_SCOPE = 200
 
 
 class Actor(Protocol):
@@ -40,8 +43,9 @@ class AuditEntry:
     user_id: str
     role: str
     action: str
-    learner_id: str
+    learner_id: str | None
     what: str
+    scope: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -51,6 +55,7 @@ class AuditEntry:
             "role": self.role,
             "action": self.action,
             "learner_id": self.learner_id,
+            "scope": self.scope,
             "what": self.what,
         }
 
@@ -84,17 +89,43 @@ class AuditLog:
         """One row per learner (in one executemany); in `session` when given, so the entry
         commits or rolls back with the change it records. Returns the rows written."""
         moment = as_utc_naive(at) if at is not None else utc_now()
-        rows = [
+        rows: list[dict[str, object]] = [
             {
                 "at": moment,
                 "user_id": actor.user_id,
                 "role": actor.role,
                 "action": action,
                 "learner_id": learner_id,
+                "scope": "",
                 "what": what[:MAX_WHAT],
             }
             for learner_id in sorted(set(learner_ids))
         ]
+        return self._write(rows, session)
+
+    def record_scope(
+        self,
+        actor: Actor,
+        action: Action,
+        scope: str,
+        what: str,
+        *,
+        session: Session | None = None,
+    ) -> int:
+        """One row for an access to a whole scope ("class 6A", "learner list of 42") that
+        shows no single learner's data; no learner id."""
+        row = {
+            "at": utc_now(),
+            "user_id": actor.user_id,
+            "role": actor.role,
+            "action": action,
+            "learner_id": None,
+            "scope": scope[:MAX_SCOPE],
+            "what": what[:MAX_WHAT],
+        }
+        return self._write([row], session)
+
+    def _write(self, rows: list[dict[str, object]], session: Session | None) -> int:
         if not rows:
             return 0
         if session is not None:
@@ -124,6 +155,7 @@ class AuditLog:
                     row.action,
                     row.learner_id,
                     row.what,
+                    row.scope,
                 )
                 for row in session.scalars(query)
             ]

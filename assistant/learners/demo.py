@@ -206,7 +206,7 @@ def load_demo(
     folder: Path = DEMO_DIR,
 ) -> DemoLoadReport:
     """Load the demo school into the database; loading it again adds nothing."""
-    people = roster.import_files([folder / "classes.csv", folder / "roster.csv"], viewer)
+    people = roster.import_files([folder / "classes.csv", folder / "roster.csv"], viewer, demo=True)
     added = evidence.import_file(folder / "evidence.csv", viewer, allow_future=True)
     return DemoLoadReport(people, added, overrides.import_file(folder / "overrides.csv"))
 

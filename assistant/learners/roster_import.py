@@ -99,7 +99,11 @@ class RosterImporter:
         self.policy = policy
         self.max_bytes = max_bytes
 
-    def import_files(self, paths: Sequence[Path], viewer: Viewer) -> RosterReport:
+    def import_files(
+        self, paths: Sequence[Path], viewer: Viewer, *, demo: bool = False
+    ) -> RosterReport:
+        """`demo`: the demo-school loader; users this import creates are marked as demo users
+        (the only accounts the sign-in page may offer without a password)."""
         self.policy.require_roster(viewer)
         classes_files, people_files = self._sort(paths)
         known = self._known()
@@ -128,7 +132,7 @@ class RosterImporter:
                 write_class(session, item)
             session.flush()
             for person in people:
-                write_person(session, person)
+                write_person(session, person, demo=demo)
             session.flush()
             after = learner_state(session, touched)
             changed = [key for key, state in after.items() if before.get(key) != state]

@@ -47,9 +47,13 @@ def write_class(session: Session, item: ClassRow) -> None:
         )
 
 
-def write_person(session: Session, person: PersonRow) -> None:
+def write_person(session: Session, person: PersonRow, *, demo: bool = False) -> None:
+    """Upsert a person. `demo` marks a user this write creates (never one that existed)."""
     if person.user_id:
-        session.merge(User(id=person.user_id, name=person.name, role=person.role))
+        if demo and session.get(User, person.user_id) is None:
+            session.add(User(id=person.user_id, name=person.name, role=person.role, demo=True))
+        else:
+            session.merge(User(id=person.user_id, name=person.name, role=person.role))
         session.flush()
     if person.learner_id:
         session.merge(

@@ -7,7 +7,7 @@ from datetime import date
 
 from assistant.errors import UnknownRecordError
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.learners.access import AccessPolicy, Viewer
+from assistant.learners.access import AccessGrant, AccessPolicy, Viewer
 from assistant.learners.estimates import MasteryService, end_of_day
 from assistant.learners.store import LearnerStore
 from assistant.learners.types import LearnerProfile
@@ -56,8 +56,12 @@ class NextStepsService:
         as_of: date | None = None,
         framework: str | None = None,
         limit: int | None = None,
+        grant: AccessGrant | None = None,
     ) -> NextStepsReport:
-        grant = self.policy.grant(viewer, [learner_id], purpose="next_steps")
+        """`grant`: one the caller already holds for this learner (a page that shows more of
+        the learner's data), so one view is audited once."""
+        if grant is None or learner_id not in grant.learner_ids or grant.viewer != viewer:
+            grant = self.policy.grant(viewer, [learner_id], purpose="next_steps")
         day = as_of or date.today()
         profile = self.store.profiles(grant)[learner_id]
         estimates = self.mastery.estimates(grant, as_of).get(learner_id, {})
@@ -112,7 +116,7 @@ class ClassReportService:
         self.policy.require_class(viewer, class_id)
         info = self.store.class_info(class_id)
         grant = self.policy.grant_visible(
-            viewer, info.learner_ids, purpose=f"class_report {class_id}"
+            viewer, info.learner_ids, purpose="class_report", scope=f"class {class_id}"
         )
         day = as_of or date.today()
         until = end_of_day(as_of) if as_of is not None else None

@@ -5,12 +5,14 @@ learner or says whether they exist (a made-up learner id gets the very same repl
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from assistant.chat.types import AskContext
 from assistant.cli import main
 from assistant.container import Assistant
 from assistant.errors import AccessDeniedError, WaypointError
 from assistant.learners.access import LOCAL_ADMIN
+from assistant.learners.db import User
 
 # (user, role, a learner outside their reach, a class they don't teach)
 CASES = [
@@ -97,3 +99,46 @@ def test_chat_refuses_other_learners_the_same_way_as_nobody(
         assert name not in answer.text and target not in answer.text
         answers.append(answer.text)
     assert answers[0] == answers[1]
+
+
+# sign-in ------------------------------------------------------------------------------------
+IDENTITIES = {
+    "maya.student@school.example": "stu.L001",
+    "parent.one@school.example": "par.001",
+    "amara.okafor@school.example": "t.okafor",
+    "dana.reyes@school.example": "admin.reyes",
+}
+
+
+@pytest.mark.parametrize("email", sorted(IDENTITIES))
+def test_oidc_signs_in_only_the_exact_verified_email(demo_assistant: Assistant, email: str) -> None:
+    directory = demo_assistant.directory
+    verified = {"email": email.upper(), "email_verified": True}
+    found = directory.from_identity(verified, IDENTITIES)
+    assert found is not None and found.user_id == IDENTITIES[email]
+    local, domain = email.split("@")
+    for look_alike in (
+        local.replace(".", "_", 1) + "@" + domain,
+        "%" + local[2:] + "@" + domain,
+        "%",
+        local + "@" + domain + "%",
+    ):
+        assert (
+            directory.from_identity({"email": look_alike, "email_verified": True}, IDENTITIES)
+            is None
+        )
+        # nor does a look-alike match a user id directly
+        assert directory.from_identity({"email": look_alike, "email_verified": True}, {}) is None
+    assert directory.from_identity({"email": email}, IDENTITIES) is None  # not verified
+
+
+def test_demo_accounts_are_demo_users_only_and_none_with_school_sign_in(
+    demo_assistant: Assistant,
+) -> None:
+    offer = demo_assistant.directory.demo_offer(school_sign_in=False)
+    assert {a.role for a in offer.accounts} == {"student", "parent", "teacher", "admin"}
+    with demo_assistant.learner_db.session() as session:
+        demo_users = set(session.scalars(select(User.id).where(User.demo)))
+    assert {a.user_id for a in offer.accounts} <= demo_users
+    closed = demo_assistant.directory.demo_offer(school_sign_in=True)
+    assert closed.accounts == () and closed.reason == "demo_off_school_sign_in"

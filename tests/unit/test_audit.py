@@ -62,24 +62,59 @@ def test_next_steps_audit_exactly_the_viewed_learner(school: Assistant) -> None:
     assert audit_rows(school, action="view") == [("t1", "teacher", "view", "B", "next_steps")]
 
 
-def test_a_class_report_audits_each_learner_of_the_class(school: Assistant) -> None:
+def scoped_rows(school: Assistant, **where: str) -> list[tuple[str, str, str, str | None, str]]:
+    query = select(
+        AuditRow.user_id, AuditRow.action, AuditRow.scope, AuditRow.learner_id, AuditRow.what
+    )
+    for column, value in where.items():
+        query = query.where(getattr(AuditRow, column) == value)
+    with school.learner_db.session() as session:
+        return [tuple(r) for r in session.execute(query.order_by(AuditRow.id))]  # type: ignore[misc]
+
+
+def test_a_class_report_is_one_row_for_the_class_not_one_per_learner(school: Assistant) -> None:
+    before = count(school)
     school.class_reports.for_class(school.access.viewer("t1"), "M1", as_of=AS_OF)
-    views = audit_rows(school, action="view")
-    assert sorted(row[3] for row in views) == ["A", "B"]
-    assert {row[:3] for row in views} == {("t1", "teacher", "view")}
+    assert count(school) == before + 1
+    assert scoped_rows(school, action="view") == [
+        ("t1", "view", "class M1", None, "class_report")
+    ]
 
 
-def test_denied_access_records_nothing(school: Assistant) -> None:
+def test_refused_attempts_are_recorded_and_show_nothing(school: Assistant) -> None:
     before = count(school)
     for user, learner in (("s1", "B"), ("p1", "B"), ("t1", "C"), ("t2", "A")):
         with pytest.raises(AccessDeniedError):
             school.recommender.for_learner(school.access.viewer(user), learner, as_of=AS_OF)
     with pytest.raises(AccessDeniedError):
-        school.access.grant(school.access.viewer("t1"), ["A", "C"])  # one refused: no rows
-    assert count(school) == before
+        school.access.grant(school.access.viewer("t1"), ["A", "C"])  # one refused: no view
+    with pytest.raises(AccessDeniedError):
+        school.class_reports.for_class(school.access.viewer("t2"), "M1", as_of=AS_OF)
+    assert count(school) == before + 6
+    assert audit_rows(school, action="view") == []
+    refused = scoped_rows(school, action="refused")
+    assert [(r[0], r[3]) for r in refused[:5]] == [
+        ("s1", "B"),
+        ("p1", "B"),
+        ("t1", "C"),
+        ("t2", "A"),
+        ("t1", "C"),
+    ]
+    assert refused[-1][:4] == ("t2", "refused", "class M1", None)
 
 
-def test_a_grant_says_its_purpose_and_writes_in_one_executemany(school: Assistant) -> None:
+def test_a_made_up_learner_is_refused_like_a_hidden_one(school: Assistant) -> None:
+    student = school.access.viewer("s1")
+    messages = []
+    for learner in ("B", "NOBODY"):
+        with pytest.raises(AccessDeniedError) as caught:
+            school.access.grant(student, [learner])
+        messages.append(str(caught.value).replace(learner, "X"))
+    assert messages[0] == messages[1]
+    assert [r[3] for r in scoped_rows(school, action="refused")] == ["B", "NOBODY"]
+
+
+def test_a_learner_list_is_one_row_with_its_scope(school: Assistant) -> None:
     inserts: list[tuple[str, bool]] = []
 
     def spy(conn: Any, cursor: Any, statement: str, params: Any, ctx: Any, many: bool) -> None:
@@ -93,13 +128,49 @@ def test_a_grant_says_its_purpose_and_writes_in_one_executemany(school: Assistan
         event.remove(school.learner_db.engine, "before_cursor_execute", spy)
     assert grant.learner_ids == {"A", "B", "C"}
     assert len(inserts) == 1
-    assert [r[3:] for r in audit_rows(school, action="view")] == [
-        ("A", "report cards"),
-        ("B", "report cards"),
-        ("C", "report cards"),
+    assert scoped_rows(school, action="view") == [
+        ("local-admin", "view", "learner list of 3", None, "report cards")
     ]
     at = school.audit.entries(limit=1)[0].at
     assert at.tzinfo == UTC and abs(at - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+def test_a_grant_for_several_learners_writes_one_row_each_in_one_executemany(
+    school: Assistant,
+) -> None:
+    inserts: list[bool] = []
+
+    def spy(conn: Any, cursor: Any, statement: str, params: Any, ctx: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG"):
+            inserts.append(many)
+
+    event.listen(school.learner_db.engine, "before_cursor_execute", spy)
+    try:
+        school.access.grant(LOCAL_ADMIN, ["A", "B"], purpose="report cards")
+    finally:
+        event.remove(school.learner_db.engine, "before_cursor_execute", spy)
+    assert inserts == [True]
+    assert [r[3:] for r in audit_rows(school, action="view")] == [
+        ("A", "report cards"),
+        ("B", "report cards"),
+    ]
+
+
+def test_a_progress_page_is_one_view_row(school: Assistant) -> None:
+    before = count(school)
+    school.progress.for_learner(school.access.viewer("s1"), "A")
+    assert count(school) == before + 1
+    assert audit_rows(school, action="view") == [("s1", "student", "view", "A", "progress")]
+
+
+def test_a_learner_list_and_names_to_hide(school: Assistant) -> None:
+    before = count(school)
+    refs = school.chat_learners.visible_learners("t1")
+    assert {r.id for r in refs} == {"A", "B"}
+    assert count(school) == before + 1  # one row for the list, none per learner
+    hidden = school.chat_learners.names_to_hide("t1")
+    assert {r.id for r in hidden} == {"A", "B"}
+    assert count(school) == before + 1  # read to pseudonymise, shown to no one
 
 
 def test_model_fitting_reads_everyone_but_is_not_a_view(tmp_path: Path) -> None:
@@ -157,5 +228,5 @@ def test_audit_cli_filters_by_learner_and_user(
     assert entries[0]["user_id"] == "t1" and entries[0]["action"] == "view"
     assert main(["audit", "--user", "s1", "--limit", "5"], make_assistant=lambda: school) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 1 and "s1 (student)  view    A  next_steps" in out[0]
+    assert len(out) == 1 and "s1 (student)  view     A  next_steps" in out[0]
     assert main(["audit", "--limit", "0"], make_assistant=lambda: school) == 1
