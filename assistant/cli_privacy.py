@@ -1,6 +1,8 @@
-"""`waypoint feedback`, `audit`, `retention` and `forget-learner`: learner-data privacy.
+"""`waypoint feedback`, `audit`, `retention`, `forget-learner` and `export-learner`:
+learner-data privacy.
 
-These run as the local administrator (the person who owns the database file).
+These run as the local administrator (the person who owns the database file), except
+`export-learner`, which a learner or parent may run with --user.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from typing import Any
 
 from assistant.container import Assistant
 from assistant.errors import AccessDeniedError, WaypointError
-from assistant.learners.privacy import ForgetReport, ProofReport
+from assistant.learners.privacy import ForgetReport, LearnerExporter, ProofReport
+from assistant.learners.privacy.export import default_folder
 
-EXIT_OK, EXIT_ERROR = 0, 1
+# EXIT_PENDING: forgotten, but another program has the database open, so the deleted rows'
+# bytes are overwritten only when it closes it (the app restarts).
+EXIT_OK, EXIT_ERROR, EXIT_PENDING = 0, 1, 3
 
 
 def add_privacy_commands(commands: Any) -> None:
@@ -50,13 +55,30 @@ def add_privacy_commands(commands: Any) -> None:
     retention.set_defaults(handler=cmd_retention)
 
     forget = commands.add_parser(
-        "forget-learner", help="delete all of one learner's data, then prove nothing is left"
+        "forget-learner",
+        help="delete all of one learner's data, then prove nothing is left (exit 0), or say "
+        "what is (exit 1), or that the rest goes when the app restarts (exit 3)",
     )
     forget.add_argument("learner_id")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.add_argument("--user", help="the administrator doing it (default: local administrator)")
     forget.add_argument("--json", action="store_true", help="print the report as JSON")
     forget.set_defaults(handler=cmd_forget_learner)
+
+    export = commands.add_parser(
+        "export-learner",
+        help="everything held about one learner, as JSON and CSV files (right of access)",
+    )
+    export.add_argument("learner_id")
+    export.add_argument(
+        "--out", type=Path, help="a new or empty folder (default: waypoint-export-ID here)"
+    )
+    export.add_argument(
+        "--user",
+        help="who is asking: the learner's own account, a parent of theirs, or an "
+        "administrator (default: local administrator)",
+    )
+    export.set_defaults(handler=cmd_export_learner)
 
 
 def _day(text: str) -> datetime:
@@ -109,7 +131,7 @@ def cmd_audit(args: argparse.Namespace, assistant: Assistant) -> int:
     for entry in entries:
         print(
             f"{entry.at:%Y-%m-%d %H:%M:%S} UTC  {entry.user_id} ({entry.role})  "
-            f"{entry.action:<6}  {entry.learner_id}  {entry.what}"
+            f"{entry.action:<7}  {entry.learner_id or entry.scope}  {entry.what}"
         )
     return EXIT_OK
 
@@ -152,7 +174,26 @@ def cmd_forget_learner(args: argparse.Namespace, assistant: Assistant) -> int:
         print(json.dumps(report.as_json(), indent=2))
     else:
         _print_forget(report)
-    return EXIT_OK if report.proof.clean else EXIT_ERROR
+    if report.proof.clean:
+        return EXIT_OK
+    return (
+        EXIT_PENDING if report.proof.removal_pending and not report.proof.remaining else EXIT_ERROR
+    )
+
+
+def cmd_export_learner(args: argparse.Namespace, assistant: Assistant) -> int:
+    viewer = assistant.access.viewer(args.user)
+    exporter = LearnerExporter(assistant.learner_db, assistant.access)
+    export = exporter.collect(viewer, args.learner_id)
+    folder = args.out if args.out is not None else default_folder(args.learner_id)
+    written = exporter.write(export, folder)
+    print(f"everything held about learner {args.learner_id} written to {folder}:")
+    print(f"  {written[0].name}  every table below, as JSON")
+    for path, table in zip(written[1:], export.tables, strict=True):
+        rows = len(table.rows)
+        print(f"  {path.name:<16} {rows:>5} {'row' if rows == 1 else 'rows'}")
+    print("these files hold personal data: keep them safe and delete them when done")
+    return EXIT_OK
 
 
 def _print_forget(report: ForgetReport) -> None:
@@ -161,10 +202,11 @@ def _print_forget(report: ForgetReport) -> None:
     redacted = ", ".join(f"{col} {count}" for col, count in report.redacted.items() if count)
     if redacted:
         print(f"mentions in other records replaced by [removed]: {redacted}")
-    print(
-        f"embedding cache: {report.cached_vectors_dropped} cached vectors of typed text dropped "
-        "(questions may name a learner; the cache is keyed by hash, so it cannot be searched)"
-    )
+    if report.legacy_query_vectors_dropped:
+        print(
+            f"embedding cache: {report.legacy_query_vectors_dropped} vectors of typed questions "
+            "kept by an earlier version dropped (questions are no longer cached on disk)"
+        )
     if report.parents_without_children:
         print(
             "parent accounts with no linked learner left (not deleted; they are the parents' "
@@ -179,12 +221,38 @@ def _print_proof(proof: ProofReport) -> None:
     for scan in proof.tables:
         mark = "ok" if scan.rows == 0 else "FOUND"
         print(f"  {scan.database:<17} {scan.table:<32} {scan.rows:>4}  {mark}")
+    if proof.files:
+        print("proof: places in the raw bytes of the database files that still hold them:")
+    for file in proof.files:
+        mark = "ok" if file.places == 0 else "FOUND"
+        print(f"  {file.database:<17} {file.file:<32} {file.places:>4}  {mark}")
     for note in proof.notes:
         print(f"  {note}")
-    if proof.clean:
+    if proof.clean and proof.database_files_checked:
         print("proof: nothing left")
-    else:
+        return
+    if proof.clean:
+        print(
+            "proof: no row names the learner any more; the database server's own files were "
+            "not read (see the note above)"
+        )
+        return
+    if proof.remaining:
         print(f"proof: {proof.remaining} rows still name the learner", file=sys.stderr)
+    if proof.leftover:
+        print(
+            f"proof: {proof.leftover} places in the database files still hold the learner's id "
+            "or name",
+            file=sys.stderr,
+        )
+    if proof.removal_pending:
+        print(
+            "proof: not complete: the rows are deleted and no part of Waypoint can read them, "
+            "but another program (the app) has the database open, so their old bytes are still "
+            "on disk. Physical removal completes when the app restarts (when every program "
+            "using the database has closed it).",
+            file=sys.stderr,
+        )
 
 
 def _check_limit(limit: int) -> None:

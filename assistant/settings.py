@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         "demo accounts on the sign-in page (turn off for a real school)",
     )
     ui_port: int = Field(default=8501, ge=1, le=65535, description="port of `waypoint ui`")
+    oidc_unverified_email_issuers: tuple[str, ...] = Field(
+        default=(),
+        description="issuers (`iss`) of identity providers that never send `email_verified` "
+        "(Microsoft Entra ID); their emails are trusted without it. Every other provider must "
+        "say the email is verified",
+    )
 
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
@@ -87,6 +93,12 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the learner database (e.g. postgresql+psycopg://...); "
         "default: the SQLite file waypoint.sqlite3 under WAYPOINT_HOME",
+    )
+    database_create: bool = Field(
+        default=False,
+        description="create the SQLite file database_url names when it does not exist; "
+        "otherwise a missing file is refused, naming it (a mistyped path must not silently "
+        "start an empty school). The default database under WAYPOINT_HOME is always created",
     )
     mastery_model: Literal["scale", "bkt"] = Field(
         default="scale",
@@ -245,3 +257,9 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         """The learner database: database_url, else a SQLite file under home."""
         return self.database_url or f"sqlite:///{self.home / 'waypoint.sqlite3'}"
+
+    @property
+    def db_may_create(self) -> bool:
+        """Whether a missing SQLite file at db_url may be created: the default one, or when
+        database_create is set."""
+        return self.database_url is None or self.database_create

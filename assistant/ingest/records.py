@@ -25,6 +25,10 @@ from assistant.types import Chunk
 # Set before a run's first vector write, cleared when it ends: while set, the vector store may
 # disagree with these records and the next ingest compares and repairs them.
 VERIFY_FLAG = "verify_vectors"
+# Set when the embedding cache holds only vectors of indexed text (chunks): always, since
+# typed questions are never cached on disk; a cache written by an earlier version, which also
+# cached them, gets it once forget-learner has dropped the rest.
+DOCUMENT_VECTORS_FLAG = "cache_holds_only_document_vectors"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -79,6 +83,10 @@ class IndexRecords:
         try:
             with self._connect() as conn:
                 conn.executescript(SCHEMA)
+                if conn.execute("SELECT 1 FROM embedding_cache LIMIT 1").fetchone() is None:
+                    conn.execute(
+                        "INSERT OR IGNORE INTO meta VALUES (?, '1')", (DOCUMENT_VECTORS_FLAG,)
+                    )
         except sqlite3.Error as exc:
             self.close()
             raise StoreUnavailableError(
@@ -90,6 +98,7 @@ class IndexRecords:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.db_path, timeout=30)
+            conn.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
@@ -198,6 +207,10 @@ class IndexRecords:
         )
         return [Chunk(id=r[0], source=r[1], text=r[2], metadata=json.loads(r[3])) for r in rows]
 
+    def chunk_texts(self) -> Iterator[str]:
+        for (text,) in self._connection().execute("SELECT text FROM chunks"):
+            yield str(text)
+
     def frameworks(self) -> list[dict[str, object]]:
         rows = self._connection().execute(
             "SELECT identifier, root, path, title, summary FROM frameworks ORDER BY title"
@@ -253,3 +266,20 @@ class IndexRecords:
                 "INSERT OR REPLACE INTO embedding_cache VALUES (?, ?)",
                 [(key, struct.pack(f"{len(vec)}f", *vec)) for key, vec in items.items()],
             )
+
+    def holds_only_document_vectors(self) -> bool:
+        return self.flag(DOCUMENT_VECTORS_FLAG)
+
+    def keep_only_vectors(self, keys: Iterable[str]) -> int:
+        """Drop every cached vector whose key is not one of these; afterwards the cache holds
+        only document vectors. Returns how many were dropped."""
+        with self._connect() as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_vectors (key TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM keep_vectors")
+            conn.executemany("INSERT OR IGNORE INTO keep_vectors VALUES (?)", ((k,) for k in keys))
+            cursor = conn.execute(
+                "DELETE FROM embedding_cache WHERE key NOT IN (SELECT key FROM keep_vectors)"
+            )
+            conn.execute("DELETE FROM keep_vectors")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (DOCUMENT_VECTORS_FLAG,))
+            return max(cursor.rowcount, 0)

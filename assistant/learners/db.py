@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
     text,
 )
 from sqlalchemy.engine import URL, make_url
@@ -52,6 +53,8 @@ class User(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16))
+    # Created by the demo-school loader: only such users are offered as demo accounts.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Learner(Base):
@@ -204,11 +207,14 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
-AUDIT_ACTIONS = ("view", "change", "delete")
+AUDIT_ACTIONS = ("view", "change", "delete", "refused")
 
 
 class AuditRow(Base):
-    """Who viewed or changed which learner's data, when, and what (UTC times)."""
+    """Who viewed or changed which learner's data, when, and what (UTC times).
+
+    A row is about one learner (`learner_id`), or about a whole scope (`scope`: a class, a
+    learner list) with no learner id when the access showed no single learner's data."""
 
     __tablename__ = "audit_log"
     __table_args__ = (CheckConstraint(f"action IN {AUDIT_ACTIONS!r}", name="ck_audit_log_action"),)
@@ -217,15 +223,18 @@ class AuditRow(Base):
     user_id: Mapped[str] = mapped_column(ID, index=True)
     role: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(16))
-    learner_id: Mapped[str] = mapped_column(ID, index=True)
+    learner_id: Mapped[str | None] = mapped_column(ID, index=True)
     what: Mapped[str] = mapped_column(String(300), default="")
+    scope: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class LearnerDatabase:
     """Owns the engine; migrates the schema to the latest revision on first use."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        """`create`: a SQLite file that does not exist yet may be created (else refused)."""
         self.url = url
+        self.create = create
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
@@ -234,6 +243,8 @@ class LearnerDatabase:
     def engine(self) -> Engine:
         with self._lock:
             if self._engine is None:
+                if not self.create:
+                    _require_sqlite_file(self.url)
                 try:
                     engine = _make_engine(self.url)
                     migrate(engine)
@@ -301,9 +312,26 @@ def _make_engine(url: str) -> Engine:
         ) from exc
 
 
+def _require_sqlite_file(url: str) -> None:
+    """Refuse a SQLite URL whose file does not exist, naming it (other databases: no check)."""
+    parsed = connection_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    if database.startswith("file:"):  # a SQLite URI: its mode says what may happen
+        return
+    path = Path(database).expanduser()
+    if not path.is_file():
+        raise StoreUnavailableError(
+            f"the learner database {path} does not exist (WAYPOINT_DATABASE_URL names it): "
+            "check the path, or set WAYPOINT_DATABASE_CREATE=true to create an empty one there"
+        )
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros
     # Readers don't wait for a writer, and a commit (every audited read writes one) costs an
     # append to the log instead of a sync of the whole file; still atomic and durable on a crash
     # of the process (a power cut may lose the last commits, not corrupt the file).

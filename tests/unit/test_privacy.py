@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from assistant.cli import main
 from assistant.container import Assistant
 from assistant.errors import AccessDeniedError, UnknownRecordError, WaypointError
-from assistant.ingest.records import FileRecord
+from assistant.ingest.records import DOCUMENT_VECTORS_FLAG, FileRecord
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import (
     AuditRow,
@@ -131,6 +131,9 @@ def test_forget_deletes_everything_about_the_learner_and_proves_it(
         "embedding_cache",
     ) in scanned
     assert "learner data is never indexed" in report.proof.notes[0]
+    files = {(f.database, f.file): f.places for f in report.proof.files}
+    assert files[("learner database", "waypoint.sqlite3")] == 0
+    assert files[("index records", "index.sqlite3")] == 0
     assert set(table_counts(school, "L001").values()) == {0}
     after = evidence_counts(school)
     assert "L001" not in after
@@ -191,16 +194,21 @@ def test_the_proof_finds_what_is_left_in_the_index(school: Assistant) -> None:
     assert found == {("index records", "chunks"): 1}
 
 
-def test_cached_vectors_of_typed_text_are_dropped_and_knowledge_kept(school: Assistant) -> None:
+def test_question_vectors_an_earlier_version_cached_are_dropped_once(school: Assistant) -> None:
+    assert school.records.holds_only_document_vectors()  # a new cache never holds any
     chunk = Chunk(id="c1", source="guides/x.md", text="A unit rate compares.", metadata={})
     school.records.commit_file(FileRecord("knowledge", "guides/x.md", "f", "guide"), [chunk], [])
     model = school.embedder.name
     knowledge = content_key(model, chunk.text)
     question = content_key(model, f"what should {NAME} do next?")
     school.records.put_many({knowledge: [0.1, 0.2], question: [0.3, 0.4]})
+    school.records.set_flag(DOCUMENT_VECTORS_FLAG, False)  # as written by an earlier version
     report = school.privacy.forget("L001")
-    assert report.cached_vectors_dropped == 1
+    assert report.legacy_query_vectors_dropped == 1
     assert set(school.records.get_many([knowledge, question])) == {knowledge}
+    assert school.records.holds_only_document_vectors()
+    assert school.privacy.forget("L002").legacy_query_vectors_dropped == 0
+    assert set(school.records.get_many([knowledge])) == {knowledge}
 
 
 def test_only_an_admin_may_forget_and_unknown_learners_are_refused(school: Assistant) -> None:
