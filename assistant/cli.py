@@ -106,7 +106,10 @@ def cmd_ingest(args: argparse.Namespace, assistant: Assistant) -> int:
     progress = _progress_bar(assistant.settings) if not args.json else None
     try:
         report = assistant.indexer.ingest(
-            args.paths or None, prune=args.prune, progress=progress.update if progress else None
+            args.paths or None,
+            prune=args.prune,
+            progress=progress.update if progress else None,
+            waiting=_say_waiting,
         )
     finally:
         if progress:
@@ -125,6 +128,11 @@ def cmd_ingest(args: argparse.Namespace, assistant: Assistant) -> int:
         for note in report.ignored:
             print(f"ignored: {note}")
     return EXIT_PARTIAL if report.problems else EXIT_OK
+
+
+def _say_waiting(holder: int | None) -> None:
+    who = f" (pid {holder})" if holder else ""
+    print(f"waypoint: another ingest is running{who}; waiting…", file=sys.stderr, flush=True)
 
 
 def cmd_search(args: argparse.Namespace, assistant: Assistant) -> int:

@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING, Any
 from assistant.app.identity import Directory
 from assistant.app.progress import ProgressService
 from assistant.chat.engine import ChatEngine, ChatLimits
-from assistant.chat.extractive import ExtractiveSelector
 from assistant.chat.intents import IntentClassifier, load_intent_spec
 from assistant.chat.learner_services import LearnerServices
 from assistant.chat.llm import LLMComposer, is_local, make_chat_model
 from assistant.chat.llm_path import LLMPath
+from assistant.chat.sections import SectionPicker
 from assistant.chat.templates import load_templates
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.frameworks.translations import Translations
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.records import IndexRecords
 from assistant.learners.access import AccessPolicy
@@ -114,7 +115,7 @@ class Assistant:
 
     @cached_property
     def learner_db(self) -> LearnerDatabase:
-        return LearnerDatabase(self.settings.db_url)
+        return LearnerDatabase(self.settings.db_url, create=self.settings.db_may_create)
 
     @cached_property
     def learner_store(self) -> LearnerStore:
@@ -226,7 +227,12 @@ class Assistant:
     @cached_property
     def chat_learners(self) -> LearnerServices:
         return LearnerServices(
-            self.access, self.learner_store, self.mastery, self.recommender, self.catalog
+            self.access,
+            self.learner_store,
+            self.mastery,
+            self.recommender,
+            self.catalog,
+            self.class_reports,
         )
 
     @cached_property
@@ -268,7 +274,7 @@ def build_chat_engine(assistant: Assistant, settings: Settings | None = None) ->
     to point one engine at a local fake model server)."""
     s = settings or assistant.settings
     templates = load_templates(s.prompts_dir)
-    embed = assistant.embeddings.embed_documents
+    embed = assistant.embeddings.embed_transient  # questions are never cached on disk
     llm = None
     if s.llm_provider:
         composer = LLMComposer(
@@ -287,7 +293,8 @@ def build_chat_engine(assistant: Assistant, settings: Settings | None = None) ->
     return ChatEngine(
         retriever=assistant.retriever,
         classifier=IntentClassifier(load_intent_spec(s.prompts_dir / "intents.yaml"), embed),
-        selector=ExtractiveSelector(embed),
+        picker=SectionPicker(embed),
+        translations=Translations.load(s.knowledge_dir),
         templates=templates,
         catalog=lambda: assistant.catalog,
         learners=lambda: assistant.chat_learners,

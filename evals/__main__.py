@@ -46,6 +46,7 @@ BENCHMARKS = (
     Benchmark("speed and scale", "evals.bench_speed", "speed"),
     Benchmark("district scale", "evals.bench_district", "district"),
     Benchmark("server mode", "evals.bench_server", "server"),
+    Benchmark("evidence import memory", "evals.bench_evidence_memory", "evidence_memory"),
 )
 
 

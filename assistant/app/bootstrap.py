@@ -17,9 +17,12 @@ from sqlalchemy import func, select
 
 from assistant.chat.types import AskContext
 from assistant.container import Assistant
+from assistant.errors import StoreUnavailableError, WaypointError
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import User
 from assistant.learners.demo import load_demo
+from assistant.retrieval.vectorstore import describe_store, repair_hint
+from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -104,14 +107,36 @@ class Preparation:
                 progress=lambda done, total: self._set(
                     "knowledge", done=done, total=total, message="indexing the bundled knowledge"
                 ),
+                waiting=lambda _holder: self._set(
+                    "knowledge", message="waiting for another ingest to finish"
+                ),
             )
             self._set("model", message="loading the language model for search")
             assistant.chat.ask("hello", AskContext(role="student"))
             assistant.retriever.search("what is competency-based education", k=1)
             self._set("ready", message="ready")
-        except Exception as exc:  # shown on the page; the app keeps serving what it can
+        except BaseException as exc:  # shown on the page; the app keeps serving what it can
+            # Whatever ends the thread (a Rust panic from a damaged store is a BaseException)
+            # must not leave the page saying "loading" forever.
             log.exception("preparation failed")
-            self._set("failed", message=f"{type(exc).__name__}: {exc}")
+            self._set("failed", message=failure_message(exc, assistant.settings))
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+
+
+def failure_message(exc: BaseException, settings: Settings) -> str:
+    """What went wrong in one line, and for the knowledge index what to do about it."""
+    text = str(exc) if isinstance(exc, WaypointError) else f"{type(exc).__name__}: {exc}"
+    if not (isinstance(exc, StoreUnavailableError) and text.startswith(describe_store(settings))):
+        return text
+    if settings.vector_store == "server":
+        return f"{text}. Check that the Chroma server is running, then restart Waypoint"
+    text = text.removesuffix(repair_hint(settings))  # said here in the app's own words
+    return (
+        f"{text}. To repair it: stop Waypoint, remove the folder {settings.chroma_dir} and "
+        "start Waypoint again (or run `waypoint ingest`); the index is rebuilt from its records "
+        "without embedding anything again"
+    )
 
 
 def _empty(assistant: Assistant) -> bool:

@@ -2,29 +2,29 @@
 
 An upload is checked before it is kept: it is written to a temporary file beside its final
 place, parsed with the same importer or loader the indexer uses, and only then renamed into
-place. A file that does not parse is refused with the importer's message and nothing changes:
-the previous version of the same file (if any) stays, and so does the index.
+place. A file that does not parse, or a framework that reuses the competency codes of another
+framework in use, is refused with the importer's message and nothing changes: the previous
+version of the same file (if any) stays, and so does the index.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.app.uploads import MAX_NAME, safe_file_name
 from assistant.container import Assistant
 from assistant.errors import WaypointError
 from assistant.frameworks.case_import import load_framework
+from assistant.frameworks.clashes import FrameworksInUse, framework_files
 from assistant.ingest.corpus import FRAMEWORK_SUFFIXES
 from assistant.ingest.indexer import IngestReport
 from assistant.ingest.loaders import GUIDE_SUFFIXES, load_guide
 from assistant.types import AUDIENCES
-
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class UploadError(WaypointError):
@@ -53,7 +53,8 @@ class KnowledgeAdmin:
 
     def add(self, name: str, data: bytes, *, audience: str = "all") -> Path:
         """Check and keep an uploaded framework (.json) or guide; returns where it was kept."""
-        clean = SAFE_NAME.sub("-", Path(name).name).strip(".-") or "upload"
+        clean = safe_file_name(name, "upload")
+        name = clean if len(name) > MAX_NAME else name  # messages name a long upload shortly
         suffix = Path(clean).suffix.lower()
         if suffix not in FRAMEWORK_SUFFIXES + GUIDE_SUFFIXES:
             allowed = ", ".join(FRAMEWORK_SUFFIXES + GUIDE_SUFFIXES)
@@ -77,7 +78,7 @@ class KnowledgeAdmin:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            self._check(Path(temporary), clean, suffix)
+            self._check(Path(temporary), clean, suffix, target)
             os.replace(temporary, target)
         finally:
             if os.path.exists(temporary):
@@ -115,16 +116,25 @@ class KnowledgeAdmin:
             uploads=uploads,
         )
 
-    def _check(self, path: Path, name: str, suffix: str) -> None:
+    def _check(self, path: Path, name: str, suffix: str, target: Path) -> None:
         try:
             if suffix in FRAMEWORK_SUFFIXES:
-                load_framework(path, display_name=name, max_bytes=self.settings.max_file_bytes)
+                framework = load_framework(
+                    path, display_name=name, max_bytes=self.settings.max_file_bytes
+                )
+                # The indexer's check too: the upload's codes are its own (`target` is the
+                # upload it replaces, if any).
+                self._frameworks_in_use().check(framework, target, name)
             else:
                 load_guide(path, name, max_bytes=self.settings.max_file_bytes)
         except WaypointError as exc:
             raise UploadError(
                 f"{name}: refused, nothing was changed: {_without(exc, path)}"
             ) from exc
+
+    def _frameworks_in_use(self) -> FrameworksInUse:
+        recorded = (fw.get("file") for fw in self.assistant.records.frameworks())
+        return FrameworksInUse(lambda: framework_files(self.settings.knowledge_dir, recorded))
 
 
 def _count(values: object) -> dict[str, int]:

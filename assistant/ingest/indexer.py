@@ -8,7 +8,10 @@ flag set (its predecessor died), the embedded store's folder gone, or a store wh
 with the records compares the two and repairs the store: vectors no record names are deleted and
 recorded chunks without a vector are written again (from the embedding cache, so nothing is
 embedded twice). Every run also reads its own writes: each new vector must be returned by a query
-with itself, or it is written again (see `_make_searchable`).
+with itself, or it is written again (see `_make_searchable`). And every run, even one with
+nothing to change, opens the store and reads it back (its size, one passage, one query): a
+damaged store is reported by `waypoint ingest` as StoreUnavailableError naming it, not found
+only by the next search.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import DocumentLoadError, FrameworkImportError
+from assistant.errors import DocumentLoadError, FrameworkImportError, StoreUnavailableError
 from assistant.frameworks.case_import import load_framework
+from assistant.frameworks.clashes import FrameworksInUse, framework_files
 from assistant.frameworks.documents import framework_chunks
 from assistant.ingest.chunking import GuideChunker
 from assistant.ingest.corpus import CorpusFile, discover, is_json_schema
@@ -31,9 +35,10 @@ from assistant.ingest.records import VERIFY_FLAG, FileRecord, IndexRecords
 from assistant.ingest.writelock import WriteLock
 from assistant.retrieval.vectorstore import (
     describe_store,
+    read_back,
+    repair_hint,
     store_errors,
     unfindable,
-    vector_count,
     vector_ids,
 )
 from assistant.settings import Settings
@@ -95,10 +100,6 @@ class _Store:
         self._open = open_store
         self._store: Any = None
 
-    @property
-    def opened(self) -> bool:
-        return self._store is not None
-
     def get(self) -> Any:
         if self._store is None:
             with store_errors(self.settings):
@@ -122,9 +123,15 @@ class _Store:
             with store_errors(self.settings):
                 store.delete(ids=list(ids[start : start + DELETE_BATCH]))
 
-    def count(self) -> int:
-        with store_errors(self.settings):
-            return vector_count(self.get())
+    def check(self) -> int:
+        """Open the store and read it back as a search would (see `read_back`): a damaged store
+        fails the run that finds nothing to change, not only the next search. Its size."""
+        store = self.get()
+        try:
+            with store_errors(self.settings, every=True):
+                return read_back(store)
+        except StoreUnavailableError as exc:
+            raise StoreUnavailableError(f"{exc}{repair_hint(self.settings)}") from exc
 
     def ids(self) -> set[str]:
         with store_errors(self.settings):
@@ -151,11 +158,14 @@ class Indexer:
         *,
         prune: bool = False,
         progress: Progress | None = None,
+        waiting: Callable[[int | None], None] | None = None,
     ) -> IngestReport:
+        """`waiting` is told (once, with its process id if known) that another run holds the
+        write lock, before this one waits for it."""
         started = time.perf_counter()
         report = IngestReport()
         embedded_before = self._embedded_count()
-        with WriteLock(self.settings.home / "ingest.lock"):
+        with WriteLock(self.settings.home / "ingest.lock", on_wait=waiting):
             store = _Store(self.settings, self.records, self._vector_store)
             verify = self.records.flag(VERIFY_FLAG) or self._store_folder_lost()
             plans, roots_seen = self._plan(targets or [self.settings.knowledge_dir], report)
@@ -166,13 +176,12 @@ class Indexer:
             if prune:
                 for root, seen in roots_seen.items():
                     self._prune(root, seen, store, report)
-            if verify or (store.opened and store.count() != self.records.chunk_count()):
+            if store.check() != self.records.chunk_count() or verify:
                 self._repair(store, report)
             added = [c for plan in plans for c in plan.new]
             if added:
                 self._make_searchable(added, store, report)
-            if store.opened or verify:
-                self.records.set_flag(VERIFY_FLAG, False)
+            self.records.set_flag(VERIFY_FLAG, False)
         report.embedded = self._embedded_count() - embedded_before
         report.seconds = round(time.perf_counter() - started, 3)
         return report
@@ -182,6 +191,11 @@ class Indexer:
     ) -> tuple[list[_Plan], dict[str, set[str]]]:
         plans: list[_Plan] = []
         roots_seen: dict[str, set[str]] = {}
+        in_use = FrameworksInUse(
+            lambda: framework_files(
+                self.settings.knowledge_dir, (fw.get("file") for fw in self.records.frameworks())
+            )
+        )
         for target in targets:
             if not target.exists():
                 report.problems.append(f"{target}: no such file or folder")
@@ -192,12 +206,14 @@ class Indexer:
             for corpus_file in files:
                 report.files += 1
                 roots_seen.get(root, set()).add(corpus_file.path)
-                plan = self._plan_file(corpus_file, report)
+                plan = self._plan_file(corpus_file, report, in_use)
                 if plan is not None:
                     plans.append(plan)
         return plans, roots_seen
 
-    def _plan_file(self, corpus_file: CorpusFile, report: IngestReport) -> _Plan | None:
+    def _plan_file(
+        self, corpus_file: CorpusFile, report: IngestReport, in_use: FrameworksInUse
+    ) -> _Plan | None:
         try:
             size = corpus_file.file.stat().st_size
             if size > self.settings.max_file_bytes:  # refused before it is read
@@ -222,7 +238,7 @@ class Indexer:
                 if is_json_schema(corpus_file.file):
                     report.ignored.append(f"{corpus_file.path}: a JSON Schema, not a framework")
                     return None
-                return self._plan_framework(corpus_file, fingerprint)
+                return self._plan_framework(corpus_file, fingerprint, in_use)
             document = load_guide(
                 corpus_file.file, corpus_file.path, max_bytes=self.settings.max_file_bytes
             )
@@ -238,12 +254,16 @@ class Indexer:
             self.records.chunk_ids(corpus_file.root, corpus_file.path),
         )
 
-    def _plan_framework(self, corpus_file: CorpusFile, fingerprint: str) -> _Plan:
+    def _plan_framework(
+        self, corpus_file: CorpusFile, fingerprint: str, in_use: FrameworksInUse
+    ) -> _Plan:
         framework = load_framework(
             corpus_file.file,
             display_name=corpus_file.path,
             max_bytes=self.settings.max_file_bytes,
         )
+        in_use.check(framework, corpus_file.file, corpus_file.path)  # its codes are its own
+        in_use.add(corpus_file.file, framework)
         summary: dict[str, object] = {
             "items": len(framework),
             "hierarchy_edges": framework.hierarchy_edge_count,

@@ -3,7 +3,7 @@
 The lock is an flock(2) on an open file, so the kernel releases it when its holder dies, however
 it dies (SIGKILL, power loss of the process, an exception): a lock file left behind by a killed
 `waypoint ingest` never blocks the next run. The holder writes its process id into the file so
-that a refusal can say who holds it.
+that a refusal, or a writer that waits for it, can say who holds it.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -20,12 +21,21 @@ POLL_SECONDS = 0.1
 
 
 class WriteLock:
-    """`wait`: block until the lock is free (with `timeout`, at most that many seconds)."""
+    """`wait`: block until the lock is free (with `timeout`, at most that many seconds);
+    `on_wait` is told once, with the holder's process id if known, when it has to wait."""
 
-    def __init__(self, path: Path, *, wait: bool = True, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        wait: bool = True,
+        timeout: float | None = None,
+        on_wait: Callable[[int | None], None] | None = None,
+    ) -> None:
         self.path = path
         self.wait = wait
         self.timeout = timeout
+        self.on_wait = on_wait
         self._fd: int | None = None
 
     def __enter__(self) -> WriteLock:
@@ -42,21 +52,25 @@ class WriteLock:
         return self
 
     def _acquire(self, fd: int) -> None:
-        if self.wait and self.timeout is None:
+        if _try_lock(fd):
+            return
+        if not self.wait:
+            raise self._busy()
+        if self.on_wait is not None:
+            self.on_wait(self.holder())
+        if self.timeout is None:
             fcntl.flock(fd, fcntl.LOCK_EX)
             return
-        patience = (self.timeout or 0.0) if self.wait else 0.0
-        deadline = time.monotonic() + patience
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError as exc:
-                if time.monotonic() >= deadline:
-                    holder = self.holder()
-                    who = f"process {holder}" if holder else "another process"
-                    raise WaypointError(f"{who} is writing the index (lock {self.path})") from exc
-                time.sleep(POLL_SECONDS)
+        deadline = time.monotonic() + self.timeout
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise self._busy()
+            time.sleep(POLL_SECONDS)
+
+    def _busy(self) -> WaypointError:
+        holder = self.holder()
+        who = f"process {holder}" if holder else "another process"
+        return WaypointError(f"{who} is writing the index (lock {self.path})")
 
     def holder(self) -> int | None:
         """The process id written by the current (or last) holder, if any."""
@@ -76,3 +90,11 @@ class WriteLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

@@ -8,18 +8,26 @@ score/max_score maps linearly onto the scale. `observed_at` is an ISO date or da
 A piece of evidence is identified by learner, competency, observed_at, evidence_type and source.
 A row identical to one already recorded is skipped (so re-importing a file adds nothing); a row
 with that identity but a different score is refused: evidence is never silently rewritten.
+
+Memory stays bounded whatever the size of the file (up to the upload limit): the file is read
+twice from its bytes, a batch of rows at a time. The first reading checks every row and lists
+every bad one, keeping only a digest of each row's identity (to name duplicates); the second,
+in one transaction, writes the rows that are new. A file with a bad row writes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Executable, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.errors import EvidenceImportError, RowProblem
@@ -29,9 +37,10 @@ from assistant.learners.csv_rows import (
     DEFAULT_MAX_BYTES,
     CsvRow,
     DateRangeError,
+    parse_csv,
     parse_number,
     parse_when,
-    read_csv,
+    read_bytes,
     shown,
 )
 from assistant.learners.db import Evidence, EvidenceImport, LearnerDatabase
@@ -39,7 +48,10 @@ from assistant.learners.db import Evidence, EvidenceImport, LearnerDatabase
 REQUIRED = ("learner_id", "competency", "score", "observed_at")
 LIMITS = {"evidence_type": 100, "source": 200, "note": 2000}
 Identity = tuple[str, str, datetime, str, str]
-BATCH = 500  # ids per query: far below any database's limit on bound parameters
+Recorded = tuple[float, float | None, str]  # score, max_score, note of recorded evidence
+# Rows per batch: each row's identity is 5 bound parameters in one query, far below any
+# database's limit on bound parameters (999 in old SQLite).
+BATCH = 150
 
 
 @dataclass(frozen=True)
@@ -104,69 +116,97 @@ class EvidenceImporter:
     ) -> ImportReport:
         """Import every row or none. allow_future accepts dates after today (fixed demo data
         on a machine whose clock is behind)."""
-        _, rows, raw = read_csv(path, REQUIRED, EvidenceImportError, max_bytes=self.max_bytes)
+        raw = read_bytes(path, EvidenceImportError, self.max_bytes)
+        _, rows = parse_csv(raw, path, REQUIRED, EvidenceImportError)
         if viewer.role not in ("teacher", "admin"):
             self.policy.require_record(viewer, [])
-        learner_ids = sorted({row.values["learner_id"] for row in rows})
-        allowed = frozenset[str]().union(
-            *(
-                self.policy.visible(viewer, learner_ids[start : start + BATCH])
-                for start in range(0, len(learner_ids), BATCH)
-            )
+        visible = _Visible(self.policy, viewer)
+        count, problems = self._check(rows, visible, viewer, allow_future)
+        if problems:
+            raise EvidenceImportError(path.name, problems)
+        _, rows = parse_csv(raw, path, REQUIRED, EvidenceImportError)
+        record = EvidenceImport(
+            file_name=path.name,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            rows=count,
+            added=0,
+            imported_by=viewer.user_id,
+            imported_at=datetime.now(),
         )
-        problems: list[RowProblem] = []
-        parsed: list[_Parsed] = []
-        first_line: dict[Identity, int] = {}
-        for row in rows:
-            found, reasons = self._parse(row, allowed, viewer, allow_future)
-            problems.extend(RowProblem(row.line, reason) for reason in reasons)
-            if found is None:
-                continue
-            if found.identity in first_line:
-                problems.append(
-                    RowProblem(row.line, f"duplicate of line {first_line[found.identity]}")
-                )
-                continue
-            first_line[found.identity] = row.line
-            parsed.append(found)
         with self.db.session() as session:
-            existing = self._existing(session, parsed)
+            learners = self._write(session, rows, visible, viewer, allow_future, record)
+            if record.added:
+                self.policy.audit.record(
+                    viewer, "change", learners, f"evidence import {path.name}", session=session
+                )
+        return ImportReport(path.name, count, record.added, count - record.added)
+
+    def _check(
+        self, rows: Iterator[CsvRow], visible: _Visible, viewer: Viewer, allow_future: bool
+    ) -> tuple[int, list[RowProblem]]:
+        """Read every row: how many there are and every problem, by line."""
+        problems: list[RowProblem] = []
+        first_line: dict[bytes, int] = {}  # a digest of each identity: the line it is on
+        count = 0
+        with self.db.session() as session:
+            for batch in _batches(rows):
+                count += len(batch)
+                allowed = visible.among(row.get("learner_id") for row in batch)
+                parsed: list[_Parsed] = []
+                for row in batch:
+                    found, reasons = self._parse(row, allowed, viewer, allow_future)
+                    problems.extend(RowProblem(row.line, reason) for reason in reasons)
+                    if found is None:
+                        continue
+                    key = _digest(found.identity)
+                    if key in first_line:
+                        problems.append(
+                            RowProblem(row.line, f"duplicate of line {first_line[key]}")
+                        )
+                        continue
+                    first_line[key] = row.line
+                    parsed.append(found)
+                existing = _existing(session, parsed)
+                problems.extend(
+                    _conflict(item, existing[item.identity])
+                    for item in parsed
+                    if item.identity in existing and not _same(existing[item.identity], item)
+                )
+        return count, problems
+
+    def _write(
+        self,
+        session: Session,
+        rows: Iterator[CsvRow],
+        visible: _Visible,
+        viewer: Viewer,
+        allow_future: bool,
+        record: EvidenceImport,
+    ) -> set[str]:
+        """Write the rows not recorded yet, as evidence of `record` (added to the session with
+        the first of them); the learners they are about."""
+        learners: set[str] = set()
+        for batch in _batches(rows):
+            allowed = visible.among(row.get("learner_id") for row in batch)
+            parsed = [self._parse(row, allowed, viewer, allow_future)[0] for row in batch]
+            checked = [item for item in parsed if item is not None]
+            existing = _existing(session, checked)
             new: list[_Parsed] = []
-            for item in parsed:
+            for item in checked:
                 before = existing.get(item.identity)
                 if before is None:
                     new.append(item)
-                elif not _same(before, item):
-                    problems.append(
-                        RowProblem(
-                            item.line,
-                            f"conflicts with evidence already recorded for this learner, "
-                            f"competency, date, type and source (score {before[0]:g}); add a "
-                            "new dated piece of evidence instead of changing an old one",
-                        )
-                    )
-            if problems:
-                raise EvidenceImportError(path.name, problems)
-            if new:
-                record = EvidenceImport(
-                    file_name=path.name,
-                    sha256=hashlib.sha256(raw).hexdigest(),
-                    rows=len(rows),
-                    added=len(new),
-                    imported_by=viewer.user_id,
-                    imported_at=datetime.now(),
-                )
+                elif not _same(before, item):  # recorded since the file was checked
+                    raise EvidenceImportError(record.file_name, [_conflict(item, before)])
+            if not new:
+                continue
+            if record.id is None:
                 session.add(record)
                 session.flush()
-                session.add_all(_evidence(item, record.id) for item in new)
-                self.policy.audit.record(
-                    viewer,
-                    "change",
-                    {item.learner_id for item in new},
-                    f"evidence import {path.name}",
-                    session=session,
-                )
-        return ImportReport(path.name, len(rows), len(new), len(parsed) - len(new))
+            session.execute(insert(Evidence), [_evidence(item, record.id) for item in new])
+            record.added += len(new)
+            learners.update(item.learner_id for item in new)
+        return learners
 
     def _parse(
         self, row: CsvRow, allowed: frozenset[str], viewer: Viewer, allow_future: bool
@@ -268,27 +308,79 @@ class EvidenceImporter:
             return None
         return moment
 
-    @staticmethod
-    def _existing(
-        session: Session, parsed: Sequence[_Parsed]
-    ) -> dict[Identity, tuple[float, float | None, str]]:
-        learners = sorted({p.learner_id for p in parsed})
-        found: dict[Identity, tuple[float, float | None, str]] = {}
-        for start in range(0, len(learners), BATCH):
-            batch = learners[start : start + BATCH]
-            for row in session.scalars(select(Evidence).where(Evidence.learner_id.in_(batch))):
-                identity = (
-                    row.learner_id,
-                    row.competency_id,
-                    row.observed_at,
-                    row.evidence_type,
-                    row.source,
-                )
-                found[identity] = (row.score, row.max_score, row.note)
-        return found
+
+class _Visible:
+    """Which learners the viewer may record evidence on, asked once per learner."""
+
+    def __init__(self, policy: AccessPolicy, viewer: Viewer) -> None:
+        self.policy = policy
+        self.viewer = viewer
+        self._known: dict[str, bool] = {}
+
+    def among(self, learner_ids: Iterable[str]) -> frozenset[str]:
+        """Those of these learners the viewer may record evidence on."""
+        wanted = {i for i in learner_ids if i}
+        unknown = sorted(wanted - self._known.keys())
+        if unknown:
+            allowed = self.policy.visible(self.viewer, unknown)
+            self._known.update((i, i in allowed) for i in unknown)
+        return frozenset(i for i in wanted if self._known[i])
 
 
-def _same(before: tuple[float, float | None, str], item: _Parsed) -> bool:
+def _batches(rows: Iterator[CsvRow]) -> Iterator[list[CsvRow]]:
+    while batch := list(islice(rows, BATCH)):
+        yield batch
+
+
+def _digest(identity: Identity) -> bytes:
+    """16 bytes standing for an identity (in place of its five values, for a large file)."""
+    text = "\x1f".join((*identity[:2], identity[2].isoformat(), *identity[3:]))
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+IDENTITY = (
+    Evidence.learner_id,
+    Evidence.competency_id,
+    Evidence.observed_at,
+    Evidence.evidence_type,
+    Evidence.source,
+)
+
+
+def _existing(session: Session, parsed: Sequence[_Parsed]) -> dict[Identity, Recorded]:
+    """The recorded evidence with the identity of one of these rows (at most BATCH)."""
+    if not parsed:
+        return {}
+    identities = [item.identity for item in parsed]
+    identities += [identities[0]] * (BATCH - len(identities))  # one shape: compiled once
+    values = {f"v{i}_{j}": value for i, row in enumerate(identities) for j, value in enumerate(row)}
+    return {
+        (row[0], row[1], row[2], row[3], row[4]): (row[5], row[6], row[7])
+        for row in session.execute(_lookup(), values)
+    }
+
+
+@cache
+def _lookup() -> Executable:
+    """Recorded evidence by identity, for BATCH identities. One equality per column and row
+    (not a row-value IN, which SQLite answers with a scan): each row is one index seek."""
+    matches = (
+        and_(*(column == bindparam(f"v{i}_{j}") for j, column in enumerate(IDENTITY)))
+        for i in range(BATCH)
+    )
+    return select(*IDENTITY, Evidence.score, Evidence.max_score, Evidence.note).where(or_(*matches))
+
+
+def _conflict(item: _Parsed, before: Recorded) -> RowProblem:
+    return RowProblem(
+        item.line,
+        f"conflicts with evidence already recorded for this learner, competency, date, type "
+        f"and source (score {before[0]:g}); add a new dated piece of evidence instead of "
+        "changing an old one",
+    )
+
+
+def _same(before: Recorded, item: _Parsed) -> bool:
     score, max_score, note = before
     same_max = (max_score is None and item.max_score is None) or (
         max_score is not None
@@ -298,17 +390,17 @@ def _same(before: tuple[float, float | None, str], item: _Parsed) -> bool:
     return math.isclose(score, item.score) and same_max and note == item.note
 
 
-def _evidence(item: _Parsed, import_id: int) -> Evidence:
-    return Evidence(
-        learner_id=item.learner_id,
-        competency_id=item.competency_id,
-        competency_code=item.code,
-        score=item.score,
-        max_score=item.max_score,
-        level=item.level,
-        observed_at=item.observed_at,
-        evidence_type=item.evidence_type,
-        source=item.source,
-        note=item.note,
-        import_id=import_id,
-    )
+def _evidence(item: _Parsed, import_id: int) -> dict[str, Any]:
+    return {
+        "learner_id": item.learner_id,
+        "competency_id": item.competency_id,
+        "competency_code": item.code,
+        "score": item.score,
+        "max_score": item.max_score,
+        "level": item.level,
+        "observed_at": item.observed_at,
+        "evidence_type": item.evidence_type,
+        "source": item.source,
+        "note": item.note,
+        "import_id": import_id,
+    }

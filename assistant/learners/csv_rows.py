@@ -4,6 +4,10 @@ Whatever the bytes, reading ends in rows or in the importer's CsvImportError nam
 and the line: a file over the upload limit is refused before it is read, text must be UTF-8
 (a UTF-8, UTF-16 or UTF-32 byte-order mark is honoured), NUL characters and malformed CSV are
 refused by line, and a column may not appear twice in the header.
+
+`parse_csv` reads the rows one at a time from the file's bytes: the bytes (bounded by the upload
+limit) are all that is held, never the file's text or all of its rows, so that an importer can
+check a large file in bounded memory and read it again to write it.
 """
 
 from __future__ import annotations
@@ -14,18 +18,23 @@ import io
 import math
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.errors import CsvImportError, RowProblem
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 EXTRA = "\0extra"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # Years a school record can have; the margin keeps date arithmetic (windows, reviews) in range.
 MIN_YEAR, MAX_YEAR = 1900, 9998
 SHOWN_CHARS = 60
+CHUNK = 1 << 16  # bytes decoded at a time when checking a file's text
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
     (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
@@ -69,21 +78,39 @@ def read_csv(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[list[str], list[CsvRow], bytes]:
     """Header, non-blank rows and the raw bytes; a missing column refuses the file."""
-    raw = _read_bytes(path, error, max_bytes)
-    text = _decode(raw, path, error)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    raw = read_bytes(path, error, max_bytes)
+    header, rows = parse_csv(raw, path, required, error)
+    return header, list(rows), raw
+
+
+def parse_csv(
+    raw: bytes, path: Path, required: Sequence[str], error: type[CsvImportError]
+) -> tuple[list[str], Iterator[CsvRow]]:
+    """The header, checked now with the whole text (encoding, NULs, missing or repeated
+    columns), and the non-blank rows, read one at a time as the iterator is consumed (a
+    malformed record raises the error for its line then)."""
+    encoding = _check_text(raw, path, error)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader, [])]
-        missing = [name for name in required if name not in header]
-        if not header or missing:
-            reason = f"missing column{'s' if len(missing) != 1 else ''}: {', '.join(missing)}"
-            raise error(path.name, [RowProblem(1, reason if header else "the file is empty")])
-        twice = sorted(name for name, count in Counter(header).items() if name and count > 1)
-        if twice:
-            listed = ", ".join(shown(name) for name in twice)
-            raise error(path.name, [RowProblem(1, f"more than one column named {listed}")])
-        rows: list[CsvRow] = []
-        line = reader.line_num + 1
+    except csv.Error as exc:
+        raise error(path.name, [RowProblem(reader.line_num, f"not valid CSV ({exc})")]) from exc
+    missing = [name for name in required if name not in header]
+    if not header or missing:
+        reason = f"missing column{'s' if len(missing) != 1 else ''}: {', '.join(missing)}"
+        raise error(path.name, [RowProblem(1, reason if header else "the file is empty")])
+    twice = sorted(name for name, count in Counter(header).items() if name and count > 1)
+    if twice:
+        listed = ", ".join(shown(name) for name in twice)
+        raise error(path.name, [RowProblem(1, f"more than one column named {listed}")])
+    return header, _rows(reader, header, path, error)
+
+
+def _rows(
+    reader: Reader, header: list[str], path: Path, error: type[CsvImportError]
+) -> Iterator[CsvRow]:
+    line = reader.line_num + 1
+    try:
         for record in reader:
             if any(cell.strip() for cell in record):
                 values = {
@@ -92,14 +119,13 @@ def read_csv(
                 }
                 if len(record) > len(header):
                     values[EXTRA] = "yes"
-                rows.append(CsvRow(line, values))
+                yield CsvRow(line, values)
             line = reader.line_num + 1
     except csv.Error as exc:
         raise error(path.name, [RowProblem(reader.line_num, f"not valid CSV ({exc})")]) from exc
-    return header, rows, raw
 
 
-def _read_bytes(path: Path, error: type[CsvImportError], max_bytes: int) -> bytes:
+def read_bytes(path: Path, error: type[CsvImportError], max_bytes: int) -> bytes:
     """The file's bytes; a file over max_bytes is refused by its size, without reading it."""
 
     def too_big(size: str) -> CsvImportError:
@@ -120,7 +146,9 @@ def _read_bytes(path: Path, error: type[CsvImportError], max_bytes: int) -> byte
     return raw
 
 
-def _decode(raw: bytes, path: Path, error: type[CsvImportError]) -> str:
+def _check_text(raw: bytes, path: Path, error: type[CsvImportError]) -> str:
+    """The codec to read the bytes with, once all of them are known to decode to text without
+    a NUL character (decoded a chunk at a time, nothing kept)."""
     encoding, name = "utf-8", "UTF-8"
     for bom, codec, label in BOMS:
         if raw.startswith(bom):
@@ -129,18 +157,32 @@ def _decode(raw: bytes, path: Path, error: type[CsvImportError]) -> str:
     # Before decoding, so that UTF-16 without a mark is named for its NULs, not a bad byte.
     if encoding == "utf-8" and (nul := raw.find(b"\0")) >= 0:
         raise _nul_error(raw.count(b"\n", 0, nul) + 1, path, error)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    newlines = 0
     try:
-        text = raw.decode(encoding)
+        for start in range(0, max(len(raw), 1), CHUNK):
+            text = decoder.decode(raw[start : start + CHUNK], final=start + CHUNK >= len(raw))
+            if (nul := text.find("\0")) >= 0:
+                raise _nul_error(newlines + text.count("\n", 0, nul) + 1, path, error)
+            newlines += text.count("\n")
+    except UnicodeDecodeError as exc:
+        raise _decode_error(raw, encoding, name, path, error) from exc
+    return encoding
+
+
+def _decode_error(
+    raw: bytes, encoding: str, name: str, path: Path, error: type[CsvImportError]
+) -> CsvImportError:
+    """The refusal of text that does not decode, naming the line of the first bad byte."""
+    try:
+        raw.decode(encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].decode(encoding, errors="replace").count("\n") + 1
         byte = raw[exc.start] if exc.start < len(raw) else 0
-        reason = (
-            f"the file is not {name} text (byte {byte:#04x} on this line); save it as CSV UTF-8"
-        )
-        raise error(path.name, [RowProblem(line, reason)]) from exc
-    if (nul := text.find("\0")) >= 0:
-        raise _nul_error(text.count("\n", 0, nul) + 1, path, error)
-    return text
+    else:  # pragma: no cover - the incremental decoder and this one agree
+        line, byte = 1, 0
+    reason = f"the file is not {name} text (byte {byte:#04x} on this line); save it as CSV UTF-8"
+    return error(path.name, [RowProblem(line, reason)])
 
 
 def _nul_error(line: int, path: Path, error: type[CsvImportError]) -> CsvImportError:

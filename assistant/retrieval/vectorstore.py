@@ -2,7 +2,8 @@
 
 Whatever goes wrong with the store (a corrupted or unreadable folder, a server that is down or
 unreachable) reaches callers as one StoreUnavailableError naming the store, never as a chromadb,
-httpx or sqlite exception.
+httpx or sqlite exception, nor as the Rust panic chromadb's bindings raise on some damaged pages
+of chroma.sqlite3 (pyo3's PanicException, a BaseException that `except Exception` misses).
 """
 
 from __future__ import annotations
@@ -34,11 +35,34 @@ def describe_store(settings: Settings) -> str:
     return f"the knowledge index (Chroma, in {settings.chroma_dir})"
 
 
+def is_panic(exc: BaseException) -> bool:
+    """A Rust panic raised into Python by a pyo3 extension (pyo3_runtime.PanicException)."""
+    return any(kind.__name__ == "PanicException" for kind in type(exc).__mro__)
+
+
+def is_failure(exc: BaseException) -> bool:
+    """An error a store call can fail with: an Exception or a panic, never KeyboardInterrupt,
+    SystemExit or GeneratorExit."""
+    return isinstance(exc, Exception) or is_panic(exc)
+
+
 def is_store_error(exc: BaseException) -> bool:
     """Whether an exception comes from the vector store rather than from our own code."""
     if isinstance(exc, ConnectionError | TimeoutError | sqlite3.Error):
         return True
+    if is_panic(exc):  # every pyo3 extension's panic has this type: where was it raised?
+        return _raised_in(exc) in STORE_PACKAGES
     return type(exc).__module__.split(".")[0] in STORE_PACKAGES
+
+
+def _raised_in(exc: BaseException) -> str:
+    """The top-level package of the innermost Python frame of the exception's traceback."""
+    tb = exc.__traceback__
+    if tb is None:
+        return ""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return str(tb.tb_frame.f_globals.get("__name__", "")).split(".")[0]
 
 
 def short(exc: BaseException) -> str:
@@ -56,8 +80,8 @@ def store_errors(settings: Settings, *, every: bool = False) -> Iterator[None]:
         yield
     except StoreUnavailableError:
         raise
-    except Exception as exc:
-        if not (every or is_store_error(exc)):
+    except BaseException as exc:
+        if not is_failure(exc) or not (every or is_store_error(exc)):
             raise
         raise StoreUnavailableError(
             f"{describe_store(settings)} is unavailable: {short(exc)}"
@@ -82,17 +106,38 @@ def _client(settings: Settings) -> Any:
             )
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-    except Exception as exc:
+    except BaseException as exc:
+        if not is_failure(exc):
+            raise
         raise _open_error(settings, exc) from exc
+
+
+def _forget_client(settings: Settings) -> None:
+    """Drop chromadb's cached client for the embedded folder after a failed open: it caches
+    one per path, half-started, and the next open would fail with an AttributeError instead of
+    reading the folder again (which may have been removed or restored meanwhile)."""
+    if settings.vector_store != "embedded":
+        return
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    systems = getattr(SharedSystemClient, "_identifier_to_system", None)
+    if isinstance(systems, dict):
+        systems.pop(str(settings.chroma_dir), None)
 
 
 def _open_error(settings: Settings, exc: BaseException) -> StoreUnavailableError:
     if settings.vector_store == "server":
         return StoreUnavailableError(f"{describe_store(settings)} cannot be reached: {short(exc)}")
     return StoreUnavailableError(
-        f"{describe_store(settings)} cannot be opened: {short(exc)}; remove that folder and run "
-        "`waypoint ingest` to rebuild it from the index records"
+        f"{describe_store(settings)} cannot be opened: {short(exc)}{repair_hint(settings)}"
     )
+
+
+def repair_hint(settings: Settings) -> str:
+    """How to rebuild a damaged embedded store (nothing for a server), to end a message."""
+    if settings.vector_store == "server":
+        return ""
+    return "; remove that folder and run `waypoint ingest` to rebuild it from the index records"
 
 
 def make_vector_store(settings: Settings, embeddings: Embeddings) -> Chroma:
@@ -114,15 +159,34 @@ def make_vector_store(settings: Settings, embeddings: Embeddings) -> Chroma:
         # An existing collection keeps the breadth it was created with; apply the setting.
         store._collection.modify(configuration={"hnsw": {"ef_search": settings.hnsw_ef_search}})
         return store
-    except StoreUnavailableError:
-        raise
-    except Exception as exc:
+    except BaseException as exc:
+        if not is_failure(exc):
+            raise
+        _forget_client(settings)
+        if isinstance(exc, StoreUnavailableError):
+            raise
         raise _open_error(settings, exc) from exc
 
 
 def vector_count(store: Any) -> int:
     """How many vectors the store's collection holds."""
     return int(store._collection.count())
+
+
+def read_back(store: Any) -> int:
+    """Read the store the way a search does, cheaply: its size, one stored passage with its
+    vector, and a query with that vector. A damaged store fails here; returns the size."""
+    count = vector_count(store)
+    if count:
+        got = store._collection.get(limit=1, include=["embeddings", "metadatas", "documents"])
+        vectors = got["embeddings"]
+        if vectors is not None and len(vectors):
+            store._collection.query(
+                query_embeddings=[[float(x) for x in vectors[0]]],
+                n_results=1,
+                include=["distances"],
+            )
+    return count
 
 
 def vector_ids(store: Any, page: int = 5000) -> set[str]:

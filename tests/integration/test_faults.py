@@ -147,6 +147,55 @@ def test_a_killed_writer_does_not_leave_the_index_locked(tmp_path: Path) -> None
         assert lock.holder() == os.getpid()
 
 
+def test_a_second_ingest_says_once_that_it_waits_for_the_first(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    holder = subprocess.Popen(  # holds the lock until its stdin is closed
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from pathlib import Path\n"
+            "from assistant.ingest.writelock import WriteLock\n"
+            "with WriteLock(Path(sys.argv[1])):\n"
+            "    print('locked', flush=True)\n"
+            "    sys.stdin.read()\n",
+            str(home / "ingest.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    waiting = f"waypoint: another ingest is running (pid {holder.pid}); waiting…"
+    errors = tmp_path / "stderr.txt"
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with errors.open("w") as stderr:
+            second = subprocess.Popen(
+                [sys.executable, "-m", "assistant.cli", "ingest", str(corpus)],
+                env=environment(home),
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+            )
+            started = time.monotonic()  # a bound on a run that never says it, not a timing
+            while waiting not in errors.read_text(encoding="utf-8"):
+                assert second.poll() is None, "the second ingest did not wait for the lock"
+                assert time.monotonic() - started < 180, errors.read_text(encoding="utf-8")
+                time.sleep(0.05)
+            assert holder.stdin is not None
+            holder.stdin.close()  # the first one finishes: the second goes on
+            out, _ = second.communicate(timeout=RUN_TIMEOUT)
+    finally:
+        if holder.poll() is None:
+            holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+    assert second.returncode == 0, errors.read_text(encoding="utf-8")
+    assert errors.read_text(encoding="utf-8").count("another ingest is running") == 1
+    assert "0 files" in out
+
+
 # Ingest ---------------------------------------------------------------------------------------
 
 

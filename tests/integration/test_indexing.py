@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from assistant.app.knowledge_admin import UploadError
 from assistant.container import Assistant
 
 GUIDE = (
@@ -104,6 +105,92 @@ def test_broken_framework_is_refused_and_the_old_version_kept(
     assert set(before) <= set(after)  # nothing of the old framework was dropped
     assert len(after) == len(before) + 2  # the good new file still went in
     assert assistant.records.frameworks()[0]["items"] == 16
+
+
+def second_framework(title: str, codes: list[str]) -> dict[str, Any]:
+    """A small CASE package of its own (its own identifiers) whose items have these codes."""
+
+    def link(identifier: str) -> dict[str, str]:
+        return {"identifier": identifier, "uri": f"urn:uuid:{identifier}", "title": ""}
+
+    doc = f"doc-{title}"
+    items = [
+        {
+            "identifier": f"{title}-{n}",
+            "uri": f"urn:uuid:{title}-{n}",
+            "fullStatement": f"Skill {n} of {title}",
+            "humanCodingScheme": code,
+        }
+        for n, code in enumerate(codes, start=1)
+    ]
+    associations = [
+        {
+            "identifier": f"{title}-link-{n}",
+            "uri": f"urn:uuid:{title}-link-{n}",
+            "associationType": "isChildOf",
+            "originNodeURI": link(item["identifier"]),
+            "destinationNodeURI": link(doc),
+            "sequenceNumber": n,
+        }
+        for n, item in enumerate(items, start=1)
+    ]
+    return {
+        "CFDocument": {"identifier": doc, "uri": f"urn:uuid:{doc}", "title": title},
+        "CFItems": items,
+        "CFAssociations": associations,
+    }
+
+
+def test_a_framework_reusing_the_codes_of_another_is_refused_naming_both(
+    assistant: Assistant, tmp_path: Path, case_samples: Path
+) -> None:
+    corpus = make_corpus(tmp_path / "corpus", case_samples)
+    assert assistant.indexer.ingest([corpus]).problems == []
+    before = record_ids(assistant)
+    reused = ["CCSS.Math.Content.7.RP.A.1", "ccss.math.content.6.RP.A.1"]  # any case
+    (corpus / "frameworks" / "second.json").write_text(
+        json.dumps(second_framework("Second", ["S.1", *reused]))
+    )
+    (corpus / "frameworks" / "own.json").write_text(
+        json.dumps(second_framework("Own", ["O.1", "O.2"]))
+    )
+    report = assistant.indexer.ingest([corpus])
+    assert len(report.problems) == 1, report.problems
+    problem = report.problems[0]
+    assert problem.startswith("frameworks/second.json: reuses competency codes:"), problem
+    assert "CCSS.Math.Content.7.RP.A.1, ccss.math.content.6.RP.A.1" in problem
+    assert "already used by the framework 'What Standards Could Be' (ratios.json)" in problem
+    assert "S.1" not in problem
+    titles = sorted(str(fw["title"]) for fw in assistant.records.frameworks())
+    assert titles == ["Own", "What Standards Could Be"]  # a framework of its own codes is fine
+    assert set(before) <= set(record_ids(assistant))
+    # Another version of the same framework keeps its codes: no clash with itself.
+    framework = corpus / "frameworks" / "ratios.json"
+    data = json.loads(framework.read_text())
+    data["CFItems"][0]["fullStatement"] += " (revised)"
+    framework.write_text(json.dumps(data))
+    (corpus / "frameworks" / "second.json").unlink()
+    again = assistant.indexer.ingest([corpus])
+    assert again.problems == [] and again.files_changed == 1
+
+
+def test_an_uploaded_framework_reusing_codes_in_use_is_refused_and_nothing_kept(
+    assistant: Assistant,
+) -> None:
+    admin = assistant.knowledge_admin
+    clash = second_framework("Upload", ["U.1", "M.6.RP.1", "M.6.RP.2"])  # bundled math codes
+    with pytest.raises(UploadError) as refused:
+        admin.add("district.json", json.dumps(clash).encode())
+    message = str(refused.value)
+    assert message.startswith("district.json: refused, nothing was changed:"), message
+    assert "reuses competency codes: M.6.RP.1, M.6.RP.2 already used by the framework" in message
+    assert "(waypoint-math-ratios-expressions.json)" in message
+    assert not admin.uploads_dir.exists() or not any(admin.uploads_dir.rglob("*.json"))
+    kept = admin.add("own.json", json.dumps(second_framework("Own", ["O.1"])).encode())
+    assert kept.is_file()
+    # A new version of that upload replaces it: its codes are its own.
+    revised = second_framework("Own", ["O.1", "O.2"])
+    assert admin.add("own.json", json.dumps(revised).encode()) == kept
 
 
 def test_interrupted_ingest_is_completed_by_the_next_run(

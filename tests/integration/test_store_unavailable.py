@@ -8,11 +8,13 @@ we kill), the real model, real SQLite and the real `waypoint` command.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app.bootstrap import Preparation
 from assistant.chat.templates import load_templates
 from assistant.chat.types import AskContext
 from assistant.container import Assistant, build_assistant
@@ -30,6 +33,7 @@ from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, BUNDLED_PROMPTS
 from tests.conftest import make_settings
+from tests.servers import embedded_only
 
 GUIDES = ("what-is-cbe.en.md", "what-is-cbe.es.md", "helping-at-home-math.en.md")
 QUESTION = "what is competency based education?"
@@ -72,6 +76,30 @@ def damage(chroma: Path, how: str) -> None:
         database.write_bytes(b"")
     else:
         raise AssertionError(how)
+
+
+# Pages of chroma.sqlite3 whose damage makes Chroma's Rust code panic (pyo3's PanicException, a
+# BaseException) instead of returning an error, as found by overwriting each page in turn:
+# its schema-migrations table, read when the store opens, and the index of its collections
+# table, read when a collection's configuration is changed (which opening the store does).
+PANICKING = {"on open": "migrations", "on configure": "sqlite_autoindex_collections_1"}
+
+
+def make_chroma_panic(chroma: Path, where: str) -> None:
+    """Overwrite the last page of that table, in the middle of the file, with garbage."""
+    database = chroma / "chroma.sqlite3"
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        pages = [
+            int(row[0])
+            for row in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno", (PANICKING[where],)
+            )
+        ]
+    assert pages, f"chroma.sqlite3 has no table {PANICKING[where]} any more"
+    with database.open("r+b") as f:
+        f.seek((pages[-1] - 1) * page_size)
+        f.write(b"\x5a" * page_size)
 
 
 def closed_port() -> int:
@@ -138,6 +166,45 @@ def test_a_corrupted_store_raises_store_unavailable_and_keywords_still_work(
         assert "remove that folder" in str(raised.value)
     hits = assistant.retriever.search(QUESTION, mode="lexical")
     assert hits and hits[0].chunk.source == "what-is-cbe.en.md"
+
+
+@embedded_only
+@pytest.mark.parametrize("where", sorted(PANICKING))
+def test_a_store_that_makes_chroma_panic_is_unavailable_and_chat_answers_from_keywords(
+    healthy: tuple[Path, Path], tmp_path: Path, embedder: Embedder, where: str
+) -> None:
+    home = copy_home(healthy, tmp_path)
+    make_chroma_panic(home / "chroma", where)
+    assistant = build_assistant(make_settings(home), embedder=embedder)
+    with pytest.raises(StoreUnavailableError) as raised:
+        assistant.retriever.search(QUESTION)
+    assert type(raised.value.__cause__).__name__ == "PanicException"  # a real Rust panic
+    assert str(home / "chroma") in str(raised.value)
+    assert "remove that folder" in str(raised.value)
+    with pytest.raises(StoreUnavailableError, match="remove that folder"):  # and again
+        assistant.retriever.search(QUESTION, mode="dense")
+    hits = assistant.retriever.search(QUESTION, mode="lexical")
+    assert hits and hits[0].chunk.source == "what-is-cbe.en.md"
+    answer = assistant.chat.ask(QUESTION, AskContext(role="parent"))
+    assert answer.notice == TEMPLATES.render("index_unavailable.notice", "en")
+    assert not answer.abstained
+    assert any(c.source == "what-is-cbe.en.md" for c in answer.citations)
+
+
+@embedded_only
+def test_preparing_the_app_on_a_store_that_makes_chroma_panic_fails_saying_what_to_do(
+    healthy: tuple[Path, Path], tmp_path: Path, embedder: Embedder
+) -> None:
+    home = copy_home(healthy, tmp_path)
+    make_chroma_panic(home / "chroma", "on open")
+    assistant = build_assistant(make_settings(home), embedder=embedder)
+    preparation = Preparation()
+    preparation.start(assistant)
+    status = preparation.wait(timeout=600)
+    assert status.phase == "failed", status  # not "knowledge" forever: the page says why
+    assert status.school_ready
+    assert status.message.startswith(f"the knowledge index (Chroma, in {home / 'chroma'})")
+    assert f"remove the folder {home / 'chroma'} and start Waypoint again" in status.message
 
 
 def test_an_emptied_store_is_reported_and_the_next_ingest_rebuilds_it_without_embedding(
@@ -341,6 +408,70 @@ def test_cli_search_fails_in_one_line_and_learner_commands_still_work(
     assert json.loads(steps.stdout)["steps"]
     assert report.returncode == 0, report.stderr
     assert "Traceback" not in report.stderr and "7A" in report.stdout
+
+
+def error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The command's one error line: failed with status 1, no traceback, nothing on stdout.
+    (A Rust panic also has Rust's own report printed to stderr before it, which Python cannot
+    stop; the error line is the last line and the only one of ours.)"""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    ours = [line for line in result.stderr.splitlines() if line.startswith("waypoint:")]
+    assert len(ours) == 1 and result.stderr.strip().splitlines()[-1] == ours[0], result.stderr
+    return ours[0]
+
+
+@embedded_only
+@pytest.mark.parametrize("where", sorted(PANICKING))
+def test_cli_on_a_store_that_makes_chroma_panic_fails_in_one_line_and_ingest_says_so(
+    healthy: tuple[Path, Path], tmp_path: Path, where: str
+) -> None:
+    home = copy_home(healthy, tmp_path)
+    make_chroma_panic(home / "chroma", where)
+    store = f"the knowledge index (Chroma, in {home / 'chroma'})"
+    search, ingest, lexical = waypoint_all(
+        [
+            ["search", QUESTION],
+            ["ingest", str(healthy[1])],  # nothing changed: it still reads the store back
+            ["search", QUESTION, "--mode", "lexical", "--json"],
+        ],
+        home,
+        RUST_BACKTRACE="0",
+    )
+    searched = error_line(search)
+    assert searched.startswith(f"waypoint: error: {store} cannot be opened"), searched
+    assert "(`--mode lexical` searches without it)" in searched
+    ingested = error_line(ingest)
+    assert ingested.startswith(f"waypoint: error: {store} cannot be opened"), ingested
+    assert "remove that folder and run `waypoint ingest`" in ingested
+    assert lexical.returncode == 0, lexical.stderr
+    assert json.loads(lexical.stdout)[0]["source"] == "what-is-cbe.en.md"
+
+
+@embedded_only
+def test_ingest_with_nothing_to_change_reads_the_store_back_and_reports_it_damaged(
+    healthy: tuple[Path, Path], tmp_path: Path, embedder: Embedder
+) -> None:
+    """A store that opens but whose passages cannot be read (a damaged page of its log)."""
+    home = copy_home(healthy, tmp_path)
+    database = home / "chroma" / "chroma.sqlite3"
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        pages = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'embeddings_queue' ORDER BY pageno"
+            )
+        ]
+    assert pages, "chroma.sqlite3 has no embeddings_queue any more"
+    with database.open("r+b") as f:
+        f.seek((pages[len(pages) // 2] - 1) * page_size)
+        f.write(b"\x5a" * page_size)
+    assistant = build_assistant(make_settings(home), embedder=embedder)
+    with pytest.raises(StoreUnavailableError) as raised:
+        assistant.indexer.ingest([healthy[1]])
+    assert str(raised.value).startswith(f"the knowledge index (Chroma, in {home / 'chroma'})")
+    assert "remove that folder and run `waypoint ingest`" in str(raised.value)
 
 
 def test_removing_a_corrupted_store_folder_and_ingesting_rebuilds_it_without_embedding(

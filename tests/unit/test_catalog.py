@@ -6,7 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from assistant.errors import FrameworkImportError
+from assistant.frameworks.case_import import import_package
 from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.frameworks.clashes import check_codes, code_clashes
+from assistant.frameworks.model import Framework
 from assistant.frameworks.practice import codes_in
 from tests.support_learners import bundled_catalog
 
@@ -142,3 +148,19 @@ def test_a_broken_framework_file_is_reported_not_fatal(tmp_path: Path) -> None:
     (tmp_path / "frameworks" / "broken.json").write_text("{not json")
     catalog = FrameworkCatalog.load(tmp_path)
     assert catalog.frameworks == () and "broken.json" in catalog.problems[0]
+
+
+def test_code_clashes_are_codes_of_other_items_in_other_frameworks() -> None:
+    def framework(doc: str, items: list[tuple[str, str, str]]) -> Framework:
+        links = [("isChildOf", identifier, doc) for identifier, _, _ in items]
+        return import_package(package(doc, items, links), source=f"{doc}.json")
+
+    first = framework("doc-a", [("a1", "X.1", "Competency"), ("a2", "X.2", "Competency")])
+    reuses = framework("doc-b", [("b1", "x.1", "Competency"), ("b2", "Y.1", "Competency")])
+    shares_an_item = framework("doc-c", [("a1", "X.1", "Competency")])
+    new_version = framework("doc-a", [("a9", "X.2", "Competency")])
+    assert code_clashes(reuses, [first]) == {"'Framework doc-a' (doc-a.json)": ["x.1"]}
+    assert code_clashes(shares_an_item, [first]) == {}  # the very same item: one competency
+    assert code_clashes(new_version, [first]) == {}  # the same framework, revised
+    with pytest.raises(FrameworkImportError, match=r"^b\.json: reuses competency codes: x\.1"):
+        check_codes(reuses, [first], "b.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,65 @@ def test_a_teacher_may_import_only_for_their_learners(school: Assistant, tmp_pat
     assert [(p.line, p.reason) for p in caught.value.problems] == [
         (3, "learner 'C' is not one of t1's learners")
     ]
+
+
+def many_rows(count: int) -> list[list[str]]:
+    """Valid evidence rows for A and B, one distinct moment each."""
+    first = datetime(2026, 9, 1, 8, 0)
+    return [
+        [
+            "AB"[n % 2],
+            f"M.6.RP.{1 + n % 5}",
+            str(1 + n % 4),
+            (first + timedelta(minutes=n)).isoformat(timespec="minutes"),
+            "",
+            "quiz",
+            "weekly",
+            "",
+        ]
+        for n in range(count)
+    ]
+
+
+def test_a_large_file_is_checked_whole_and_every_bad_row_is_listed_wherever_it_is(
+    school: Assistant, tmp_path: Path
+) -> None:
+    """Read a batch of rows at a time, a file still goes in whole or not at all: a bad row at
+    the end refuses rows read long before, and duplicates and conflicts are found across the
+    whole file."""
+    recorded = many_rows(1)
+    school.evidence_importer.import_file(evidence_file(tmp_path, recorded, "a.csv"), LOCAL_ADMIN)
+    before = evidence_rows(school)
+    rows = many_rows(2000)
+    rows[0][2] = "lots"  # line 2
+    rows[998][0] = "Z9"  # line 1000
+    rows[1700] = rows[3][:]  # line 1702: duplicate of line 5
+    rows[1500][2:4] = ["4", recorded[0][3]]  # line 1502: the recorded row with another score
+    rows[1999][3] = "2026-13-01"  # line 2001, the last
+    with pytest.raises(EvidenceImportError) as caught:
+        school.evidence_importer.import_file(evidence_file(tmp_path, rows), LOCAL_ADMIN)
+    problems = {p.line: p.reason for p in caught.value.problems}
+    assert sorted(problems) == [2, 1000, 1502, 1702, 2001], problems
+    assert problems[1000] == "unknown learner 'Z9'"
+    assert problems[1702] == "duplicate of line 5"
+    assert "conflicts with evidence already recorded" in problems[1502]
+    assert str(caught.value).startswith("ev.csv: 5 bad rows, nothing imported")
+    assert evidence_rows(school) == before
+
+    good = evidence_file(tmp_path, many_rows(2000)[1:], "good.csv")
+    report = school.evidence_importer.import_file(good, LOCAL_ADMIN)
+    assert (report.rows, report.added, report.unchanged) == (1999, 1999, 0)
+    again = school.evidence_importer.import_file(good, LOCAL_ADMIN)
+    assert (again.rows, again.added, again.unchanged) == (1999, 0, 1999)
+    with school.learner_db.session() as session:
+        imports = session.execute(
+            select(EvidenceImport.id, EvidenceImport.rows, EvidenceImport.added).order_by(
+                EvidenceImport.id
+            )
+        ).all()
+        assert [tuple(r[1:]) for r in imports] == [(1, 1), (1999, 1999)]
+        of_second = select(func.count()).where(Evidence.import_id == imports[1][0])
+        assert session.scalar(of_second) == 1999
 
 
 def test_roster_reimport_is_idempotent_and_rows_are_authoritative(

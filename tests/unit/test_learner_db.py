@@ -10,6 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
+from assistant.cli import main
+from assistant.container import build_assistant
 from assistant.errors import StoreUnavailableError
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Base, LearnerDatabase, MasteryEstimateRow
@@ -50,6 +52,29 @@ def test_an_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
     db = LearnerDatabase(f"sqlite:///{blocker / 'w.sqlite3'}")
     with pytest.raises(StoreUnavailableError, match="learner database cannot be opened"):
         db.engine  # noqa: B018
+
+
+def test_a_configured_sqlite_file_that_is_missing_is_refused_unless_asked_to_create(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "school" / "waypoint.sqlite3"  # a mistyped path, say
+    url = f"sqlite:///{missing}"
+    refused = build_assistant(Settings(profile="test", home=tmp_path / "home", database_url=url))
+    code = main(["demo"], make_assistant=lambda: refused)
+    _, err = capsys.readouterr()
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith(f"waypoint: error: the learner database {missing} does not exist")
+    assert "WAYPOINT_DATABASE_CREATE=true" in err
+    assert not missing.parent.exists()  # nothing created, not even the folder
+    asked = Settings(profile="test", home=tmp_path / "home", database_url=url, database_create=True)
+    LearnerDatabase(asked.db_url, create=asked.db_may_create).engine  # noqa: B018
+    assert missing.is_file()
+    again = LearnerDatabase(url, create=False)  # now that it exists, it opens as it is
+    assert "users" in inspect(again.engine).get_table_names()
+    # The default database under WAYPOINT_HOME is created on first use, as always.
+    default = build_assistant(Settings(profile="test", home=tmp_path / "fresh"))
+    assert "users" in inspect(default.learner_db.engine).get_table_names()
+    assert (tmp_path / "fresh" / "waypoint.sqlite3").is_file()
 
 
 def test_estimates_are_cached_until_evidence_changes(tmp_path: Path) -> None:

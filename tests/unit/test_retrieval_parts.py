@@ -1,4 +1,4 @@
-"""Code detection, rank fusion, BM25 tokens and settings."""
+"""Code detection, rank fusion, BM25 tokens, settings and store errors."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.errors import StoreUnavailableError
 from assistant.ingest.chunking import make_chunk
 from assistant.retrieval.codes import code_matches, codes_in, rank_code_matches
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex, tokens
 from assistant.retrieval.retriever import SearchFilters
+from assistant.retrieval.vectorstore import store_errors
 from assistant.settings import Settings
 
 
@@ -118,3 +120,25 @@ def test_passages_linked_to_a_code_by_front_matter() -> None:
     ]
     assert [c.source for c in linked_to_codes(["m.6.rp.5"], chunks)] == ["a.md"]
     assert linked_to_codes([], chunks) == []
+
+
+class PanicException(BaseException):
+    """The shape of pyo3's pyo3_runtime.PanicException (a Rust panic): a BaseException."""
+
+
+PanicException.__module__ = "pyo3_runtime"
+
+
+def test_a_rust_panic_in_a_store_call_is_store_unavailable_but_interrupts_pass(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(profile="test", home=tmp_path)
+    unavailable = pytest.raises(StoreUnavailableError, match=r"\) is unavailable: boom")
+    with unavailable, store_errors(settings, every=True):
+        raise PanicException("boom")
+    for interrupt in (KeyboardInterrupt, SystemExit):
+        with pytest.raises(interrupt), store_errors(settings, every=True):
+            raise interrupt()
+    # Not every call is only a store call: a panic raised in our own code is not the store's.
+    with pytest.raises(PanicException), store_errors(settings):
+        raise PanicException("ours")
