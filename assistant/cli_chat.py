@@ -11,6 +11,7 @@ from assistant.chat.engine import ChatEngine
 from assistant.chat.memory import Conversation
 from assistant.chat.types import ROLES, Answer, AskContext
 from assistant.container import Assistant
+from assistant.errors import WaypointError
 
 EXIT_OK = 0
 
@@ -20,7 +21,13 @@ def add_chat_commands(commands: Any) -> None:
     ask.add_argument("question")
     chat = commands.add_parser("chat", help="an interactive conversation in the terminal")
     for command in (ask, chat):
-        command.add_argument("--role", choices=[r for r in ROLES], default="student")
+        command.add_argument(
+            "--role",
+            choices=[r for r in ROLES],
+            help="who is asking (default: --user's role in the roster, else student); "
+            "without --user, answers are general only, except for --role admin (the local "
+            "administrator)",
+        )
         command.add_argument("--user", help="who is asking (a user id of the roster)")
         command.add_argument("--learner", help="the learner the question is about")
         command.add_argument(
@@ -40,29 +47,43 @@ def cmd_eval(args: argparse.Namespace, assistant: Assistant) -> int:
     return run_evals([part for module in args.only for part in ("--only", module)])
 
 
-def _context(args: argparse.Namespace) -> AskContext:
+class RoleMismatchError(WaypointError):
+    """--role names another role than the one --user has in the roster."""
+
+
+def _context(args: argparse.Namespace, assistant: Assistant) -> AskContext:
+    """Who asks: --user's role comes from the roster (a --role that disagrees is refused);
+    without --user the role is --role (student by default) and nobody's data is read, except
+    for --role admin, the local administrator who owns the database."""
+    role = args.role
+    if args.user:
+        actual = assistant.access.viewer(args.user).role
+        if role is not None and role != actual:
+            raise RoleMismatchError(
+                f"--role {role} does not match {args.user}, who is a {actual} in the roster"
+            )
+        role = actual
     return AskContext(
-        role=args.role, user_id=args.user, learner_id=args.learner, language=args.lang
+        role=role or "student", user_id=args.user, learner_id=args.learner, language=args.lang
     )
 
 
 def cmd_ask(args: argparse.Namespace, assistant: Assistant) -> int:
+    context = _context(args, assistant)
     engine = assistant.chat
     if args.json:
         print(
-            json.dumps(
-                engine.ask(args.question, _context(args)).as_json(), indent=2, ensure_ascii=False
-            )
+            json.dumps(engine.ask(args.question, context).as_json(), indent=2, ensure_ascii=False)
         )
         return EXIT_OK
-    _print_streamed(engine, args.question, _context(args), None)
+    _print_streamed(engine, args.question, context, None)
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, assistant: Assistant) -> int:
+    context = _context(args, assistant)
     engine = assistant.chat
     conversation = engine.new_conversation()
-    context = _context(args)
     print("Waypoint — ask a question; an empty line or Ctrl-D ends the conversation.")
     while True:
         try:

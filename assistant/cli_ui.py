@@ -26,7 +26,11 @@ def add_ui_command(commands: Any) -> None:
     ui.set_defaults(handler=cmd_ui)
 
 
-def streamlit_command(port: int, address: str) -> list[str]:
+def streamlit_command(port: int, address: str, max_upload_mb: int = 25) -> list[str]:
+    """The Streamlit command line with every option Waypoint relies on, so the app behaves the
+    same from any working directory (Streamlit reads .streamlit/config.toml only from the one
+    it starts in): no usage statistics, no Deploy button or developer menu, no error details
+    or server paths in the browser, and the upload limit of the app's own settings."""
     return [
         sys.executable,
         "-m",
@@ -39,14 +43,29 @@ def streamlit_command(port: int, address: str) -> list[str]:
         address,
         "--server.headless",
         "true",
+        "--server.maxUploadSize",
+        str(max_upload_mb),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",
+        "--client.showErrorDetails",
+        "none",
     ]
+
+
+def upload_limit_mb(max_upload_bytes: int, max_file_bytes: int) -> int:
+    """Streamlit's one upload limit, in whole megabytes: the larger of the app's two limits
+    (evidence CSVs, knowledge files); each importer then applies its own."""
+    largest = max(max_upload_bytes, max_file_bytes)
+    return max(1, -(-largest // (1024 * 1024)))
 
 
 def cmd_ui(args: argparse.Namespace, assistant: Assistant) -> int:
     port = args.port or assistant.settings.ui_port
-    command = streamlit_command(port, args.address)
+    settings = assistant.settings
+    limit = upload_limit_mb(settings.max_upload_bytes, settings.max_file_bytes)
+    command = streamlit_command(port, args.address, limit)
     print(f"Waypoint is starting on http://{args.address}:{port} (Ctrl+C stops it)")
     sys.stdout.flush()
     os.execv(command[0], command)

@@ -6,7 +6,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from assistant.cli_ui import streamlit_command
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -57,22 +56,9 @@ def app_server(home: Path, log_dir: Path, **env: str) -> Iterator[str]:
     log_path = log_dir / f"server-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(REPO / "ui" / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=REPO,
+            # what `waypoint ui` runs, started outside the repository (no config.toml there)
+            streamlit_command(port, "127.0.0.1", 20),
+            cwd=log_dir,
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -9,11 +9,15 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assistant.app.texts import plain
 from ui import resources, state
+
+# A bundled file: an emoji or a Material icon as page icon makes the browser fetch it online.
+ICON = Path(__file__).resolve().parent / "static" / "icon.png"
 
 
 def main() -> None:
-    st.set_page_config(page_title="Waypoint", page_icon=":material/explore:", layout="wide")
+    st.set_page_config(page_title="Waypoint", page_icon=str(ICON), layout="wide")
     resources.preparation()  # start preparing at once; pages don't wait for it
     who = state.account()
     if who is None:
@@ -63,7 +67,7 @@ def main() -> None:
             )
         )
     with st.sidebar:
-        st.markdown(f"**{texts.t('signed_in_as', language, name=who.name, role=who.role)}**")
+        st.markdown(f"**{texts.t('signed_in_as', language, name=plain(who.name), role=who.role)}**")
         if who.demo:
             st.caption(texts.t("demo_badge", language))
         if st.button(texts.t("sign_out", language), icon=":material/logout:"):

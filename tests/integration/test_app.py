@@ -77,6 +77,7 @@ def school(tmp_path: Path, demo_assistant: Assistant, embedder: Embedder) -> Ite
     settings = make_settings(
         demo_assistant.settings.home,
         database_url=f"sqlite:///{tmp_path / 'school.sqlite3'}",
+        database_create=True,  # a new database at a configured path is asked for
     )
     built = build_assistant(settings, embedder=embedder)
     load_demo(built.roster_importer, built.evidence_importer, built.overrides, LOCAL_ADMIN)
@@ -106,11 +107,30 @@ def test_school_identity_is_mapped_to_its_user_and_unknown_identities_get_nothin
     at.user = {"is_logged_in": True, "email": "amara.okafor@school.example"}
     at.run()
     assert not at.exception, at.exception
+    assert not at.sidebar.markdown  # no email_verified claim: not signed in
+    assert "no Waypoint account" in "\n".join(w.value for w in at.warning)
+    assert not [b for b in at.button if b.key and b.key.startswith("demo_")]
+    assert "identity provider" in "\n".join(str(c.value) for c in at.caption)
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"client_id": "waypoint", "server_metadata_url": "http://127.0.0.1/x"}
+    at.secrets["waypoint"] = {"identities": {"Amara.Okafor@school.example": "t.okafor"}}
+    at.user = {
+        "is_logged_in": True,
+        "email": "Amara.Okafor@School.example",
+        "email_verified": True,
+    }
+    at.run()
+    assert not at.exception, at.exception
     assert "Amara Okafor (teacher)" in "\n".join(m.value for m in at.sidebar.markdown)
 
     stranger = AppTest.from_file(APP, default_timeout=120)
     stranger.secrets["auth"] = {"client_id": "waypoint"}
-    stranger.user = {"is_logged_in": True, "email": "nobody@elsewhere.example"}
+    stranger.user = {
+        "is_logged_in": True,
+        "email": "nobody@elsewhere.example",
+        "email_verified": True,
+    }
     stranger.run()
     assert "no Waypoint account" in "\n".join(w.value for w in stranger.warning)
     assert not stranger.chat_input
@@ -217,6 +237,7 @@ def test_teacher_sees_only_their_classes_and_their_learners(app: None) -> None:
     assert [t.label for t in at.tabs][:4] == ["Heat map", "Stuck", "Flexible groups", "Tiers"]
     assistant = resources.get_assistant()
     info = assistant.learner_store.class_info("6A")
+
     def names(class_id: str) -> set[str]:
         learners = assistant.learner_store.class_info(class_id).learner_ids
         return {assistant.progress.for_learner(LOCAL_ADMIN, key).learner.name for key in learners}
