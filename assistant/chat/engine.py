@@ -7,37 +7,59 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from assistant.chat.extractive import Extract, ExtractiveSelector, citation_for
+from assistant.chat.answers.classes import class_answer
+from assistant.chat.answers.guides import Composed, GuidePlan
+from assistant.chat.answers.levels import LevelPlan, level_asked
 from assistant.chat.guards import clean_message
 from assistant.chat.intents import IntentClassifier
-from assistant.chat.learner_data import LearnerAccessError, LearnerData, LearnerRef, NextStepsView
+from assistant.chat.learner_data import LearnerAccessError, LearnerData, NextStepsView, StepView
 from assistant.chat.llm_path import LLMPath
 from assistant.chat.memory import Conversation, Turn
+from assistant.chat.names import named_learner
+from assistant.chat.routing import (
+    DATA_WORDS,
+    Anchor,
+    class_in,
+    names_someone_else,
+    points_back,
+    route,
+)
+from assistant.chat.sections import PARENT_SECTION, SectionPicker
 from assistant.chat.templates import AnswerTemplates
-from assistant.chat.types import AUDIENCE_OF_ROLE, Answer, AskContext, Citation, Intent
+from assistant.chat.types import Answer, AskContext, Citation, Intent
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
+from assistant.frameworks.practice import ResourceLink
+from assistant.frameworks.scale import DEFAULT_SCALE, ProficiencyScale
+from assistant.frameworks.translations import Translations
 from assistant.language import detect_language
 from assistant.retrieval.codes import codes_in
 from assistant.retrieval.retriever import HybridRetriever, SearchFilters
 from assistant.types import SearchHit
 
-SENTENCES_BY_ROLE = {"student": 3, "parent": 4, "teacher": 5, "admin": 5}
-LEVEL_WORDS = {
-    "beginning": 1,
-    "inicial": 1,
-    "developing": 2,
-    "en desarrollo": 2,
-    "proficient": 3,
-    "competente": 3,
-    "advanced": 4,
-    "avanzado": 4,
-}
 NEXT_ONE = re.compile(r"next|second|third|other|siguiente|segund|otr", re.I)
 FOR_PARENT = re.compile(
-    r"parent|mom|dad|mum|family|padre|madre|familia|simpler|plain|sencill", re.I
+    r"parent|mom|dad|mum|family|padre|madre|pap[aá]|mam[aá]|familia|simpler|plain|sencill|"
+    r"easier|f[aá]cil",
+    re.I,
 )
+PARENT_WORD = re.compile(r"parent|mom|dad|mum|family|padre|madre|pap[aá]|mam[aá]|familia", re.I)
+SIMPLER = re.compile(r"simpler|plain|sencill|easier|f[aá]cil|kid|niñ", re.I)
 THANKS = re.compile(r"thank|thx|gracias|great|cool", re.I)
+LEARNER_INTENTS: tuple[Intent, ...] = ("next_steps", "progress")
+# Section headings that suit an intent's answers.
+KIND_HEADINGS: dict[str, tuple[str, ...]] = {
+    "intervention": (r"sticking point", r"mini-lesson", r"intervention", r"reteach", r"tier"),
+    "resources": (r"activity", r"try these", r"help", r"practi", r"actividad", r"ayudar"),
+}
+# A question about learners in general ("a student who…"), not about one of the asker's.
+ANY_LEARNER = re.compile(
+    r"\b(a|any|every|each|some) (student|learner|kid|child)\b|\b(students|learners|kids) who\b"
+    r"|\bun (estudiante|alumno)\b",
+    re.I,
+)
+# How close a guide section must be to answer a message no intent recognised.
+RESCUE_SIMILARITY = 0.5
 
 
 class _IndexHealth(threading.local):
@@ -45,6 +67,7 @@ class _IndexHealth(threading.local):
     was being built: its searches then fall back to keywords and the answer says so."""
 
     degraded = False
+    similarity = 0.0  # how closely the last composed answer's best section matched
 
 
 @dataclass(frozen=True)
@@ -62,22 +85,30 @@ class ChatEngine:
         *,
         retriever: HybridRetriever,
         classifier: IntentClassifier,
-        selector: ExtractiveSelector,
+        picker: SectionPicker,
         templates: AnswerTemplates,
         catalog: Callable[[], FrameworkCatalog],
         learners: Callable[[], LearnerData] | None,
         limits: ChatLimits,
+        translations: Translations | None = None,
         llm: LLMPath | None = None,
     ) -> None:
         self.retriever = retriever
         self.classifier = classifier
-        self.selector = selector
         self.templates = templates
         self._catalog = catalog
         self._learners = learners
         self.limits = limits
+        self.translations = translations or Translations()
         self.llm = llm
         self._health = _IndexHealth()
+        self.guides = GuidePlan(
+            lambda query, k, filters: self._search(query, k, filters),
+            retriever.opening,
+            picker,
+            templates,
+        )
+        self.levels = LevelPlan(self.guides, templates, self.translations)
 
     # public ---------------------------------------------------------------------------
     def new_conversation(self) -> Conversation:
@@ -103,11 +134,21 @@ class ChatEngine:
         memory = conversation or self.new_conversation()
         decision = self.classifier.classify(text, context.role, has_history=memory.last is not None)
         self._health.degraded = False
-        if decision.intent == "follow_up":
+        anchor = self._anchor(text, context, memory)
+        intent: Intent
+        if anchor.route == "class":
+            intent, question = "class_report", text
+            answer = self._class_answer(text, context, memory, anchor)
+        elif decision.intent == "follow_up":
             answer, question, intent = self._follow_up(text, context, memory)
         else:
-            intent, question = decision.intent, text
-            answer = self._answer(intent, question, context, memory)
+            intent, question = self._routed(decision.intent, text, anchor, context.role), text
+            answer = self._answer(intent, question, context, memory, anchor=anchor)
+            if answer.abstained and decision.method == "threshold":
+                # no intent was close: a guide section that clearly matches still answers
+                rescued = self._from_guides("explain_cbe", text, context, memory)
+                if not rescued.abstained and self._health.similarity >= RESCUE_SIMILARITY:
+                    answer, intent = rescued, "explain_cbe"
         answer = self._with_index_notice(answer)
         final = answer
         if self.llm is not None and self.llm.applies(answer):
@@ -117,6 +158,51 @@ class ChatEngine:
         memory.add(Turn(text, question, intent, context, final))
         yield final
 
+    # routing: mine or general ----------------------------------------------------------------
+    def _anchor(self, text: str, context: AskContext, memory: Conversation) -> Anchor:
+        """What the message is anchored to: the asker's own data, a learner or class they may
+        see, or nothing (general knowledge)."""
+        if self._learners is None or (context.user_id is None and context.role != "admin"):
+            return route(text, context.role)
+        if context.learner_id and (DATA_WORDS.search(text) or points_back(text)):
+            return Anchor("own_data")  # the app or --learner chose whom it is about
+        learners = self._learners()
+        try:
+            if context.role in ("teacher", "admin"):
+                classes = [c for c, _ in learners.classes(context.user_id)]
+                named = named_learner(text, learners.names_to_hide(context.user_id))
+                found = route(text, context.role, named=named, class_id=class_in(text, classes))
+                if found.route == "class" and found.class_id is None:
+                    in_focus = context.class_id or _class_focus(memory)
+                    if in_focus is None and len(classes) == 1:
+                        in_focus = classes[0]
+                    return Anchor("class", class_id=in_focus)
+                return found
+            own = learners.own_learners(context.user_id)
+        except LearnerAccessError:
+            return route(text, context.role)
+        stranger = context.role == "parent" and names_someone_else(text, own)
+        named = named_learner(text, own) if context.role == "parent" else None
+        steps_shown = memory.last is not None and bool(memory.last.answer.steps)
+        return route(text, context.role, named=named, steps_shown=steps_shown, stranger=stranger)
+
+    @staticmethod
+    def _routed(intent: Intent, text: str, anchor: Anchor, role: str) -> Intent:
+        """Learner-data intents need an anchor; without one the guides answer (a teacher who
+        asks for next steps without saying whose is asked which learner). An anchored question
+        about one's own progress is a learner-data question whatever it resembled."""
+        if anchor.stranger:
+            return "progress"
+        if intent in LEARNER_INTENTS and anchor.route == "general":
+            staff = role in ("teacher", "admin")
+            if staff and DATA_WORDS.search(text) and not ANY_LEARNER.search(text):
+                return intent
+            return "explain_level" if level_asked(text) is not None else "explain_cbe"
+        general = ("explain_cbe", "explain_level", "resources", "intervention")
+        if anchor.route == "own_data" and intent in general:
+            return "next_steps" if NEXT_ONE.search(text) else "progress"
+        return intent
+
     # dispatch ---------------------------------------------------------------------------
     def _answer(
         self,
@@ -125,31 +211,22 @@ class ChatEngine:
         context: AskContext,
         memory: Conversation,
         *,
-        extra: int = 0,
+        more: bool = False,
+        anchor: Anchor | None = None,
     ) -> Answer:
-        language = context.language or "en"
         if intent == "small_talk":
             return self._small_talk(question, context)
         if intent == "out_of_scope":
             return self._abstain(intent, context)
-        if intent in ("next_steps", "progress"):
-            return self._learner_answer(intent, question, context, memory)
+        if intent in LEARNER_INTENTS:
+            return self._learner_answer(intent, question, context, memory, anchor)
+        if intent == "class_report":
+            return self._class_answer(question, context, memory, anchor or Anchor("class"))
         if intent == "explain_competency":
-            return self._explain_competency(question, context, memory, extra)
+            return self._explain_competency(question, context, memory, more)
         if intent == "explain_level":
-            return self._explain_level(question, context, memory, extra)
-        topic = self._topic_code(question, memory)
-        doc_type = "resource" if intent == "resources" and context.role == "student" else None
-        hits = self._passages(question, context, doc_type=doc_type)
-        return self._from_passages(
-            intent,
-            question,
-            hits,
-            context,
-            language,
-            extra=extra,
-            topic=topic.code if topic else None,
-        )
+            return self._explain_level(question, context, memory, more)
+        return self._from_guides(intent, question, context, memory, more=more)
 
     def _small_talk(self, question: str, context: AskContext) -> Answer:
         language = context.language or "en"
@@ -189,92 +266,60 @@ class ChatEngine:
         notice = self.templates.render("index_unavailable.notice", answer.language)
         return replace(answer, notice=notice)
 
-    def _passages(
-        self,
-        question: str,
-        context: AskContext,
-        *,
-        doc_type: str | None = None,
-        k: int | None = None,
-    ) -> list[SearchHit]:
-        audience = AUDIENCE_OF_ROLE.get(context.role)
-        k = k or self.limits.passages
-        hits: list[SearchHit] = []
-        if context.language == "es":
-            hits = self._search(
-                question,
-                k,
-                SearchFilters(audience=audience, doc_type=doc_type, language="es"),
-            )
-        if not hits:
-            hits = self._search(question, k, SearchFilters(audience=audience, doc_type=doc_type))
-        return self._bounded(hits)
-
-    def _bounded(self, hits: list[SearchHit]) -> list[SearchHit]:
-        kept: list[SearchHit] = []
-        total = 0
-        for hit in hits:
-            total += len(hit.chunk.text)
-            if total > self.limits.max_context_chars and kept:
-                break
-            kept.append(hit)
-        return kept
-
-    def _from_passages(
+    def _from_guides(
         self,
         intent: Intent,
         question: str,
+        context: AskContext,
+        memory: Conversation,
+        *,
+        more: bool = False,
+    ) -> Answer:
+        language = context.language or "en"
+        topic = self._topic_code(question, memory)
+        query = f"{topic.code} {topic.title} {question}" if topic else question
+        hits = self.guides.hits(query, language)
+        composed = self.guides.compose(
+            question,
+            hits,
+            role=context.role,
+            language=language,
+            more=more,
+            extra_words=KIND_HEADINGS.get(intent, ()),
+        )
+        return self._composed(intent, composed, hits, context, topic.code if topic else None)
+
+    def _composed(
+        self,
+        intent: Intent,
+        composed: Composed,
         hits: list[SearchHit],
         context: AskContext,
-        language: str,
+        topic: str | None,
         *,
-        extra: int = 0,
-        topic: str | None = None,
-        lead: list[str] | None = None,
-        lead_citations: tuple[Citation, ...] = (),
+        grounded_by_framework: bool = False,
     ) -> Answer:
-        count = SENTENCES_BY_ROLE.get(context.role, 4) + extra
-        floor = 0.6 if not extra else 0.4  # "tell me more" reaches further down the passages
-        extract = (
-            self.selector.select(
-                question,
-                hits,
-                count,
-                per_passage=2 + extra // 2,
-                floor=floor,
-                lexical_share=0.6 if language == "es" else 0.3,  # MiniLM is English-only
-            )
-            if hits
-            else Extract((), (), 0.0)
-        )
-        grounded = extract.sentences and extract.best_relevance >= self.limits.abstain_below
-        if not grounded and not lead:
+        language = context.language or "en"
+        self._health.similarity = composed.similarity
+        if not composed.lines or (
+            composed.similarity < self.limits.abstain_below and not grounded_by_framework
+        ):
             return self._abstain(intent, context)
-        citations = lead_citations + (extract.citations if grounded else ())
-        lines = [
-            self.templates.render(
-                f"intro.{intent}", language, topic=topic or "", own=True, learner=""
-            )
-        ]
-        lines += [f"- {line}" for line in lead or []]
-        if grounded:
-            numbers = {c.source + (c.section or ""): i for i, c in enumerate(citations, start=1)}
-            for sentence in extract.sentences:
-                cited = citation_for(hits[sentence.passage], "")
-                n = numbers.get(cited.source + (cited.section or ""), 0)
-                lines.append(f"- {sentence.text} [{n}]")
+        used = {c.source for c in composed.citations}
         return Answer(
-            "\n".join(lines),
+            "\n\n".join(composed.lines),
             intent,
             language,
-            citations,
+            composed.citations,
             topic={"code": topic} if topic else {},
-            passages=tuple(hits) if grounded else (),
-            facts=tuple(lead or ()),
+            passages=tuple(h for h in hits if h.chunk.source in used),
+            facts=composed.lines,
         )
 
     # competencies and levels ---------------------------------------------------------------
     def _topic_code(self, question: str, memory: Conversation) -> CatalogEntry | None:
+        """The competency a question names, or (only when the message points back: "it",
+        "that", "why") the one the conversation was about."""
         catalog = self._catalog()
         for token in codes_in(question):
             entry = catalog.lookup(token)
@@ -285,7 +330,7 @@ class ChatEngine:
             if entry is not None:
                 return entry
         last = memory.last_answered()
-        if last and last.answer.topic.get("code") and len(question.split()) <= 12:
+        if last and last.answer.topic.get("code") and points_back(question):
             return catalog.lookup(str(last.answer.topic["code"]))
         return None
 
@@ -293,115 +338,149 @@ class ChatEngine:
         return Citation(
             source=entry.framework_title,
             title=f"{entry.code} {entry.title}",
-            section="Competency",
+            section=None,
             code=entry.code,
             snippet=snippet,
         )
 
     def _explain_competency(
-        self, question: str, context: AskContext, memory: Conversation, extra: int
+        self, question: str, context: AskContext, memory: Conversation, more: bool
     ) -> Answer:
         language = context.language or "en"
         entry = self._topic_code(question, memory)
         if entry is None:
-            hits = self._passages(question, context)
-            return self._from_passages(
-                "explain_competency", question, hits, context, language, extra=extra
-            )
+            return self._from_guides("explain_competency", question, context, memory, more=more)
         catalog = self._catalog()
         names = [catalog.entry(i) for i in catalog.prerequisites(entry.identifier)]
         after = [catalog.entry(i) for i in catalog.dependents(entry.identifier)]
+        statement = self.translations.statement(
+            entry.item.identifier, language, entry.item.statement
+        )
         summary = self.templates.render(
             "competency",
             language,
             code=entry.code,
-            statement=entry.item.statement,
-            prerequisites=_join(f"{e.code} ({e.title})" for e in names),
-            next=_join(f"{e.code} ({e.title})" for e in after),
+            statement=statement,
+            prerequisites=_join(f"{e.code} ({self._title(e, language)})" for e in names),
+            next=_join(f"{e.code} ({self._title(e, language)})" for e in after),
         )
-        lead = [summary] + (
-            [entry.item.notes] if entry.item.notes and context.role != "student" else []
+        lines = [f"{summary} [1]"]
+        citations = [self._competency_citation(entry, summary)]
+        if entry.item.notes and context.role == "teacher" and language == "en":
+            lines.append(entry.item.notes)
+        hits = self.guides.hits(f"{entry.code} {entry.title} {question}", language)
+        guide = self.guides.compose(
+            f"{entry.title} {question}", hits, role=context.role, language=language, more=more
         )
-        hits = [
-            h
-            for h in self._passages(f"{entry.code} {entry.title} {question}", context)
-            if h.chunk.metadata.get("doc_type") != "competency"
-        ]
-        return self._from_passages(
-            "explain_competency",
-            question,
-            hits,
-            context,
-            language,
-            extra=extra,
-            topic=entry.code,
-            lead=lead,
-            lead_citations=(self._competency_citation(entry, summary),),
+        if guide.lines and guide.similarity >= self.limits.abstain_below:
+            lines += [_renumber(line, len(citations)) for line in guide.lines]
+            citations += guide.citations
+        composed = Composed(tuple(lines), tuple(citations), 1.0)
+        return self._composed(
+            "explain_competency", composed, hits, context, entry.code, grounded_by_framework=True
         )
 
+    def _title(self, entry: CatalogEntry, language: str) -> str:
+        return self.translations.title(entry.item.identifier, language, entry.title)
+
     def _explain_level(
-        self, question: str, context: AskContext, memory: Conversation, extra: int
+        self, question: str, context: AskContext, memory: Conversation, more: bool
+    ) -> Answer:
+        entry = self._topic_code(question, memory)
+        scale = self._scale(entry)
+        composed = self.levels.answer(
+            question,
+            scale,
+            entry,
+            role=context.role,
+            language=context.language or "en",
+            more=more,
+        )
+        return self._composed(
+            "explain_level",
+            composed,
+            [],
+            context,
+            entry.code if entry else None,
+            grounded_by_framework=True,
+        )
+
+    def _scale(self, entry: CatalogEntry | None) -> ProficiencyScale:
+        catalog = self._catalog()
+        if entry is not None:
+            return catalog.scale(entry.identifier)
+        first = next(iter(catalog.assessable()), None)
+        return catalog.scale(first.identifier) if first else DEFAULT_SCALE
+
+    # a teacher's class ---------------------------------------------------------------------
+    def _class_answer(
+        self, question: str, context: AskContext, memory: Conversation, anchor: Anchor
     ) -> Answer:
         language = context.language or "en"
-        entry = self._topic_code(question, memory)
-        wanted = _level_asked(question)
-        lead: list[str] = []
-        citations: tuple[Citation, ...] = ()
-        if entry is not None:
-            levels = self._catalog().scale(entry.identifier).levels
-            chosen = [lv for lv in levels if wanted is None or lv.score == wanted] or list(levels)
-            lead = [
-                self.templates.render(
-                    "level",
-                    language,
-                    score=f"{lv.score:g}",
-                    label=lv.label,
-                    description=lv.description,
-                )
-                for lv in chosen
-            ]
-            citations = (self._competency_citation(entry, " ".join(lead)),)
-        query = question if entry is None else f"what does level {wanted or 3} mean {question}"
-        hits = [
-            h
-            for h in self._passages(query, context)
-            if h.chunk.metadata.get("doc_type") != "competency"
-        ]
-        return self._from_passages(
-            "explain_level",
-            question,
-            hits,
-            context,
+        if self._learners is None:
+            return self._abstain("class_report", context)
+        learners = self._learners()
+        try:
+            if anchor.class_id is None:
+                classes = learners.classes(context.user_id)
+                listed = ", ".join(f"{c} ({name})" for c, name in classes)
+                text = self.templates.render("which_class", language, classes=listed)
+                return Answer(text, "class_report", language)
+            report = learners.class_report(context.user_id, anchor.class_id)
+        except LearnerAccessError:
+            text = self.templates.render("not_allowed", language)
+            return Answer(text, "class_report", language, abstained=True)
+        lines, citations = class_answer(report, question, self.templates, language)
+        return Answer(
+            "\n".join(lines),
+            "class_report",
             language,
-            extra=extra,
-            topic=entry.code if entry else None,
-            lead=lead,
-            lead_citations=citations,
+            tuple(citations),
+            topic={"class": anchor.class_id},
+            facts=tuple(lines),
         )
 
     # learner data -----------------------------------------------------------------------------
     def _learner_answer(
-        self, intent: Intent, question: str, context: AskContext, memory: Conversation
+        self,
+        intent: Intent,
+        question: str,
+        context: AskContext,
+        memory: Conversation,
+        anchor: Anchor | None = None,
     ) -> Answer:
         language = context.language or "en"
         if self._learners is None:
             return self._abstain(intent, context)
+        if context.user_id is None and context.role != "admin":
+            return Answer(self.templates.render("need_user", language), intent, language)
         learners = self._learners()
-        learner_id = context.learner_id or _focus(memory)
+        named = anchor.learner if anchor is not None else None
+        learner_id = (named.id if named else None) or context.learner_id or _focus(memory)
         try:
+            if anchor is not None and anchor.stranger:
+                own = learners.own_learners(context.user_id)
+                names = _join([ref.name.split()[0] for ref in own])
+                text = self.templates.render("children_only", language, names=names, count=len(own))
+                return Answer(text, intent, language, abstained=True)
             if learner_id is None:
-                visible = learners.visible_learners(context.user_id)
-                named = _named(question, visible)
-                if named is not None:
-                    visible = [named]
-                if len(visible) != 1:
-                    choices = ", ".join(f"{r.name} ({r.id})" for r in visible[:12])
+                if context.role in ("student", "parent"):
+                    own = learners.own_learners(context.user_id)
+                else:
+                    own = learners.visible_learners(context.user_id)
+                if len(own) != 1:
+                    if context.role in ("student", "parent") and not own:
+                        text = self.templates.render("no_steps", language, reason="")
+                        return Answer(text, intent, language)
+                    choices = ", ".join(f"{r.name} ({r.id})" for r in own[:12])
+                    if context.role == "parent":
+                        choices = ", ".join(r.name.split()[0] for r in own)
                     return Answer(
                         self.templates.render("need_learner", language, choices=choices),
                         intent,
                         language,
                     )
-                learner_id = visible[0].id
+                learner_id = own[0].id
             view = learners.next_steps(
                 context.user_id, learner_id, limit=3, with_levels=intent == "progress"
             )
@@ -424,24 +503,14 @@ class ChatEngine:
         citations: list[Citation] = []
         if intent == "progress" and view.levels:
             lines += [
-                f"- {code} {title}: {level:g} {label}" for code, title, level, label in view.levels
+                f"- {self._code_title(code, title, language)} ({code}): {level:g} "
+                f"{self.translations.level_name(label, language)}"
+                for code, title, level, label in view.levels
             ]
         if not view.steps:
             lines.append(self.templates.render("no_steps", language, reason=""))
         for n, step in enumerate(view.steps, start=1):
-            resource = step.resources[0][0] if step.resources else ""
-            lines.append(
-                self.templates.render(
-                    "step",
-                    language,
-                    n=n,
-                    code=step.code,
-                    title=step.title,
-                    reason=step.reason,
-                    aim=step.aim if context.role != "teacher" or n == 1 else "",
-                    resource=resource,
-                )
-            )
+            lines.append(self._step_line(n, step, own, view.learner.name, language))
             citations.append(
                 Citation(
                     step.framework,
@@ -468,6 +537,51 @@ class ChatEngine:
             facts=tuple(lines[1:]),
         )
 
+    def _step_line(self, n: int, step: StepView, own: bool, name: str, language: str) -> str:
+        """One short line per step: where the learner is, one tip, one practice; the reasons
+        and prerequisites stay on the step card."""
+        current = step.data.get("current_level")
+        level = ""
+        if isinstance(current, dict) and isinstance(current.get("level"), int | float):
+            label = self.translations.level_name(str(current.get("label") or ""), language)
+            level = f"{current['level']:g} {label}".strip()
+        aims = step.data.get("aim")
+        aim = aims[0] if isinstance(aims, list) and aims else None
+        bar = ""
+        if isinstance(aim, dict):
+            bar_label = self.translations.level_name(str(aim.get("label") or ""), language)
+            bar = f"{aim.get('level'):g} {bar_label}"
+        tip = step.tip
+        resource = step.resources[0] if step.resources else None
+        entry = self._catalog().lookup(step.code)
+        if entry is not None and language != "en":
+            for scale_level in self._catalog().scale(entry.identifier).levels:
+                if tip and scale_level.feedback == tip:
+                    tip = self.translations.feedback(step.code, scale_level.score, language, tip)
+                    break
+            if resource is not None:
+                found = self._catalog().practice.in_language(ResourceLink(*resource), language)
+                resource = (found.title, found.path)
+        return self.templates.render(
+            "step",
+            language,
+            n=n,
+            code=step.code,
+            title=self._code_title(step.code, step.title, language),
+            own=own,
+            name=name.split()[0] if name else "",
+            level=level,
+            bar=bar,
+            tip=tip,
+            resource=resource[0] if resource else "",
+        )
+
+    def _code_title(self, code: str, title: str, language: str) -> str:
+        entry = self._catalog().lookup(code)
+        if entry is None:
+            return title
+        return self.translations.title(entry.item.identifier, language, entry.title)
+
     # follow-ups -----------------------------------------------------------------------------
     def _follow_up(
         self, text: str, context: AskContext, memory: Conversation
@@ -488,14 +602,81 @@ class ChatEngine:
         if last is None:
             return self._abstain("follow_up", context), text, "follow_up"
         if FOR_PARENT.search(text):
-            parent = replace(last.context, role="parent", language=language)
-            answer = self._answer(last.intent, last.question, parent, memory)
-            lead = self.templates.render("simpler_for_parent", language)
-            return replace(answer, text=f"{lead}\n{answer.text}"), last.question, last.intent
+            for_parent = bool(PARENT_WORD.search(text)) or not SIMPLER.search(text)
+            retold = self._retold(last, context, memory, for_parent=for_parent)
+            return retold, last.question, last.intent
         answer = self._answer(
-            last.intent, last.question, replace(context, language=language), memory, extra=2
+            last.intent, last.question, replace(context, language=language), memory, more=True
         )
         return answer, last.question, last.intent
+
+    def _retold(
+        self, last: Turn, context: AskContext, memory: Conversation, *, for_parent: bool
+    ) -> Answer:
+        """The last answer again for someone else: for a parent ("explain that to my mom"),
+        how a parent can help at home with the competencies it was about (the practice
+        resource's parent section); in simpler words, the same question from the plainest
+        guides, the students'. Never the same sections again."""
+        language = context.language or "en"
+        lead = self.templates.render("simpler_for_parent", language)
+        codes = _codes_of(last.answer) if for_parent else []
+        if codes:
+            lines, citations = self._home_help(codes, language)
+            if lines:
+                return Answer(
+                    "\n\n".join([lead, *lines]),
+                    last.intent,
+                    language,
+                    tuple(citations),
+                    topic=last.answer.topic,
+                    facts=tuple(lines),
+                )
+        if for_parent and last.intent in ("explain_level", "explain_competency"):
+            parent = replace(last.context, role="parent", language=language)
+            return self._answer(last.intent, last.question, parent, memory)
+        shown = frozenset((c.source, c.section or "") for c in last.answer.citations)
+        hits = self.guides.hits(last.question, language)
+        composed = self.guides.compose(
+            last.question,
+            hits,
+            role="parent" if for_parent else "student",
+            language=language,
+            exclude=shown,
+        )
+        if not composed.lines:
+            parent = replace(last.context, role="parent", language=language)
+            return self._answer(last.intent, last.question, parent, memory)
+        answer = self._composed(last.intent, composed, hits, context, None)
+        if for_parent:
+            return answer
+        return replace(
+            answer, text=f"{self.templates.render('simpler', language)}\n\n{answer.text}"
+        )
+
+    def _home_help(self, codes: list[str], language: str) -> tuple[list[str], list[Citation]]:
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for code in codes[:2]:
+            query = f"{code} how a parent can help at home"
+            hits = [
+                h
+                for h in self.guides.hits(query, language, doc_type="resource")
+                if code in str(h.chunk.metadata.get("competencies") or "").split(",")
+                and PARENT_SECTION.search(str(h.chunk.metadata.get("section") or ""))
+            ]
+            composed = self.guides.compose(
+                "how can a parent help at home",
+                hits,
+                role="parent",
+                language=language,
+                extra_words=("parent", "casa", "home", "padres"),
+            )
+            if composed.lines:
+                citations.append(composed.citations[0])
+                text = composed.lines[0].rsplit(" [", 1)[0]
+                title = self._code_title(code, code, language)
+                lines.append(f"{title} ({code}): {text} [{len(citations)}]")
+        return lines, citations
 
     def _one_step(self, turn: Turn, index: int, language: str) -> Answer:
         step = turn.answer.steps[index]
@@ -533,25 +714,6 @@ def _prerequisite_line(prerequisite: dict[str, object]) -> str:
     return line
 
 
-def _named(question: str, visible: list[LearnerRef]) -> LearnerRef | None:
-    """The one visible learner the question names (full name, or a first name only one of
-    them has); None when it names none or several. Learners the asker may not see are never
-    considered, so the reply to a hidden learner's name is the same as to a made-up one."""
-    words = question.casefold()
-    full = [r for r in visible if r.name and r.name.casefold() in words]
-    if len(full) == 1:
-        return full[0]
-    first = [r for r in visible if r.name and _first_name_alone(question, r.name.split()[0])]
-    return first[0] if len(first) == 1 else None
-
-
-def _first_name_alone(question: str, first: str) -> bool:
-    """The first name appears as a word not followed by a capitalised word (another surname:
-    "Aisha Hernandez" must not pick the class's Aisha Sato)."""
-    pattern = rf"(?i:\b{re.escape(first)}\b)(?!\s+[A-ZÁÉÍÓÚÑ])"
-    return re.search(pattern, question) is not None
-
-
 def _focus(memory: Conversation) -> str | None:
     for turn in reversed(memory.turns):
         learner = turn.answer.topic.get("learner")
@@ -562,17 +724,35 @@ def _focus(memory: Conversation) -> str | None:
     return None
 
 
-def _level_asked(question: str) -> float | None:
-    lowered = question.casefold()
-    for word, score in LEVEL_WORDS.items():
-        if word in lowered:
-            return float(score)
-    match = re.search(r"(?<![\w.])([1-4])(?![\w.])", question)
-    return float(match.group(1)) if match else None
-
-
 def _join(parts: Iterator[str] | list[str]) -> str:
     items = list(parts)
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _class_focus(memory: Conversation) -> str | None:
+    for turn in reversed(memory.turns):
+        class_id = turn.answer.topic.get("class")
+        if class_id:
+            return str(class_id)
+    return None
+
+
+def _renumber(line: str, offset: int) -> str:
+    """Shift the citation markers of a composed line by the citations that come before it."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", line)
+
+
+def _codes_of(answer: Answer) -> list[str]:
+    """The competencies an answer was about: its steps, its topic, or the practice resource
+    it quoted."""
+    if answer.steps:
+        return [str(step.get("code")) for step in answer.steps if step.get("code")]
+    if answer.topic.get("code"):
+        return [str(answer.topic["code"])]
+    for hit in answer.passages:
+        if hit.chunk.metadata.get("doc_type") == "resource":
+            listed = str(hit.chunk.metadata.get("competencies") or "")
+            return [code for code in listed.split(",") if code]
+    return []

@@ -7,7 +7,10 @@ can never read a learner's data the user may not see.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from assistant.recommend.class_report import ClassReport
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,14 @@ class LearnerAccessError(Exception):
 
 class LearnerData(Protocol):
     def visible_learners(self, user_id: str | None) -> list[LearnerRef]: ...
+
+    def names_to_hide(self, user_id: str | None) -> list[LearnerRef]: ...
+
+    def own_learners(self, user_id: str | None) -> list[LearnerRef]: ...
+
+    def classes(self, user_id: str | None) -> list[tuple[str, str]]: ...
+
+    def class_report(self, user_id: str | None, class_id: str) -> ClassReport: ...
 
     def next_steps(
         self, user_id: str | None, learner_id: str, limit: int, *, with_levels: bool = False

@@ -7,12 +7,13 @@ from sqlalchemy import select
 from assistant.chat.learner_data import LearnerAccessError, LearnerRef, NextStepsView, StepView
 from assistant.errors import AccessDeniedError, UnknownRecordError
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.db import Learner
+from assistant.learners.access import AccessGrant, AccessPolicy, Viewer
+from assistant.learners.db import ClassTeacher, Guardianship, Learner, SchoolClass
 from assistant.learners.estimates import MasteryService
 from assistant.learners.store import LearnerStore
+from assistant.recommend.class_report import ClassReport
 from assistant.recommend.next_steps import NextStep
-from assistant.recommend.service import NextStepsService
+from assistant.recommend.service import ClassReportService, NextStepsService
 
 
 class LearnerServices:
@@ -23,7 +24,9 @@ class LearnerServices:
         mastery: MasteryService,
         next_steps: NextStepsService,
         catalog: FrameworkCatalog,
+        class_reports: ClassReportService | None = None,
     ) -> None:
+        self.class_reports = class_reports
         self.access = access
         self.store = store
         self.mastery = mastery
@@ -37,6 +40,7 @@ class LearnerServices:
             raise LearnerAccessError(str(exc)) from exc
 
     def visible_learners(self, user_id: str | None) -> list[LearnerRef]:
+        """The learners this user may see, by name: one audited "learner list" access."""
         viewer = self._viewer(user_id)
         with self.access.db.session() as session:
             everyone = list(session.scalars(select(Learner.id)))
@@ -47,23 +51,74 @@ class LearnerServices:
             key=lambda ref: (ref.name, ref.id),
         )
 
+    def names_to_hide(self, user_id: str | None) -> list[LearnerRef]:
+        """Ids and names of the learners this user may see, read only to replace them by
+        placeholders before text goes to a model: nothing is shown, so nothing is audited."""
+        viewer = self._viewer(user_id)
+        with self.access.db.session() as session:
+            rows = session.execute(select(Learner.id, Learner.name)).all()
+        allowed = self.access.visible(viewer, [row[0] for row in rows])
+        return [LearnerRef(row[0], row[1]) for row in rows if row[0] in allowed]
+
+    def own_learners(self, user_id: str | None) -> list[LearnerRef]:
+        """A student's own record or a parent's children (who they are, not their data): no
+        audit row, as for the names on the account at sign-in."""
+        viewer = self._viewer(user_id)
+        query = select(Learner.id, Learner.name).order_by(Learner.name, Learner.id)
+        if viewer.role == "student":
+            query = query.where(Learner.user_id == viewer.user_id)
+        elif viewer.role == "parent":
+            query = query.join(Guardianship, Guardianship.learner_id == Learner.id).where(
+                Guardianship.parent_id == viewer.user_id
+            )
+        else:
+            return []
+        with self.access.db.session() as session:
+            return [LearnerRef(row[0], row[1]) for row in session.execute(query)]
+
+    def classes(self, user_id: str | None) -> list[tuple[str, str]]:
+        """(id, name) of the classes whose report this user may open."""
+        viewer = self._viewer(user_id)
+        query = select(SchoolClass.id, SchoolClass.name).order_by(SchoolClass.id)
+        if viewer.role == "teacher":
+            query = query.join(ClassTeacher, ClassTeacher.class_id == SchoolClass.id).where(
+                ClassTeacher.user_id == viewer.user_id
+            )
+        elif viewer.role != "admin":
+            return []
+        with self.access.db.session() as session:
+            return [(row[0], row[1]) for row in session.execute(query)]
+
+    def class_report(self, user_id: str | None, class_id: str) -> ClassReport:
+        if self.class_reports is None:
+            raise LearnerAccessError("class reports are not available here")
+        viewer = self._viewer(user_id)
+        try:
+            return self.class_reports.for_class(viewer, class_id)
+        except (AccessDeniedError, UnknownRecordError) as exc:
+            raise LearnerAccessError(str(exc)) from exc
+
     def next_steps(
         self, user_id: str | None, learner_id: str, limit: int, *, with_levels: bool = False
     ) -> NextStepsView:
         viewer = self._viewer(user_id)
         try:
-            report = self.next_steps_service.for_learner(viewer, learner_id, limit=limit)
-            levels = self._levels(viewer, learner_id) if with_levels else ()
+            purpose = "next_steps and levels" if with_levels else "next_steps"
+            grant = self.access.grant(viewer, [learner_id], purpose=purpose)
+            report = self.next_steps_service.for_learner(
+                viewer, learner_id, limit=limit, grant=grant
+            )
+            levels = self._levels(grant, learner_id) if with_levels else ()
         except (AccessDeniedError, UnknownRecordError) as exc:
             raise LearnerAccessError(str(exc)) from exc
         learner = LearnerRef(report.learner.id, report.learner.name)
         return NextStepsView(learner, tuple(_step(s) for s in report.steps), levels)
 
-    def _levels(self, viewer: Viewer, learner_id: str) -> tuple[tuple[str, str, float, str], ...]:
+    def _levels(
+        self, grant: AccessGrant, learner_id: str
+    ) -> tuple[tuple[str, str, float, str], ...]:
         """The learner's current level on every competency with evidence, in framework order."""
-        estimates = self.mastery.estimates(
-            self.access.grant(viewer, [learner_id], purpose="levels")
-        )
+        estimates = self.mastery.estimates(grant.only([learner_id]))
         levels = []
         for identifier, estimate in estimates.get(learner_id, {}).items():
             entry = self.catalog.lookup(identifier)

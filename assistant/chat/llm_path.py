@@ -6,14 +6,14 @@ import re
 from collections.abc import Callable, Generator
 from dataclasses import replace
 
-from assistant.chat.extractive import citation_for
 from assistant.chat.learner_data import LearnerData
 from assistant.chat.llm import LLMComposer, LLMPassage, LLMResult, LLMUnavailableError
 from assistant.chat.pseudonyms import Pseudonymizer
+from assistant.chat.sections import citation_for
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext
 
-LEARNER_INTENTS = ("next_steps", "progress")
+LEARNER_INTENTS = ("next_steps", "progress", "class_report")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?:\n])\s")
 
 
@@ -48,7 +48,7 @@ class LLMPath:
         if learner:
             pseudonyms.add(str(learner), str(answer.topic.get("learner_name") or ""))
         if self._learners is not None and context.role in ("parent", "teacher", "admin"):
-            for ref in self._learners().visible_learners(context.user_id):
+            for ref in self._learners().names_to_hide(context.user_id):
                 pseudonyms.add(ref.id, ref.name)
         return pseudonyms
 

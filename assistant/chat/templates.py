@@ -25,7 +25,15 @@ REQUIRED = (
     "level",
     "fallback_notice",
     "simpler_for_parent",
+    "simpler",
     "index_unavailable",
+    "also_from",
+    "yes_no",
+    "level_meaning",
+    "class",
+    "need_user",
+    "children_only",
+    "which_class",
 )
 
 

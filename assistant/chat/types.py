@@ -20,6 +20,7 @@ Intent = Literal[
     "small_talk",
     "out_of_scope",
     "follow_up",
+    "class_report",
 ]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
 AUDIENCE_OF_ROLE = {"student": "students", "parent": "parents", "teacher": "teachers"}
@@ -33,6 +34,7 @@ class AskContext:
     user_id: str | None = None
     learner_id: str | None = None
     language: str | None = None
+    class_id: str | None = None  # the class the app's class picker shows, if any
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +59,15 @@ class PracticeIndex:
     resources: dict[str, tuple[ResourceLink, ...]]
     activities: dict[str, tuple[Activity, ...]]
     problems: tuple[str, ...] = ()
+    # The same resources in other languages: (language, English resource path) -> link.
+    translated: dict[tuple[str, str], ResourceLink] = field(default_factory=dict)
 
     def resources_for(self, code: str) -> tuple[ResourceLink, ...]:
         return self.resources.get(code.casefold(), ())
+
+    def in_language(self, link: ResourceLink, language: str) -> ResourceLink:
+        """The resource in that language when one exists beside it, else the resource."""
+        return self.translated.get((language, link.path), link)
 
     def activities_for(self, code: str) -> tuple[Activity, ...]:
         return self.activities.get(code.casefold(), ())
@@ -70,8 +76,16 @@ class PracticeIndex:
 def scan_practice(knowledge_dir: Path) -> PracticeIndex:
     problems: list[str] = []
     resources: dict[str, list[ResourceLink]] = defaultdict(list)
+    translated: dict[tuple[str, str], ResourceLink] = {}
     for path, meta, _ in _markdown(knowledge_dir, "resources", problems):
         link = ResourceLink(str(meta.get("title") or path.stem), _relative(path, knowledge_dir))
+        language = str(meta.get("language") or "en")
+        if language != "en":  # `name.es.md` beside `name.en.md`: a translation, not a resource
+            original = _relative(
+                path.with_name(path.name.replace(f".{language}.", ".en.")), knowledge_dir
+            )
+            translated[(language, original)] = link
+            continue
         for code in _codes(meta.get("competencies")):
             resources[code.casefold()].append(link)
     by_section: dict[str, list[Activity]] = defaultdict(list)
@@ -102,7 +116,10 @@ def scan_practice(knowledge_dir: Path) -> PracticeIndex:
         for code in set(by_section) | set(by_guide)
     }
     return PracticeIndex(
-        {code: tuple(links) for code, links in resources.items()}, activities, tuple(problems)
+        {code: tuple(links) for code, links in resources.items()},
+        activities,
+        tuple(problems),
+        translated,
     )
 
 

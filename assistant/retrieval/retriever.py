@@ -83,6 +83,7 @@ class HybridRetriever:
         self._embed_query = embed_query
         self._lexical: LexicalIndex | None = None
         self._by_id: dict[str, Chunk] = {}
+        self._openings: dict[tuple[str, str], Chunk] = {}
         self._generation = -1
         self._store_checked = -1  # the records generation the store was last found to match
         self._lock = threading.Lock()
@@ -95,12 +96,26 @@ class HybridRetriever:
                     chunks = self.records.all_chunks()
                     self._lexical = LexicalIndex(chunks)
                     self._by_id = {c.id: c for c in chunks}
+                    self._openings = {
+                        (c.source, str(c.metadata.get("section") or "")): c
+                        for c in reversed(chunks)
+                        if not c.metadata.get("part")
+                    }
                     self._generation = generation
             except sqlite3.Error as exc:
                 raise StoreUnavailableError(
                     f"the index records in {self.records.db_path} cannot be read: {exc}"
                 ) from exc
             return self._lexical
+
+    def opening(self, chunk: Chunk) -> Chunk:
+        """The first chunk of the section this chunk belongs to (itself when it is the first,
+        or when the section's start is not indexed)."""
+        if not chunk.metadata.get("part"):
+            return chunk
+        self._lexical_index()
+        key = (chunk.source, str(chunk.metadata.get("section") or ""))
+        return self._openings.get(key, chunk)
 
     def search(
         self, query: str, k: int = 5, filters: SearchFilters | None = None, mode: Mode = "hybrid"

@@ -25,7 +25,7 @@ def engine(bundled_assistant: Assistant) -> ChatEngine:
             "explain_cbe",
             "guides/parents/what-is-cbe.en.md",
         ),
-        ("student", "how do colleges see this kind of school?", "explain_cbe", "guides/students/"),
+        ("student", "how do colleges see this kind of school?", "explain_cbe", "guides/"),
         (
             "teacher",
             "how do I run flexible groups without tracking?",
@@ -70,16 +70,22 @@ def test_each_intent_gets_a_grounded_cited_answer(
     assert answer.citations, answer.text
     assert any(c.source.startswith(cited) for c in answer.citations), answer.citations
     for citation in answer.citations:
-        if citation.section != "Competency":
-            assert citation.snippet.split(".")[0] in answer.text or citation.snippet == ""
-    assert len(answer.text.splitlines()) >= 2
+        # each cited section's text is in the answer whole, not a sentence picked from it
+        assert citation.snippet.split("\n")[0][:120] in answer.text, (citation, answer.text)
+    # the answer says the thing first: no intro line before the first cited text
+    first = answer.citations[0].snippet
+    assert answer.text.startswith(first[:40]) or answer.text.split("\n")[0].startswith(
+        ("A ", "Un ", "No.", "M.", "H.")
+    ), answer.text
 
 
-def test_role_filters_the_guides_a_person_is_shown(engine: ChatEngine) -> None:
-    answer = engine.ask("how do tiered supports work?", AskContext(role="parent"))
-    assert all(not c.source.startswith("guides/teachers/") for c in answer.citations)
-    teacher = engine.ask("how do tiered supports work?", AskContext(role="teacher"))
-    assert any(c.source.startswith("guides/teachers/") for c in teacher.citations)
+def test_students_are_never_addressed_as_parents(engine: ChatEngine) -> None:
+    for question in ("how can I practice ratios at home?", "how do i get better at unit rates"):
+        answer = engine.ask(question, AskContext(role="student"))
+        for citation in answer.citations:
+            assert "parent" not in (citation.section or "").lower(), citation
+            assert not citation.source.startswith("guides/parents/"), citation
+        assert "your child" not in answer.text.lower()
 
 
 def test_competency_answer_names_prerequisites_and_cites_the_framework(engine: ChatEngine) -> None:
@@ -92,8 +98,23 @@ def test_competency_answer_names_prerequisites_and_cites_the_framework(engine: C
 
 def test_level_question_quotes_that_levels_descriptor(engine: ChatEngine) -> None:
     answer = engine.ask("what does a 2 on M.6.RP.1 mean?", AskContext(role="parent"))
-    assert "2 Developing" in answer.text
-    assert "3 Proficient" not in answer.text.split("\n")[1]
+    assert answer.text.startswith("A 2 means Developing"), answer.text
+    catalog = engine._catalog()
+    entry = catalog.lookup("M.6.RP.1")
+    assert entry is not None
+    descriptor = catalog.scale(entry.identifier).level_at(2.0).description
+    assert descriptor in answer.text
+    assert any(c.code == "M.6.RP.1" for c in answer.citations)
+    assert "3 Proficient" not in answer.text.split("\n")[0]
+
+
+def test_level_question_without_a_code_uses_the_scale_not_other_competencies(
+    engine: ChatEngine,
+) -> None:
+    answer = engine.ask("what does a 3 mean on the report card?", AskContext(role="parent"))
+    assert answer.text.startswith("A 3 means Proficient")
+    assert all(c.code is None for c in answer.citations), answer.citations
+    assert any("proficiency-levels" in c.source for c in answer.citations)
 
 
 @pytest.mark.parametrize(
@@ -118,7 +139,7 @@ def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: Chat
     answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
     assert answer.language == "es"
     assert answer.citations and all(c.source.endswith(".es.md") for c in answer.citations)
-    assert answer.text.startswith("Esto es lo que dicen")
+    assert answer.text.startswith(answer.citations[0].snippet[:40])
 
 
 def test_follow_up_explain_to_my_parent_answers_again_for_a_parent(engine: ChatEngine) -> None:
@@ -126,8 +147,12 @@ def test_follow_up_explain_to_my_parent_answers_again_for_a_parent(engine: ChatE
     first = engine.ask("what does proficient mean?", AskContext(role="student"), conversation)
     again = engine.ask("explain that to my parent", AskContext(role="student"), conversation)
     assert again.intent == first.intent
-    assert again.text.startswith("In plain words, for a parent:")
-    assert all(not c.source.startswith("guides/students/") for c in again.citations)
+    assert again.text != first.text
+    assert again.citations and all(
+        not c.source.startswith("guides/students/") for c in again.citations
+    )
+    shown = {(c.source, c.section) for c in first.citations}
+    assert not shown & {(c.source, c.section) for c in again.citations}
 
 
 def test_tell_me_more_adds_to_the_last_answer(engine: ChatEngine) -> None:
@@ -135,7 +160,8 @@ def test_tell_me_more_adds_to_the_last_answer(engine: ChatEngine) -> None:
     first = engine.ask("what is flexible grouping?", AskContext(role="teacher"), conversation)
     more = engine.ask("tell me more", AskContext(role="teacher"), conversation)
     assert more.intent == first.intent
-    assert len(more.text.splitlines()) > len(first.text.splitlines())
+    assert len(more.text.split()) > len(first.text.split())
+    assert more.text.startswith(first.text.split(" [")[0][:80])
 
 
 def test_memory_is_bounded(engine: ChatEngine) -> None:

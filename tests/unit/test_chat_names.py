@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chat.engine import _named
 from assistant.chat.learner_data import LearnerRef
+from assistant.chat.names import named_learner as _named
 
 CLASS = [
     LearnerRef("L1", "Aisha Sato"),

@@ -1,0 +1,103 @@
+"""General questions answered from the guides: the best section's lead, intact, with the exact
+section cited; optionally one more section, clearly introduced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.chat.answers.kinds import KIND_WORDS, Kind, heading_says_no, kind_of
+from assistant.chat.sections import Lead, Preferences, SectionPicker, overlap, sections_from
+from assistant.chat.templates import AnswerTemplates
+from assistant.chat.types import Citation
+from assistant.retrieval.retriever import SearchFilters
+from assistant.types import Chunk, SearchHit
+
+Search = Callable[[str, int, SearchFilters], list[SearchHit]]
+WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "admin": 170}
+CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class Composed:
+    """The reply's text, the citations of the sections it used, and the best match score."""
+
+    lines: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    similarity: float
+    leads: tuple[Lead, ...] = ()
+
+
+class GuidePlan:
+    def __init__(
+        self,
+        search: Search,
+        opening: Callable[[Chunk], Chunk],
+        picker: SectionPicker,
+        templates: AnswerTemplates,
+    ) -> None:
+        self._search = search
+        self._opening = opening
+        self.picker = picker
+        self.templates = templates
+
+    def hits(
+        self, query: str, language: str, *, doc_type: str | None = None, k: int = CANDIDATES
+    ) -> list[SearchHit]:
+        """Passages for every audience (the picker weighs the asker's own higher); in Spanish,
+        Spanish passages first, then the rest."""
+        found: list[SearchHit] = []
+        if language != "en":
+            found = self._search(query, k, SearchFilters(doc_type=doc_type, language=language))
+        seen = {hit.chunk.id for hit in found}
+        more = self._search(query, k, SearchFilters(doc_type=doc_type))
+        return found + [hit for hit in more if hit.chunk.id not in seen]
+
+    def compose(
+        self,
+        question: str,
+        hits: list[SearchHit],
+        *,
+        role: str,
+        language: str,
+        kind: Kind | None = None,
+        extra_words: tuple[str, ...] = (),
+        more: bool = False,
+        avoid: tuple[str, ...] = ("competency",),
+        exclude: frozenset[tuple[str, str]] = frozenset(),
+    ) -> Composed:
+        """The best section's lead (and, for teachers or "tell me more", a second section from
+        another guide); nothing when no section fits."""
+        kind = kind or kind_of(question)
+        max_words = WORDS_BY_ROLE.get(role, 120) + (80 if more else 0)
+        prefs = Preferences(role, language, KIND_WORDS[kind] + extra_words, avoid)
+        sections = [s for s in sections_from(hits, self._opening) if s.key not in exclude]
+        ranked = self.picker.rank(
+            question, sections, prefs, max_words, want_list=kind in ("list", "example"), more=more
+        )
+        if not ranked:
+            return Composed((), (), 0.0)
+        best = ranked[0]
+        chosen = [best]
+        second = next((r for r in ranked[1:] if r.section.source != best.section.source), None)
+        if (
+            second is not None
+            and (more or role in ("teacher", "admin"))
+            and second.score >= best.score - (0.4 if more else 0.25)
+        ):
+            chosen.append(second)
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for number, lead in enumerate(chosen, start=1):
+            text = lead.text
+            heading = lead.section.heading
+            says_no = kind == "yes_no" and heading_says_no(heading)
+            if number == 1 and says_no and overlap(question, heading) >= 0.3:
+                text = f"{self.templates.render('yes_no.no', language)} {text}"
+            if number > 1:
+                lines.append(self.templates.render("also_from", language, title=lead.section.title))
+            lines.append(f"{text} [{number}]")
+            citations.append(lead.section.citation(lead.text))
+        # grounded when any of the leading candidates clearly matches the question
+        similarity = max(lead.similarity for lead in ranked[:3])
+        return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen))

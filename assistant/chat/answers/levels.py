@@ -1,0 +1,128 @@
+"""What a level means: the scale's own words first, then the guide section on that level, and
+the level's descriptor on a competency when one is named or in focus."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.chat.answers.guides import Composed, GuidePlan
+from assistant.chat.templates import AnswerTemplates
+from assistant.chat.types import Citation
+from assistant.frameworks.catalog import CatalogEntry
+from assistant.frameworks.scale import ProficiencyScale
+from assistant.frameworks.translations import Translations
+from assistant.retrieval.codes import codes_in
+
+LEVEL_WORDS = {
+    "beginning": 1,
+    "inicial": 1,
+    "developing": 2,
+    "en desarrollo": 2,
+    "proficient": 3,
+    "competente": 3,
+    "advanced": 4,
+    "avanzado": 4,
+}
+
+
+def level_asked(question: str) -> float | None:
+    """The level a question is about: a level name, or a lone digit 1-4."""
+    lowered = question.casefold()
+    for word, score in LEVEL_WORDS.items():
+        if word in lowered:
+            return float(score)
+    match = re.search(r"(?<![\w.])([1-4])(?![\w.])", question)
+    return float(match.group(1)) if match else None
+
+
+class LevelPlan:
+    def __init__(
+        self, guides: GuidePlan, templates: AnswerTemplates, translations: Translations
+    ) -> None:
+        self.guides = guides
+        self.templates = templates
+        self.translations = translations
+
+    def answer(
+        self,
+        question: str,
+        scale: ProficiencyScale,
+        entry: CatalogEntry | None,
+        *,
+        role: str,
+        language: str,
+        more: bool = False,
+    ) -> Composed:
+        wanted = level_asked(question)
+        names = {lv.score: self.translations.level_name(lv.label, language) for lv in scale.levels}
+        lines: list[str] = []
+        if wanted is not None:
+            level = scale.level_at(wanted)
+            lines.append(
+                self.templates.render(
+                    "level_meaning.lead",
+                    language,
+                    score=f"{level.score:g}",
+                    label=names[level.score],
+                )
+            )
+            query = f"{question} level {level.score:g} {level.label} means"
+            words: tuple[str, ...] = (rf"\b{level.score:g}\b", level.label, names[level.score])
+        else:
+            listed = ", ".join(f"{score:g} {name}" for score, name in names.items())
+            lines.append(self.templates.render("level_meaning.scale", language, levels=listed))
+            query = f"{question} four proficiency levels"
+            words = ("levels", "niveles", "glance")
+        plain = strip_codes(question)  # a code pins resources; the scale is in the guides
+        hits = self.guides.hits(strip_codes(query), language)
+        guide = self.guides.compose(
+            plain,
+            hits,
+            role=role,
+            language=language,
+            extra_words=words,
+            more=more,
+            avoid=("competency", "resource"),
+        )
+        if guide.lines and _repeats(guide.lines[0], lines[0]):
+            lines = []
+        lines += guide.lines
+        citations = list(guide.citations)
+        if entry is not None:
+            score = wanted if wanted is not None else scale.bar
+            level = scale.level_at(score)
+            description = self.translations.descriptor(
+                entry.code, level.score, language, level.description
+            )
+            title = self.translations.title(entry.item.identifier, language, entry.title)
+            line = self.templates.render(
+                "level_meaning.on_code",
+                language,
+                code=entry.code,
+                title=title,
+                score=f"{level.score:g}",
+                description=description,
+            )
+            citations.append(
+                Citation(
+                    entry.framework_title, f"{entry.code} {entry.title}", None, entry.code, line
+                )
+            )
+            lines.append(f"{line} [{len(citations)}]")
+        return Composed(
+            tuple(lines), tuple(citations), max(guide.similarity, 1.0 if entry else 0.0)
+        )
+
+
+def strip_codes(text: str) -> str:
+    """The text without competency codes (M.6.RP.2, 7.RP.A.2)."""
+    for code in codes_in(text):
+        text = text.replace(code, " ")
+    return " ".join(text.split())
+
+
+def _repeats(guide_line: str, lead: str) -> bool:
+    """The guide's own first sentence already says what the lead says ("A 3 means …")."""
+    first = guide_line.split(". ")[0].casefold()
+    key = lead.casefold().rstrip(".").split(":")[0]
+    return key in first

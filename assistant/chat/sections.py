@@ -1,0 +1,274 @@
+"""Whole-section answers: the section of a guide that best answers a question, and its lead
+(the opening paragraph, or a list with its lead-in) kept intact and trimmed at sentence
+boundaries. No sentences are gathered from several documents, and a lead that holds a sentence
+the injection guard drops is skipped for the next best section, never stitched around it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.chat.guards import looks_like_injection
+from assistant.chat.types import Citation
+from assistant.chat.vectors import unit_rows
+from assistant.retrieval.lexical import tokens
+from assistant.types import Chunk, SearchHit
+
+EmbedMany = Callable[[list[str]], list[list[float]]]
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«¿¡(*]?[A-ZÁÉÍÓÚÑ0-9])")
+LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+[.)])\s+")
+# Sections that speak to a parent about their child: never shown to a student as if to them.
+PARENT_SECTION = re.compile(
+    r"\bparents?\b|\bfamil(y|ies)\b|\bat home\b|\bpadres\b|\bfamilias?\b|\ben casa\b", re.I
+)
+YOUR_CHILD = re.compile(
+    r"\byour (child|children|kid|son|daughter|teen)\b|\bsu hij[oa]\b|\bsus hijos\b", re.I
+)
+FOR_AUDIENCE = {"student": "students", "parent": "parents", "teacher": "teachers"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of one guide, resource or framework item, as retrieved."""
+
+    source: str
+    title: str
+    heading: str
+    text: str  # the section's opening (its first chunk), without the heading line
+    audience: str
+    language: str
+    doc_type: str
+    code: str | None
+    rank: int  # the best retrieval rank of any of its chunks (0 = first)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.heading)
+
+    def citation(self, snippet: str) -> Citation:
+        return Citation(self.source, self.title, self.heading or None, self.code, snippet)
+
+
+@dataclass(frozen=True)
+class Lead:
+    section: Section
+    text: str
+    score: float  # the ranking score
+    similarity: float  # meaning alone: question against heading and lead (cosine)
+
+
+def body_of(chunk: Chunk) -> str:
+    """A chunk's text without the heading line the chunker puts first."""
+    text = chunk.text
+    return text.split("\n\n", 1)[1] if "\n\n" in text else text
+
+
+def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) -> list[Section]:
+    """The sections of these hits in retrieval order, each once, starting at its first chunk
+    (`opening` finds part 0 of a hit's section, so a lead never starts mid-paragraph)."""
+    found: dict[tuple[str, str], Section] = {}
+    for rank, hit in enumerate(hits):
+        meta = hit.chunk.metadata
+        heading = str(meta.get("section") or "")
+        key = (hit.chunk.source, heading)
+        if key in found:
+            continue
+        first = opening(hit.chunk)
+        found[key] = Section(
+            source=hit.chunk.source,
+            title=hit.chunk.title,
+            heading=heading,
+            text=body_of(first),
+            audience=str(meta.get("audience") or "all"),
+            language=str(meta.get("language") or "en"),
+            doc_type=str(meta.get("doc_type") or "guide"),
+            code=str(meta.get("code") or "") or None,
+            rank=rank,
+        )
+    return list(found.values())
+
+
+def blocks(text: str) -> list[str]:
+    """Paragraphs and lists of a section body, each list kept as one block with its lead-in."""
+    out: list[str] = []
+    for raw in re.split(r"\n\s*\n", text.strip()):
+        block = raw.strip()
+        if not block or block.startswith(("|", "#", "```")):
+            continue
+        lines = block.splitlines()
+        is_list = all(LIST_ITEM.match(line) or line.startswith(" ") for line in lines)
+        if out and is_list and out[-1].rstrip().endswith(":"):
+            out[-1] = out[-1] + "\n" + block
+        else:
+            out.append(block)
+    return out
+
+
+def sentences(paragraph: str) -> list[str]:
+    line = " ".join(paragraph.split())
+    return [s.strip() for s in SENTENCE_END.split(line) if s.strip()]
+
+
+def lead_text(
+    text: str, max_words: int, *, want_list: bool = False, more: bool = False
+) -> str | None:
+    """The section's lead: its first paragraph (and, when it introduces a list, the list),
+    cut at the last sentence or list item that fits in `max_words`. None when the lead holds a
+    sentence the injection guard drops (the caller then takes another section)."""
+    parts = blocks(text)
+    if not parts:
+        return None
+    chosen = parts[0]
+    if want_list and not _has_list(chosen):
+        chosen = next((p for p in parts[:3] if _has_list(p)), chosen)
+    if "\n" in chosen and _has_list(chosen):
+        return _trim_list(chosen, max_words)
+    kept: list[str] = []
+    words = 0
+    for sentence in sentences(chosen):
+        if looks_like_injection(sentence):
+            return None
+        count = len(sentence.split())
+        if kept and words + count > max_words:
+            break
+        kept.append(sentence)
+        words += count
+    paragraphs = [" ".join(kept)]
+    short = kept and words < max_words // 3 and not kept[-1].endswith(":")
+    if (short or more) and len(parts) > 1:
+        # a one-line lead ("A 2 means Developing.") reads better with the paragraph after it;
+        # "tell me more" goes on through the section
+        for block in parts[1:] if more else parts[1:2]:
+            added: list[str] = []
+            for sentence in sentences(block):
+                count = len(sentence.split())
+                if looks_like_injection(sentence) or words + count > max_words:
+                    break
+                added.append(sentence)
+                words += count
+            if not added:
+                break
+            if short and not more:
+                paragraphs[-1] += " " + " ".join(added)
+            else:
+                paragraphs.append(" ".join(added))
+    text = "\n\n".join(p for p in paragraphs if p).replace("**", "")
+    return text or None
+
+
+def _has_list(block: str) -> bool:
+    return any(LIST_ITEM.match(line) for line in block.splitlines())
+
+
+def _trim_list(block: str, max_words: int) -> str | None:
+    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    kept: list[str] = []
+    words = 0
+    for line in lines:
+        if looks_like_injection(line):
+            return None
+        count = len(line.split())
+        if kept and words + count > max_words * 1.5:
+            break
+        item = LIST_ITEM.match(line)
+        kept.append(f"- {line[item.end() :]}" if item else line)
+        words += count
+    return "\n".join(kept).replace("**", "")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    role: str
+    language: str
+    kind_words: tuple[str, ...] = ()  # heading words that suit the kind of question
+    avoid: tuple[str, ...] = ()  # doc types not to answer from
+
+
+class SectionPicker:
+    """Ranks retrieved sections for a question: meaning (embeddings of the heading and lead),
+    shared words, retrieval rank, the asker's audience and language, and the kind of
+    question. Sections written to parents about their child never answer a student."""
+
+    def __init__(self, embed: EmbedMany) -> None:
+        self._embed = embed
+
+    def rank(
+        self,
+        question: str,
+        found: Sequence[Section],
+        prefs: Preferences,
+        max_words: int,
+        *,
+        want_list: bool = False,
+        more: bool = False,
+    ) -> list[Lead]:
+        leads: list[tuple[Section, str]] = []
+        for section in found:
+            if section.doc_type in prefs.avoid:
+                continue
+            text = lead_text(section.text, max_words, want_list=want_list, more=more)
+            if text and self._suits(section, text, prefs):
+                leads.append((section, text))
+        if not leads:
+            return []
+        texts = [question] + [f"{s.heading}. {text}" for s, text in leads]
+        vectors = unit_rows(np.array(self._embed(texts), dtype=np.float32))
+        meaning = vectors[1:] @ vectors[0]
+        ranked = []
+        for (section, text), similarity in zip(leads, meaning, strict=True):
+            # meaning first; shared words, the retriever's order, the asker's audience and
+            # language and the kind of question adjust it
+            score = 1.5 * float(similarity) + 0.3 * overlap(question, f"{section.heading} {text}")
+            score += 0.2 * overlap(question, section.heading)
+            score += 0.1 / (1 + section.rank)
+            score += self._audience_bonus(section, prefs)
+            if section.language == prefs.language:
+                score += 0.3 if prefs.language != "en" else 0.05
+            if prefs.kind_words and re.search("|".join(prefs.kind_words), section.heading, re.I):
+                score += 0.08
+            ranked.append(Lead(section, text, score, float(similarity)))
+        return sorted(ranked, key=lambda lead: -lead.score)
+
+    @staticmethod
+    def _suits(section: Section, text: str, prefs: Preferences) -> bool:
+        """A student is never shown a section that speaks to a parent about their child."""
+        if prefs.role != "student":
+            return True
+        if PARENT_SECTION.search(section.heading):
+            return False
+        return not (section.audience == "parents" and YOUR_CHILD.search(text))
+
+    @staticmethod
+    def _audience_bonus(section: Section, prefs: Preferences) -> float:
+        own = FOR_AUDIENCE.get(prefs.role)
+        if own is None or section.audience == "all":
+            return 0.0
+        if section.audience == own:
+            return 0.12
+        # professional guides are the last resort for families; families' guides for teachers
+        return -0.2 if section.audience == "teachers" else -0.08
+
+
+def _stems(text: str) -> set[str]:
+    return {token[:5] for token in tokens(text) if len(token) > 2}
+
+
+def overlap(question: str, text: str) -> float:
+    """Share of the question's content words (by their first letters) found in the text."""
+    wanted = _stems(question)
+    return len(wanted & _stems(text)) / len(wanted) if wanted else 0.0
+
+
+def citation_for(hit: SearchHit, snippet: str) -> Citation:
+    """A citation naming a retrieved passage's source, section and code."""
+    meta = hit.chunk.metadata
+    return Citation(
+        source=hit.chunk.source,
+        title=hit.chunk.title,
+        section=str(meta.get("section") or "") or None,
+        code=str(meta.get("code") or "") or None,
+        snippet=snippet,
+    )

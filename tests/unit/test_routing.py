@@ -1,0 +1,65 @@
+"""Mine or general: learner data only with an anchor in the message, per role, EN and ES."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.chat.learner_data import LearnerRef
+from assistant.chat.routing import class_in, names_someone_else, points_back, route
+
+MAYA = LearnerRef("L001", "Maya Lindgren")
+
+
+@pytest.mark.parametrize(
+    ("role", "message", "expected"),
+    [
+        ("student", "what should i work on next", "own_data"),
+        ("student", "wat level am i on ratios", "own_data"),
+        ("student", "¿qué debo estudiar ahora? ¿cuál es mi siguiente paso?", "own_data"),
+        ("student", "how do i prove mastery", "general"),
+        ("student", "how does reassessment work", "general"),
+        ("student", "is a 2 bad??", "general"),
+        ("student", "¿qué significa competente?", "general"),
+        ("parent", "how is my daughter doing in math?", "own_data"),
+        ("parent", "¿cómo va mi hijo?", "own_data"),
+        ("parent", "what does a 3 mean on the report?", "general"),
+        ("parent", "how do teachers decide mastery?", "general"),
+        ("parent", "my son got a 2 in ratios, is he failing?", "general"),
+        ("parent", "¿qué es la educación basada en competencias?", "general"),
+        ("teacher", "who is stuck in my class?", "class"),
+        ("teacher", "how should I group my students this week", "class"),
+        ("teacher", "¿quiénes están atascados en mi clase?", "class"),
+        ("teacher", "how do I write good evidence?", "general"),
+        ("teacher", "what are the tiers in MTSS", "general"),
+    ],
+)
+def test_mine_or_general(role: str, message: str, expected: str) -> None:
+    assert route(message, role).route == expected
+
+
+def test_a_named_learner_or_class_anchors_a_teacher() -> None:
+    assert route("how is Maya doing", "teacher", named=MAYA).learner == MAYA
+    found = route("what about 6B?", "teacher", class_id="6B")
+    assert found.route == "class" and found.class_id == "6B"
+
+
+def test_a_follow_up_on_shown_steps_is_about_them_only_when_it_points_back() -> None:
+    assert route("why?", "student", steps_shown=True).route == "own_data"
+    assert route("what does unit rate mean?", "student", steps_shown=True).route == "general"
+    assert points_back("and the next one?") and not points_back("what is a unit rate")
+
+
+def test_a_parent_naming_someone_else_is_a_stranger_question() -> None:
+    assert names_someone_else("How is Liam doing?", [MAYA])
+    assert names_someone_else("what is Liam's level in ratios", [MAYA])
+    assert not names_someone_else("How is Maya doing?", [MAYA])
+    assert not names_someone_else("How is my daughter doing in Ratios?", [MAYA])
+    assert not names_someone_else("What does Proficient mean?", [MAYA])
+    found = route("How is Liam doing?", "parent", stranger=True)
+    assert found.route == "own_data" and found.stranger
+
+
+def test_class_ids_are_found_among_the_askers_classes_only() -> None:
+    assert class_in("who's stuck in 6a", ["6A", "6B"]) == "6A"
+    assert class_in("grouping for 7A", ["6A", "6B"]) is None
+    assert class_in("ADV6 groups please", ["ADV6"]) == "ADV6"
