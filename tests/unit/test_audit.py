@@ -76,9 +76,7 @@ def test_a_class_report_is_one_row_for_the_class_not_one_per_learner(school: Ass
     before = count(school)
     school.class_reports.for_class(school.access.viewer("t1"), "M1", as_of=AS_OF)
     assert count(school) == before + 1
-    assert scoped_rows(school, action="view") == [
-        ("t1", "view", "class M1", None, "class_report")
-    ]
+    assert scoped_rows(school, action="view") == [("t1", "view", "class M1", None, "class_report")]
 
 
 def test_refused_attempts_are_recorded_and_show_nothing(school: Assistant) -> None:
