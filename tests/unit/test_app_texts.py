@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.app.texts import load_ui_texts, plain
 from assistant.settings import BUNDLED_PROMPTS
+from tests.support_markdown import PARSER, problems, shown_text
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
@@ -20,11 +23,53 @@ def test_every_english_key_reads_and_spanish_falls_back_to_english() -> None:
         assert texts.starters(role, "en") and texts.starters(role, "es")
 
 
-def test_content_cannot_load_images_links_or_html() -> None:
-    shown = plain('See ![x](http://evil.example/t.png) [click](http://evil.example) <img src=x>')
-    assert "](" not in shown and "<img" not in shown
-    assert "click (http://evil.example)" in shown
-    assert "&lt;img src=x&gt;" in shown
+HOST = "//127.0.0.1:9/x.png"
+PAYLOADS = [
+    f"![a [b] c]({HOST})",  # nested brackets
+    f"![a\\]b]({HOST})",  # an escaped bracket
+    f"![a]({HOST} 'title') and ![b](<{HOST}>)",
+    f"[![inner]({HOST})](//127.0.0.1:9/page)",
+    f"![x][r]\n\n[r]: {HOST}",  # a reference definition
+    f"[click](http:{HOST}) <http:{HOST}> <a href='{HOST}'>a</a>",
+    f'<img src="{HOST}"> <IMG SRC={HOST}> &lt;img src={HOST}&gt; &#60;img&#62;',
+    f"<details><summary>x</summary><img src={HOST}></details>",
+    f"https:{HOST} www.example.com/x name@example.com mailto:name@example.com",
+    "# Heading\n- item\n+ item\n1. one\n2) two\n> quote\n    code\n```\nfence\n```\n---",
+    "a | b\n--|--\n1 | 2\n\nTitle\n=====\n\n***\n\n[^1]\n\n[^1]: note",
+    ":red[alarm] :material/warning: :streamlit: :smile: :small[x] :help[tip] $x^2$ $$y$$",
+    "*em* _em_ **strong** ~~struck~~ `code` \\ \\* trailing\\",
+    "   indented\n\t\ttabbed\r\nwindows\rold mac",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_content_is_shown_as_its_characters_and_can_load_or_link_nothing(payload: str) -> None:
+    shown = plain(payload)
+    assert problems(shown) == [], shown
+    assert " ".join(shown_text(shown).split()) == " ".join(payload.split())
+    assert "<img" not in PARSER.render(shown) and "<a " not in PARSER.render(shown)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_layout_keeps_lists_and_bold_and_nothing_else(payload: str) -> None:
+    assert problems(plain(payload, layout=True), layout=True) == []
+
+
+def test_layout_shows_an_answer_as_an_intro_and_a_list() -> None:
+    answer = "The guides say:\n- A **3** means [1]\n- See ![x](//h/x.png) [2]\n3. Third"
+    html = PARSER.render(plain(answer, layout=True))
+    assert html.count("<li>") == 3 and "<ul>" in html and '<ol start="3">' in html
+    assert "<strong>3</strong>" in html
+    assert "![x](//h/x.png) [2]" in html and "<img" not in html
+
+
+def test_line_breaks_are_kept_and_ordinary_text_is_left_as_it_is() -> None:
+    assert plain("Score 3 of 4 on 6.RP.2, pages 12-14 (see the guide).") == (
+        "Score 3 of 4 on 6.RP.2, pages 12-14 (see the guide)."
+    )
+    assert shown_text(plain("first line\nsecond line\n\nnew paragraph")) == (
+        "first line\nsecond line\nnew paragraph\n"
+    )
 
 
 def test_no_page_renders_raw_html() -> None:

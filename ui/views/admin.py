@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from assistant.app.texts import plain
 from assistant.errors import WaypointError
 from assistant.types import AUDIENCES
 from ui import resources, state
-from ui.views.common import wait_for
+from ui.views.common import table, wait_for
 
 
 def page() -> None:
@@ -32,7 +32,7 @@ def page() -> None:
     columns[3].metric("Uploads", len(stats.uploads))
     left, right = st.columns(2)
     left.dataframe(
-        pd.DataFrame(
+        table(
             [{"type": key, "passages": value} for key, value in stats.by_type.items()]
             + [
                 {"type": f"for {key}", "passages": value}
@@ -43,7 +43,7 @@ def page() -> None:
         width="stretch",
     )
     right.dataframe(
-        pd.DataFrame(
+        table(
             [
                 {
                     "framework": fw["title"],
@@ -68,9 +68,9 @@ def page() -> None:
         try:
             kept = admin.add(upload.name, upload.getvalue(), audience=str(audience))
         except WaypointError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
         else:
-            st.success(texts.t("uploaded", language, path=kept.name))
+            st.success(texts.t("uploaded", language, path=plain(kept.name)))
     if st.button(texts.t("reindex", language), type="primary", key="reindex"):
         bar = st.progress(0.0, text=texts.t("reindex", language))
 
@@ -80,7 +80,7 @@ def page() -> None:
         try:
             report = admin.reindex(progress=moved)
         except WaypointError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
         else:
             message = texts.t(
                 "reindexed",
@@ -90,6 +90,6 @@ def page() -> None:
                 unchanged=report.chunks_unchanged,
                 seconds=report.seconds,
             )
-            problems = "".join(f"\n- {problem}" for problem in report.problems)
+            problems = "".join(f"\n- {plain(problem)}" for problem in report.problems)
             state.put(state.NOTICE, message + problems)
             st.rerun()  # the statistics above are shown again with the new index

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import streamlit as st
 
 from assistant.app.chat_session import ChatSession, ChatTurn
 from assistant.app.identity import Account
 from assistant.app.texts import UiTexts, plain
+from assistant.chat.guards import MessageRejectedError
 from ui import resources, state
 from ui.views.common import show_answer, wait_for
 
@@ -45,8 +48,12 @@ def page() -> None:
     if question:
         with st.chat_message("user"):
             st.markdown(plain(question))
-        with st.chat_message("assistant"):
-            st.write_stream(session.stream(assistant.chat, question))
+        try:
+            with st.chat_message("assistant"):
+                _show_stream(session.stream(assistant.chat, question))
+        except MessageRejectedError as exc:
+            st.warning(texts.t(f"message_{exc.reason}", language, limit=f"{exc.limit:,}"))
+            return
         st.rerun()
 
 
@@ -58,22 +65,24 @@ def _learner_choice(who: Account, texts: UiTexts, language: str) -> str | None:
         children = list(who.learner_ids)
         if len(children) <= 1:
             return children[0] if children else None
-        names = _names(children)
         chosen = st.selectbox(
             texts.t("child", language),
             children,
-            format_func=lambda key: names.get(key, key),
+            format_func=who.learner_name,
             key=state.CHILD,
         )
         return str(chosen) if chosen else None
     return None
 
 
-def _names(learner_ids: list[str]) -> dict[str, str]:
-    who = state.account()
-    assert who is not None
-    services = resources.get_assistant().chat_learners
-    return {ref.id: ref.name for ref in services.visible_learners(who.user_id)}
+def _show_stream(pieces: Iterator[str]) -> None:
+    """The answer as it is composed, made plain as a whole each time: a piece may end inside
+    an address or a Markdown construct that the next piece completes."""
+    box = st.empty()
+    shown = ""
+    for piece in pieces:
+        shown += piece
+        box.markdown(plain(shown, layout=True))
 
 
 def _show_turn(
@@ -82,7 +91,7 @@ def _show_turn(
     with st.chat_message("user"):
         st.markdown(plain(turn.question))
     with st.chat_message("assistant"):
-        st.markdown(plain(turn.answer.text))
+        st.markdown(plain(turn.answer.text, layout=True))
         show_answer(turn.answer, texts, language)
         rating = st.feedback("thumbs", key=f"rating_{session.id}_{index}")
         if rating is not None and rating != turn.rating:

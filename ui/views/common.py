@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from assistant.app.bootstrap import Status
 from assistant.app.texts import UiTexts, plain
 from assistant.chat.types import Answer
+from assistant.csv_safety import safe_cell
 from ui import resources
 
 STATUS_ICONS = {"mastered": "🟢", "working": "🔵", "ready": "🟡", "locked": "⚪"}
@@ -37,10 +39,10 @@ def _progress(need: str) -> None:
     if _satisfied(status, need):
         st.rerun(scope="app")
     if status.phase == "failed":
-        st.error(texts.t("preparation_failed", message=status.message))
+        st.error(texts.t("preparation_failed", message=plain(status.message)))
         return
     st.info(texts.t("preparing_note"))
-    label = f"{texts.t('preparing')}: {status.message}"
+    label = f"{texts.t('preparing')}: {plain(status.message)}"
     if status.total:
         label += f" ({status.done}/{status.total})"
     st.progress(status.fraction if status.total else 0.0, text=label)
@@ -92,3 +94,12 @@ def _proficient_aim(aim: Sequence[Mapping[str, Any]]) -> str:
         if level.get("label") == "Proficient":
             return str(level.get("description", ""))
     return str(aim[0].get("description", "")) if aim else ""
+
+
+def table(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """A table to show with st.dataframe, whose toolbar can download it as CSV: text cells
+    that a spreadsheet would run as a formula (=, +, -, @, tab, CR) get a leading apostrophe,
+    as in every CSV Waypoint writes (assistant/csv_safety.py). Numbers stay numbers."""
+    return pd.DataFrame(
+        [{key: safe_cell(v) if isinstance(v, str) else v for key, v in r.items()} for r in rows]
+    )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from assistant.app.progress import CompetencyProgress
 from assistant.app.texts import UiTexts, plain
+from assistant.chat.guards import without_lures
 from ui import resources, state
 from ui.views import progress_parts as parts
 from ui.views.common import STATUS_ICONS, wait_for
@@ -23,19 +24,18 @@ def page() -> None:
         st.info(texts.t("no_learners", language))
         return
     assistant = resources.get_assistant()
-    names = {ref.id: ref.name for ref in assistant.chat_learners.visible_learners(who.user_id)}
     child = who.learner_ids[0]
     if len(who.learner_ids) > 1:
         child = str(
             st.selectbox(
                 texts.t("child", language),
                 list(who.learner_ids),
-                format_func=lambda key: names.get(key, key),
+                format_func=who.learner_name,
                 key=state.CHILD,
             )
         )
     progress = assistant.progress.for_learner(who.viewer, child)
-    st.title(texts.t("progress_of", language, name=progress.learner.name))
+    st.title(texts.t("progress_of", language, name=plain(progress.learner.name)))
     st.info(texts.t("parent_intro", language))
     parts.status_counts(progress, texts, language)
     st.subheader(texts.t("next_steps", language))
@@ -44,7 +44,7 @@ def page() -> None:
         shown = [item for item in items if item.status != "locked"]
         if not shown:
             continue
-        st.subheader(domain)
+        st.subheader(plain(domain))
         for item in shown:
             _competency(item, texts, language)
     with st.expander(texts.t("over_time", language)):
@@ -73,7 +73,7 @@ def _competency(item: CompetencyProgress, texts: UiTexts, language: str) -> None
         if item.level is not None
         else texts.t(item.status, language)
     )
-    with st.expander(f"{STATUS_ICONS[item.status]} {item.code} {item.title} · {level}"):
+    with st.expander(f"{STATUS_ICONS[item.status]} {plain(f'{item.code} {item.title}')} · {level}"):
         st.markdown(plain(item.statement))
         if item.meaning:
             st.markdown(f"**{texts.t('now', language)}:** {plain(item.meaning)}")
@@ -97,4 +97,4 @@ def _competency(item: CompetencyProgress, texts: UiTexts, language: str) -> None
             home = assistant.progress.home_help(resource)
             if home:
                 st.markdown(f"**{texts.t('help_at_home', language)}** ({plain(resource.title)})")
-                st.markdown(plain(home))
+                st.markdown(plain(without_lures(home), layout=True))

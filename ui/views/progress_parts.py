@@ -8,7 +8,7 @@ import streamlit as st
 
 from assistant.app.progress import STATUSES, LearnerProgress
 from assistant.app.texts import UiTexts, plain
-from ui.views.common import STATUS_ICONS, step_card
+from ui.views.common import STATUS_ICONS, step_card, table
 
 MAP_COLOURS = {"mastered": "#7fc97f", "working": "#80b1d3", "ready": "#fdd76b", "locked": "#d9d9d9"}
 
@@ -22,7 +22,7 @@ def status_counts(progress: LearnerProgress, texts: UiTexts, language: str) -> N
 def by_domain(progress: LearnerProgress, texts: UiTexts, language: str) -> None:
     for domain, items in progress.by_domain().items():
         mastered = sum(1 for item in items if item.status == "mastered")
-        with st.expander(f"{domain} ({mastered}/{len(items)})"):
+        with st.expander(f"{plain(domain)} ({mastered}/{len(items)})"):
             rows = [
                 {
                     "": STATUS_ICONS[item.status],
@@ -37,7 +37,7 @@ def by_domain(progress: LearnerProgress, texts: UiTexts, language: str) -> None:
                 }
                 for item in items
             ]
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            st.dataframe(table(rows), hide_index=True, width="stretch")
 
 
 def over_time(progress: LearnerProgress, texts: UiTexts, language: str, key: str) -> None:
@@ -92,4 +92,5 @@ def next_steps(progress: LearnerProgress, texts: UiTexts, language: str) -> None
 
 
 def _dot(text: str) -> str:
-    return plain(text).replace("\\", "\\\\").replace('"', '\\"')
+    """A quoted Graphviz string (not Markdown): backslashes, quotes and line breaks escaped."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

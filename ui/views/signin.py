@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from assistant.app.identity import DEMO_ROLES
+from assistant.app.texts import plain
 from ui import resources, state
 from ui.views.common import wait_for
 
@@ -39,18 +40,22 @@ def page() -> None:
         return
     if not wait_for("school"):
         return
+    offer = assistant.directory.demo_offer(school_sign_in=oidc_configured())
+    if not offer.accounts:
+        st.caption(texts.t(offer.reason))
+        return
     st.subheader(texts.t("demo_heading"))
     st.info(texts.t("demo_note"), icon=":material/science:")
-    accounts = assistant.directory.demo_accounts()
+    accounts = offer.accounts
     columns = st.columns(len(DEMO_ROLES))
     for column, role in zip(columns, DEMO_ROLES, strict=True):
         with column:
             st.markdown(f"**{role.title()}**")
             for demo in (a for a in accounts if a.role == role):
                 if st.button(
-                    demo.name,
+                    plain(demo.name),
                     key=f"demo_{demo.user_id}",
-                    help=f"{demo.detail} ({demo.user_id}, {texts.t('demo_badge')})",
+                    help=f"{plain(f'{demo.detail} ({demo.user_id}')}, {texts.t('demo_badge')})",
                     width="stretch",
                 ):
                     state.sign_in(assistant.directory.account(demo.user_id, demo=True))
@@ -65,9 +70,14 @@ def _school_sign_in() -> None:
             st.login()
         return
     claims = dict(user.to_dict()) if hasattr(user, "to_dict") else dict(user)
-    found = resources.get_assistant().directory.from_identity(claims, identity_table())
+    assistant = resources.get_assistant()
+    found = assistant.directory.from_identity(
+        claims,
+        identity_table(),
+        unverified_issuers=assistant.settings.oidc_unverified_email_issuers,
+    )
     if found is None:
-        st.warning(texts.t("unknown_identity", email=str(claims.get("email", ""))))
+        st.warning(texts.t("unknown_identity", email=plain(str(claims.get("email", "")))))
         if st.button(texts.t("sign_out")):
             st.logout()
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.app.texts import plain
 from ui import resources, state
 from ui.views import progress_parts as parts
 from ui.views.common import wait_for
@@ -21,7 +22,7 @@ def page() -> None:
         return
     progress = resources.get_assistant().progress.for_learner(who.viewer, who.learner_ids[0])
     st.title(texts.t("my_progress", language))
-    st.caption(" · ".join(progress.frameworks))
+    st.caption(" · ".join(plain(title) for title in progress.frameworks))
     parts.status_counts(progress, texts, language)
     steps, domains, time, graph = st.tabs(
         [

@@ -9,13 +9,13 @@ import streamlit as st
 
 from assistant.app.identity import Account
 from assistant.app.texts import UiTexts, plain
-from assistant.app.uploads import import_evidence_upload
+from assistant.app.uploads import import_evidence_upload, safe_file_name
 from assistant.csv_safety import csv_text
 from assistant.errors import CsvImportError, WaypointError
 from assistant.recommend.class_report import ClassReport
 from ui import resources, state
 from ui.views import progress_parts as parts
-from ui.views.common import wait_for
+from ui.views.common import table, wait_for
 
 
 def page() -> None:
@@ -40,8 +40,10 @@ def page() -> None:
         )
     )
     report = assistant.class_reports.for_class(who.viewer, class_id)
-    st.title(f"{class_id}: {names[class_id]}")
-    st.caption(f"{len(report.matrix)} learners · as of {report.as_of.isoformat()} · {report.model}")
+    st.title(plain(f"{class_id}: {names[class_id]}"))
+    st.caption(
+        f"{len(report.matrix)} learners · as of {report.as_of.isoformat()} · {plain(report.model)}"
+    )
     tabs = st.tabs(
         [
             texts.t("heat_map", language),
@@ -146,7 +148,7 @@ def _tiers(report: ClassReport) -> None:
         {"learner": t.name, "tier": t.tier, "why": " ".join(t.reasons), "decision": t.decision}
         for t in report.tiers
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(table(rows), hide_index=True, width="stretch")
 
 
 def _learner(who: Account, report: ClassReport, texts: UiTexts, language: str) -> None:
@@ -184,11 +186,15 @@ def _learner(who: Account, report: ClassReport, texts: UiTexts, language: str) -
                     who.viewer, learner_id, str(code), float(level), str(reason)
                 )
             except WaypointError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
             else:
                 st.success(
                     texts.t(
-                        "override_saved", language, code=code, level=level, name=names[learner_id]
+                        "override_saved",
+                        language,
+                        code=plain(str(code)),
+                        level=level,
+                        name=plain(names[learner_id]),
                     )
                 )
 
@@ -207,20 +213,26 @@ def _upload(who: Account, texts: UiTexts, language: str) -> None:
             limit=assistant.settings.max_upload_bytes,
         )
     except CsvImportError as exc:
-        st.error(texts.t("import_refused", language, path=upload.name))
+        st.error(
+            texts.t(
+                "import_refused",
+                language,
+                path=plain(safe_file_name(upload.name, "evidence.csv")),
+            )
+        )
         st.dataframe(
-            pd.DataFrame([{"line": p.line, "problem": p.reason} for p in exc.problems]),
+            table([{"line": p.line, "problem": p.reason} for p in exc.problems]),
             hide_index=True,
             width="stretch",
         )
     except WaypointError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     else:
         st.success(
             texts.t(
                 "imported",
                 language,
-                path=report.path,
+                path=plain(str(report.path)),
                 added=report.added,
                 unchanged=report.unchanged,
             )

@@ -1,0 +1,50 @@
+"""Tables on the pages: st.dataframe's own toolbar downloads them as CSV, so a text cell that a
+spreadsheet would run as a formula is shown (and downloaded) with a leading apostrophe."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from ui.views.common import table
+
+
+def test_formula_cells_are_escaped_and_numbers_stay_numbers() -> None:
+    frame = table(
+        [
+            {"learner": '=HYPERLINK("http://x.example","x")', "level": 3, "note": "-2+3"},
+            {"learner": "@SUM(A1:A2)", "level": None, "note": "-0.5"},
+            {"learner": "Maya Lindgren", "level": 2.5, "note": "\t=1+1"},
+        ]
+    )
+    assert list(frame["learner"]) == [
+        '\'=HYPERLINK("http://x.example","x")',
+        "'@SUM(A1:A2)",
+        "Maya Lindgren",
+    ]
+    assert list(frame["note"]) == ["'-2+3", "-0.5", "'\t=1+1"]
+    assert frame["level"].tolist()[0] == 3 and frame["level"].tolist()[2] == 2.5
+
+
+def _tiers_page() -> None:
+    from types import SimpleNamespace
+
+    from ui.views.teacher import _tiers
+
+    tier = SimpleNamespace(
+        name="=cmd|' /C calc'!A0",
+        tier=2,
+        reasons=["+1 below the class", "stuck on M.6.RP.2"],
+        decision="@review",
+    )
+    _tiers(SimpleNamespace(tiers=[tier]))  # type: ignore[arg-type]
+
+
+def test_the_tiers_table_downloads_no_formula() -> None:
+    at = AppTest.from_function(_tiers_page)
+    at.run()
+    assert not at.exception, at.exception
+    row = at.dataframe[0].value.iloc[0]
+    assert row["learner"] == "'=cmd|' /C calc'!A0"
+    assert row["why"] == "'+1 below the class stuck on M.6.RP.2"
+    assert row["decision"] == "'@review"
+    assert row["tier"] == 2
