@@ -52,6 +52,12 @@ KIND_HEADINGS: dict[str, tuple[str, ...]] = {
     "intervention": (r"sticking point", r"mini-lesson", r"intervention", r"reteach", r"tier"),
     "resources": (r"activity", r"try these", r"help", r"practi", r"actividad", r"ayudar"),
 }
+LEVEL_NAME = re.compile(
+    r"\b(beginning|developing|proficient|advanced|inicial|en desarrollo|competente|avanzado)\b",
+    re.I,
+)
+# A teacher asking for one of their learners' steps without saying whose.
+STAFF_ASKS = re.compile(r"\bnext( steps?)?\b|\bwork on\b|\bhow is\b.{0,30}\bdoing\b", re.I)
 # A question about learners in general ("a student who…"), not about one of the asker's.
 ANY_LEARNER = re.compile(
     r"\b(a|any|every|each|some) (student|learner|kid|child)\b|\b(students|learners|kids) who\b"
@@ -142,7 +148,9 @@ class ChatEngine:
         elif decision.intent == "follow_up":
             answer, question, intent = self._follow_up(text, context, memory)
         else:
-            intent, question = self._routed(decision.intent, text, anchor, context.role), text
+            signed_in = context.user_id is not None or context.role == "admin"
+            intent = self._routed(decision.intent, text, anchor, context.role, signed_in)
+            question = text
             answer = self._answer(intent, question, context, memory, anchor=anchor)
             if answer.abstained and decision.method == "threshold":
                 # no intent was close: a guide section that clearly matches still answers
@@ -163,7 +171,7 @@ class ChatEngine:
         """What the message is anchored to: the asker's own data, a learner or class they may
         see, or nothing (general knowledge)."""
         if self._learners is None or (context.user_id is None and context.role != "admin"):
-            return route(text, context.role)
+            return Anchor("general")  # nobody signed in: general answers only
         if context.learner_id and (DATA_WORDS.search(text) or points_back(text)):
             return Anchor("own_data")  # the app or --learner chose whom it is about
         learners = self._learners()
@@ -187,15 +195,17 @@ class ChatEngine:
         return route(text, context.role, named=named, steps_shown=steps_shown, stranger=stranger)
 
     @staticmethod
-    def _routed(intent: Intent, text: str, anchor: Anchor, role: str) -> Intent:
+    def _routed(intent: Intent, text: str, anchor: Anchor, role: str, signed_in: bool) -> Intent:
         """Learner-data intents need an anchor; without one the guides answer (a teacher who
         asks for next steps without saying whose is asked which learner). An anchored question
         about one's own progress is a learner-data question whatever it resembled."""
         if anchor.stranger:
             return "progress"
+        if intent == "explain_competency" and LEVEL_NAME.search(text):
+            return "explain_level"
         if intent in LEARNER_INTENTS and anchor.route == "general":
-            staff = role in ("teacher", "admin")
-            if staff and DATA_WORDS.search(text) and not ANY_LEARNER.search(text):
+            staff = role in ("teacher", "admin") and signed_in
+            if staff and STAFF_ASKS.search(text) and not ANY_LEARNER.search(text):
                 return intent
             return "explain_level" if level_asked(text) is not None else "explain_cbe"
         general = ("explain_cbe", "explain_level", "resources", "intervention")

@@ -25,7 +25,7 @@ CHILD = re.compile(
 DATA_WORDS = re.compile(
     r"\bnext\b|\bwork(ing)? on\b|\blevels?\b|\bprogress\b|\bdoing\b|\bhow am i\b|\bscores?\b"
     r"|\bgrades?\b|\bmaster(ed|y)?\b.*\b(yet|so far|already)\b|\bready (for|to)\b|\bbehind\b"
-    r"|\bwhere (am i|is (he|she))\b|\b(mastered|passed)\b|\bfocus on\b|\bpractice next\b"
+    r"|\bwhere (am i|is (he|she))\b|\bfocus on\b|\bpractice next\b|\btackle\b"
     r"|\bsiguiente\b|\bnivel(es)?\b|\bprogreso\b|\bc[oó]mo (va|voy)\b|\bqu[eé] sigue\b"
     r"|\bpr[oó]ximos? pasos?\b|\batrasad[oa]\b|\btrabajar\b|\bestudiar ahora\b",
     re.I,
@@ -33,9 +33,14 @@ DATA_WORDS = re.compile(
 CLASS_ID = re.compile(
     r"\b(?:class|clase|section|grupo)?\s*([0-9]{1,2}[A-Z]|[A-Z]{2,5}[0-9]{1,2})\b"
 )
+MY_CLASS = re.compile(
+    r"\bmy (class(es)?|students|kids|section|period|group)\b"
+    r"|\bmi(s)? (clase|estudiantes|alumnos)\b",
+    re.I,
+)
+CLASS_NEED = re.compile(r"stuck|behind|struggl|group|doing|progress|atascad|atrasad|grupo", re.I)
 CLASS_WORDS = re.compile(
-    r"\bmy (class(es)?|students|kids|section|period|group)\b|\bmi(s)? (clase|estudiantes|alumnos)\b"
-    r"|\bwho('?s| is| are)\b.{0,20}\b(stuck|behind|struggling|ready|ahead)\b"
+    r"\bwho('?s| is| are)\b.{0,20}\b(stuck|behind|struggling|ready|ahead)\b"
     r"|\bqui[eé]n(es)? (est[aá]n?|va)\b.{0,20}\b(atascad|atrasad)"
     r"|\bgroup(s|ing)?\b.{0,30}\b(class|this week|tomorrow|tmrw|today|monday|students)\b"
     r"|\b(class|clase) (report|informe)\b|\bheat ?map\b",
@@ -70,16 +75,29 @@ def class_in(message: str, classes: Sequence[str]) -> str | None:
 
 
 def asks_about_own_data(message: str, role: str) -> bool:
-    """First person (or, for a parent, their child) together with progress words."""
-    if not DATA_WORDS.search(message):
+    """First person (or, for a parent, their child) together with progress words; a question
+    about how things work is not about anyone's data."""
+    if not DATA_WORDS.search(message) or HOW_IT_WORKS.search(message):
         return False
     if role == "parent":
         return bool(CHILD.search(message) or FIRST_PERSON.search(message))
     return bool(FIRST_PERSON.search(message))
 
 
+# "How do teachers decide…", "why does the report…": how things work, not anyone's data.
+HOW_IT_WORKS = re.compile(
+    r"^\W*(how|why|when) (do|does|will|would|can|should) (the )?(teachers?|schools?|"
+    r"levels?|grades?|reports?|reassessments?|you)\b|^\W*(c[oó]mo|por qu[eé]) "
+    r"(saben|deciden|decide|funciona)",
+    re.I,
+)
+
+
 def asks_about_class(message: str) -> bool:
-    return bool(CLASS_WORDS.search(message))
+    """ "Who is stuck", "group … this week", or "my class" with what it needs."""
+    if CLASS_WORDS.search(message):
+        return True
+    return bool(MY_CLASS.search(message) and CLASS_NEED.search(message))
 
 
 def points_back(message: str) -> bool:

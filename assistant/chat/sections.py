@@ -99,8 +99,8 @@ def blocks(text: str) -> list[str]:
         if not block or block.startswith(("|", "#", "```")):
             continue
         lines = block.splitlines()
-        is_list = all(LIST_ITEM.match(line) or line.startswith(" ") for line in lines)
-        if out and is_list and out[-1].rstrip().endswith(":"):
+        is_list = bool(LIST_ITEM.match(lines[0]))
+        if out and is_list and out[-1].replace("**", "").rstrip().endswith(":"):
             out[-1] = out[-1] + "\n" + block
         else:
             out.append(block)
@@ -142,6 +142,13 @@ def lead_text(
         # a one-line lead ("A 2 means Developing.") reads better with the paragraph after it;
         # "tell me more" goes on through the section
         for block in parts[1:] if more else parts[1:2]:
+            if _has_list(block):
+                listed = _trim_list(block, max_words - words)
+                if listed is None or words + len(listed.split()) > max_words * 1.5:
+                    break
+                paragraphs.append(listed)
+                words += len(listed.split())
+                continue
             added: list[str] = []
             for sentence in sentences(block):
                 count = len(sentence.split())
@@ -164,7 +171,15 @@ def _has_list(block: str) -> bool:
 
 
 def _trim_list(block: str, max_words: int) -> str | None:
-    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    lines: list[str] = []
+    for raw in block.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if lines and not LIST_ITEM.match(raw) and not lines[-1].endswith(":"):
+            lines[-1] += " " + line  # a list item wrapped onto the next line
+        else:
+            lines.append(line)
     kept: list[str] = []
     words = 0
     for line in lines:
@@ -185,6 +200,7 @@ class Preferences:
     language: str
     kind_words: tuple[str, ...] = ()  # heading words that suit the kind of question
     avoid: tuple[str, ...] = ()  # doc types not to answer from
+    at_home: bool = False  # a parent asks how to help at home: a resource's parent section
 
 
 class SectionPicker:
@@ -229,6 +245,10 @@ class SectionPicker:
                 score += 0.3 if prefs.language != "en" else 0.05
             if prefs.kind_words and re.search("|".join(prefs.kind_words), section.heading, re.I):
                 score += 0.08
+            if prefs.at_home and PARENT_SECTION.search(f"{section.heading} {section.title}"):
+                score += 0.3
+            if prefs.language != "en" and overlap(question, f"{section.heading} {text}") < 0.15:
+                similarity = min(float(similarity), 0.0)  # the English-only model guesses
             ranked.append(Lead(section, text, score, float(similarity)))
         return sorted(ranked, key=lambda lead: -lead.score)
 

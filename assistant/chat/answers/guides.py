@@ -3,6 +3,7 @@ section cited; optionally one more section, clearly introduced."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from assistant.retrieval.retriever import SearchFilters
 from assistant.types import Chunk, SearchHit
 
 Search = Callable[[str, int, SearchFilters], list[SearchHit]]
+AT_HOME = re.compile(r"\bat home\b|\bhelp (him|her|them|my)\b|\ben casa\b|\bayudar", re.I)
 WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "admin": 170}
 CANDIDATES = 8
 
@@ -70,7 +72,8 @@ class GuidePlan:
         another guide); nothing when no section fits."""
         kind = kind or kind_of(question)
         max_words = WORDS_BY_ROLE.get(role, 120) + (80 if more else 0)
-        prefs = Preferences(role, language, KIND_WORDS[kind] + extra_words, avoid)
+        at_home = role == "parent" and bool(AT_HOME.search(question))
+        prefs = Preferences(role, language, KIND_WORDS[kind] + extra_words, avoid, at_home)
         sections = [s for s in sections_from(hits, self._opening) if s.key not in exclude]
         ranked = self.picker.rank(
             question, sections, prefs, max_words, want_list=kind in ("list", "example"), more=more
