@@ -64,6 +64,8 @@ PHONE_WORD = re.compile(
 )
 DIGITS = re.compile(r"(?<![\w.-])\+?\(?\d[\d \t().\-]{4,}\d(?![\w]|-\w)")
 DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+# A country code ("+44 ...") or an area code in brackets ("(555) ..."), not "(1) 125. (2) 10".
+AREA_CODE = re.compile(r"\+\s?\d|\(\d{2,5}\)")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
 
@@ -108,7 +110,8 @@ ADDRESSED_TO_ASSISTANT = re.compile(
     r"|\btell anyone who reads\b|\banyone who reads this\b|\bsign (off|it) as\b"
     r"|\boutput the (full|whole|complete|entire)\b|\bbefore you answer\b"
     r"|\b(write|produce) a persuasive\b|^\s*(waypoint|assistant|asistente)\s*,"
-    r"|\bdi\s+['\"«‘“][A-ZÁÉÍÓÚÑ]{3,}",
+    r"|\bdi\s+['\"«‘“][A-ZÁÉÍÓÚÑ]{3,}|\bai (assistants?|models?|systems?)\b"
+    r"|\b(append|add) .{0,60}\bto (every|each|all|your) (answers?|repl(y|ies)|responses?)\b",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -152,7 +155,7 @@ def has_phone_number(text: str) -> bool:
         before = text[max(0, found.start() - 40) : found.start()]
         if PHONE_WORD.search(before):
             return True
-        if run.startswith(("+", "(")) or (len(groups) > 1 and _grouped_like_a_phone(groups)):
+        if AREA_CODE.match(run) or (len(groups) > 1 and _grouped_like_a_phone(groups)):
             return True
     return False
 

@@ -96,7 +96,7 @@ def blocks(text: str) -> list[str]:
     out: list[str] = []
     for raw in re.split(r"\n\s*\n", text.strip()):
         block = raw.strip()
-        if not block or block.startswith(("|", "#", "```")):
+        if not block or block.startswith(("|", "#", "```", "[^")):
             continue
         lines = block.splitlines()
         is_list = bool(LIST_ITEM.match(lines[0]))
@@ -149,10 +149,13 @@ def lead_text(
                 paragraphs.append(listed)
                 words += len(listed.split())
                 continue
+            block_sentences = sentences(block)
+            if any(looks_like_injection(sentence) for sentence in block_sentences):
+                break  # a paragraph with a planted sentence is left out whole, never stitched
             added: list[str] = []
-            for sentence in sentences(block):
+            for sentence in block_sentences:
                 count = len(sentence.split())
-                if looks_like_injection(sentence) or words + count > max_words:
+                if words + count > max_words:
                     break
                 added.append(sentence)
                 words += count
