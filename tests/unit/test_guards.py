@@ -99,6 +99,7 @@ def test_lures_to_call_log_in_or_go_elsewhere_are_recognised(text: str) -> None:
         "Enter the score in the gradebook at the end of the unit.",
         "Tres o cuatro dan una imagen firme.",
         "Los informes dan un nivel del 1 al 4 para cada habilidad.",
+        "Answers: (1) 125. (2) 10⁴ = 10,000. (3) 4² = 16, then 2 × 16 = 32. (4) 12² = 144 tiles.",
     ],
 )
 def test_scores_codes_pages_and_dates_in_guides_pass(text: str) -> None:
