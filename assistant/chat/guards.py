@@ -103,17 +103,23 @@ ADDRESSED_TO_ASSISTANT = re.compile(
     r"\bnote to the (ai|model|assistant|bot|chatbot)\b|\b(ai|language) model reading\b"
     r"|\[/?INST\]|<<\s*/?SYS\s*>>|\bhidden instruction|\binstrucci[oó]n oculta"
     r"|\bfrom now on,? (reply|respond|answer|say|only)\b|\b(reply|respond|answer) only with\b"
-    r"|\bdesde ahora,? (responde|contesta|di)\b|\bwhatever the question\b"
+    r"|\bdesde ahora,? (responde|contesta|di)\b|\bwhatever the (question|user) (is|says)\b"
     r"|\bignore (the|this|that|my|your) (question|message|request|user)\b"
     r"|\bignora (la|esta) pregunta\b|\bdisregard the\b|\bno hagas caso\b"
     r"|\binstead,? (write|say|reply|respond|tell|output)\b|\ben su lugar,? (escribe|di)\b"
     r"|\btell anyone who reads\b|\banyone who reads this\b|\bsign (off|it) as\b"
     r"|\boutput the (full|whole|complete|entire)\b|\bbefore you answer\b"
-    r"|\b(write|produce) a persuasive\b|^\s*(waypoint|assistant|asistente)\s*,"
-    r"|\bdi\s+['\"«‘“][A-ZÁÉÍÓÚÑ]{3,}|\bai (assistants?|models?|systems?)\b"
+    r"|\b(write|produce) a persuasive\b"
+    r"|^\s*(waypoint|assistant|asistente)\s*,\s*(from now|ignore|forget|reply|respond|say|tell"
+    r"|you are|output|print|do not|don'?t|olvida|ignora|responde|di)\b"
+    r"|\bai (assistants?|models?|systems?)\b"
     r"|\b(append|add) .{0,60}\bto (every|each|all|your) (answers?|repl(y|ies)|responses?)\b",
     re.IGNORECASE | re.MULTILINE,
 )
+
+
+# "di 'HACKEADO'": a shouted word to say, case-sensitive (a guide's `Di "porque"` is fine).
+SAY_SHOUTED = re.compile(r"\b[Dd]i\s+['\"«‘“][A-ZÁÉÍÓÚÑ]{3,}['\"»’”]")
 
 
 def looks_like_injection(text: str) -> bool:
@@ -122,6 +128,7 @@ def looks_like_injection(text: str) -> bool:
     text = unicodedata.normalize("NFKC", text)
     return (
         ADDRESSED_TO_ASSISTANT.search(text) is not None
+        or SAY_SHOUTED.search(text) is not None
         or INJECTION.search(text) is not None
         or ELSEWHERE.search(text) is not None
         or CREDENTIALS.search(text) is not None
