@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.db import ClassTeacher, Guardianship, Learner, SchoolClass, User
+from assistant.learners.db import Guardianship, Learner, User
 from assistant.learners.types import Role
 
 ROLE_ORDER: dict[str, int] = {"student": 0, "parent": 1, "teacher": 2, "admin": 3}
@@ -148,28 +148,10 @@ class Directory:
 
     def classes_of(self, viewer: Viewer) -> list[tuple[str, str]]:
         """(class id, name) of the classes whose report this viewer may open."""
-        query = select(SchoolClass.id, SchoolClass.name).order_by(SchoolClass.id)
-        if viewer.role == "teacher":
-            query = query.join(ClassTeacher, ClassTeacher.class_id == SchoolClass.id).where(
-                ClassTeacher.user_id == viewer.user_id
-            )
-        elif viewer.role != "admin":
-            return []
-        with self.access.db.session() as session:
-            return [(row[0], row[1]) for row in session.execute(query)]
+        return self.access.classes_of(viewer)
 
     def _learners_of(self, viewer: Viewer) -> tuple[tuple[str, str], ...]:
-        query = select(Learner.id, Learner.name).order_by(Learner.id)
-        if viewer.role == "student":
-            query = query.where(Learner.user_id == viewer.user_id)
-        elif viewer.role == "parent":
-            query = query.join(Guardianship, Guardianship.learner_id == Learner.id).where(
-                Guardianship.parent_id == viewer.user_id
-            )
-        else:
-            return ()
-        with self.access.db.session() as session:
-            return tuple((row[0], row[1]) for row in session.execute(query))
+        return tuple(self.access.own_learners(viewer))
 
 
 def _verified(claims: Mapping[str, object], unverified_issuers: Collection[str]) -> bool:

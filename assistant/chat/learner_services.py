@@ -8,7 +8,7 @@ from assistant.chat.learner_data import LearnerAccessError, LearnerRef, NextStep
 from assistant.errors import AccessDeniedError, UnknownRecordError
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.access import AccessGrant, AccessPolicy, Viewer
-from assistant.learners.db import ClassTeacher, Guardianship, Learner, SchoolClass
+from assistant.learners.db import Learner
 from assistant.learners.estimates import MasteryService
 from assistant.learners.store import LearnerStore
 from assistant.recommend.class_report import ClassReport
@@ -61,33 +61,13 @@ class LearnerServices:
         return [LearnerRef(row[0], row[1]) for row in rows if row[0] in allowed]
 
     def own_learners(self, user_id: str | None) -> list[LearnerRef]:
-        """A student's own record or a parent's children (who they are, not their data): no
-        audit row, as for the names on the account at sign-in."""
-        viewer = self._viewer(user_id)
-        query = select(Learner.id, Learner.name).order_by(Learner.name, Learner.id)
-        if viewer.role == "student":
-            query = query.where(Learner.user_id == viewer.user_id)
-        elif viewer.role == "parent":
-            query = query.join(Guardianship, Guardianship.learner_id == Learner.id).where(
-                Guardianship.parent_id == viewer.user_id
-            )
-        else:
-            return []
-        with self.access.db.session() as session:
-            return [LearnerRef(row[0], row[1]) for row in session.execute(query)]
+        """A student's own record or a parent's children (who they are, not their data)."""
+        found = self.access.own_learners(self._viewer(user_id))
+        return sorted((LearnerRef(i, name) for i, name in found), key=lambda r: (r.name, r.id))
 
     def classes(self, user_id: str | None) -> list[tuple[str, str]]:
         """(id, name) of the classes whose report this user may open."""
-        viewer = self._viewer(user_id)
-        query = select(SchoolClass.id, SchoolClass.name).order_by(SchoolClass.id)
-        if viewer.role == "teacher":
-            query = query.join(ClassTeacher, ClassTeacher.class_id == SchoolClass.id).where(
-                ClassTeacher.user_id == viewer.user_id
-            )
-        elif viewer.role != "admin":
-            return []
-        with self.access.db.session() as session:
-            return [(row[0], row[1]) for row in session.execute(query)]
+        return self.access.classes_of(self._viewer(user_id))
 
     def class_report(self, user_id: str | None, class_id: str) -> ClassReport:
         if self.class_reports is None:

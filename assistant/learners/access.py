@@ -25,6 +25,7 @@ from assistant.learners.db import (
     Guardianship,
     Learner,
     LearnerDatabase,
+    SchoolClass,
     User,
 )
 from assistant.learners.types import Role
@@ -172,6 +173,33 @@ class AccessPolicy:
     ) -> None:
         if viewer != MODEL_FITTING:
             self.audit.record(viewer, "view", learner_ids, purpose, session=session)
+
+    def classes_of(self, viewer: Viewer) -> list[tuple[str, str]]:
+        """(class id, name) of the classes whose report this viewer may open."""
+        query = select(SchoolClass.id, SchoolClass.name).order_by(SchoolClass.id)
+        if viewer.role == "teacher":
+            query = query.join(ClassTeacher, ClassTeacher.class_id == SchoolClass.id).where(
+                ClassTeacher.user_id == viewer.user_id
+            )
+        elif viewer.role != "admin":
+            return []
+        with self.db.session() as session:
+            return [(row[0], row[1]) for row in session.execute(query)]
+
+    def own_learners(self, viewer: Viewer) -> list[tuple[str, str]]:
+        """(id, name) of a student's own record or a parent's children, by id: who they are,
+        not their data, so no audit row."""
+        query = select(Learner.id, Learner.name).order_by(Learner.id)
+        if viewer.role == "student":
+            query = query.where(Learner.user_id == viewer.user_id)
+        elif viewer.role == "parent":
+            query = query.join(Guardianship, Guardianship.learner_id == Learner.id).where(
+                Guardianship.parent_id == viewer.user_id
+            )
+        else:
+            return []
+        with self.db.session() as session:
+            return [(row[0], row[1]) for row in session.execute(query)]
 
     def may_view_class(self, viewer: Viewer, class_id: str) -> bool:
         if viewer.role == "admin":
