@@ -7,6 +7,8 @@ from typing import Literal
 
 Audience = Literal["students", "parents", "teachers", "all"]
 AUDIENCES: tuple[Audience, ...] = ("students", "parents", "teachers", "all")
+# The doc_type of the chunks holding the questions a guide section says it answers.
+QUESTION = "question"
 DocType = Literal["competency", "guide", "resource"]
 MetadataValue = str | int | float | bool
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from assistant.chat.answers.classes import class_answer
 from assistant.chat.answers.guides import Composed, GuidePlan
-from assistant.chat.answers.levels import LevelPlan, level_asked
+from assistant.chat.answers.levels import LevelPlan, asks_meaning, level_asked
 from assistant.chat.guards import clean_message
 from assistant.chat.intents import IntentClassifier
 from assistant.chat.learner_data import LearnerAccessError, LearnerData, NextStepsView, StepView
@@ -34,10 +34,14 @@ from assistant.frameworks.scale import DEFAULT_SCALE, ProficiencyScale
 from assistant.frameworks.translations import Translations
 from assistant.language import detect_language
 from assistant.retrieval.codes import codes_in
+from assistant.retrieval.lexical import tokens
 from assistant.retrieval.retriever import HybridRetriever, SearchFilters
 from assistant.types import SearchHit
 
 NEXT_ONE = re.compile(r"next|second|third|other|siguiente|segund|otr", re.I)
+WHAT_NEXT = re.compile(
+    r"next|work(ing)? on|focus|give (him|her|them)|siguiente|trabaj|enfoc|practic", re.I
+)
 FOR_PARENT = re.compile(
     r"parent|mom|dad|mum|family|padre|madre|pap[aá]|mam[aá]|familia|simpler|plain|sencill|"
     r"easier|f[aá]cil",
@@ -64,6 +68,15 @@ ANY_LEARNER = re.compile(
     r"|\bun (estudiante|alumno)\b",
     re.I,
 )
+# The words of any question about a class, left out when looking for the competency it names.
+CLASS_TALK = re.compile(
+    r"\b(any(one|body)?|who('?s)?|which|what|is|are|in|on|my|the|class|kids?|students?|learners?"
+    r"|stuck|behind|struggling|need|needs|help|with|tier ?[123]?|groups?|grouping|this|week|"
+    r"today|tomorrow|tmrw|do|does|should|i|how|of|for|quién|quiénes|en|mi|clase|atascados?|"
+    r"estudiantes|alumnos|grupos?)\b|[^\w\s]",
+    re.I,
+)
+CLASS_FOCUS_SIMILARITY = 0.4
 # How close a guide section must be to answer a message no intent recognised.
 RESCUE_SIMILARITY = 0.5
 
@@ -208,9 +221,9 @@ class ChatEngine:
             if staff and STAFF_ASKS.search(text) and not ANY_LEARNER.search(text):
                 return intent
             return "explain_level" if level_asked(text) is not None else "explain_cbe"
-        general = ("explain_cbe", "explain_level", "resources", "intervention")
+        general = ("explain_cbe", "explain_level", "resources", "intervention", "out_of_scope")
         if anchor.route == "own_data" and intent in general:
-            return "next_steps" if NEXT_ONE.search(text) else "progress"
+            return "next_steps" if WHAT_NEXT.search(text) else "progress"
         return intent
 
     # dispatch ---------------------------------------------------------------------------
@@ -397,6 +410,8 @@ class ChatEngine:
         self, question: str, context: AskContext, memory: Conversation, more: bool
     ) -> Answer:
         entry = self._topic_code(question, memory)
+        if entry is None and not asks_meaning(question):
+            return self._from_guides("explain_level", question, context, memory, more=more)
         scale = self._scale(entry)
         composed = self.levels.answer(
             question,
@@ -440,7 +455,10 @@ class ChatEngine:
         except LearnerAccessError:
             text = self.templates.render("not_allowed", language)
             return Answer(text, "class_report", language, abstained=True)
-        lines, citations = class_answer(report, question, self.templates, language)
+        focus = self._class_competency(question, report.competencies, anchor.class_id, language)
+        lines, citations = class_answer(
+            report, question, self.templates, language, focus=focus, bar=self._scale(None).bar
+        )
         return Answer(
             "\n".join(lines),
             "class_report",
@@ -449,6 +467,28 @@ class ChatEngine:
             topic={"class": anchor.class_id},
             facts=tuple(lines),
         )
+
+    def _class_competency(
+        self, question: str, codes: tuple[str, ...], class_id: str, language: str
+    ) -> tuple[str, str] | None:
+        """The one competency of the class a question is about: by its code, or by what is left
+        of the question once the class and the words every class question uses are gone
+        ("ADV6 anyone stuck on planning their work?" → H.SD.A.3 Plan and manage my time)."""
+        catalog = self._catalog()
+        entries = [e for e in (catalog.lookup(code) for code in codes) if e is not None]
+        for token in codes_in(question):
+            entry = catalog.lookup(token)
+            if entry is not None and entry.code in codes:
+                return entry.code, self._title(entry, language)
+        rest = CLASS_TALK.sub(" ", question.replace(class_id, " "))
+        if len(tokens(rest)) < 2 or not entries:
+            return None
+        titles = [self._title(e, language) for e in entries]
+        scores = self.guides.picker.similarities(rest, titles)
+        best = max(range(len(entries)), key=lambda i: scores[i])
+        if scores[best] < CLASS_FOCUS_SIMILARITY:
+            return None
+        return entries[best].code, titles[best]
 
     # learner data -----------------------------------------------------------------------------
     def _learner_answer(

@@ -118,10 +118,10 @@ def route(
     message names; `class_id`: a class of theirs it names; `stranger`: (parents) it names
     someone who is not their child."""
     if role in ("teacher", "admin"):
+        if named is not None:  # "Sofia in 6A": the learner; the class only says which Sofia
+            return Anchor("own_data", learner=named)
         if class_id is not None:
             return Anchor("class", class_id=class_id)
-        if named is not None:
-            return Anchor("own_data", learner=named)
         if asks_about_class(message):
             return Anchor("class")
         return Anchor("general")

@@ -15,7 +15,7 @@ from assistant.chat.guards import looks_like_injection
 from assistant.chat.types import Citation
 from assistant.chat.vectors import unit_rows
 from assistant.retrieval.lexical import tokens
-from assistant.types import Chunk, SearchHit
+from assistant.types import QUESTION, Chunk, SearchHit
 
 EmbedMany = Callable[[list[str]], list[list[float]]]
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«¿¡(*]?[A-ZÁÉÍÓÚÑ0-9])")
@@ -28,6 +28,10 @@ YOUR_CHILD = re.compile(
     r"\byour (child|children|kid|son|daughter|teen)\b|\bsu hij[oa]\b|\bsus hijos\b", re.I
 )
 FOR_AUDIENCE = {"student": "students", "parent": "parents", "teacher": "teachers"}
+# A question close to one a section lists counts for that section above this similarity.
+ASKED_FLOOR = 0.45
+ASKED_WEIGHT = 2.0
+ASKED_MARGIN = 0.25
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Section:
     doc_type: str
     code: str | None
     rank: int  # the best retrieval rank of any of its chunks (0 = first)
+    questions: tuple[str, ...] = ()  # the questions its guide says it answers
 
     @property
     def key(self) -> tuple[str, str]:
@@ -58,6 +63,13 @@ class Lead:
     text: str
     score: float  # the ranking score
     similarity: float  # meaning alone: question against heading and lead (cosine)
+    asked: float = 0.0  # the question against the section's own listed questions (cosine)
+
+    @property
+    def grounding(self) -> float:
+        """How surely the section answers: its text's match, or a close listed question's (a
+        question to question match runs higher than a question to text one)."""
+        return max(self.similarity, self.asked - ASKED_MARGIN)
 
 
 def body_of(chunk: Chunk) -> str:
@@ -71,12 +83,15 @@ def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) 
     (`opening` finds part 0 of a hit's section, so a lead never starts mid-paragraph)."""
     found: dict[tuple[str, str], Section] = {}
     for rank, hit in enumerate(hits):
-        meta = hit.chunk.metadata
-        heading = str(meta.get("section") or "")
+        heading = str(hit.chunk.metadata.get("section") or "")
         key = (hit.chunk.source, heading)
         if key in found:
             continue
-        first = opening(hit.chunk)
+        first = opening(hit.chunk)  # a listed question leads to its section's first chunk
+        if first.metadata.get("doc_type") == QUESTION:
+            continue  # its section is not indexed (any more)
+        meta = first.metadata
+        listed = str(meta.get("questions") or "")
         found[key] = Section(
             source=hit.chunk.source,
             title=hit.chunk.title,
@@ -87,6 +102,7 @@ def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) 
             doc_type=str(meta.get("doc_type") or "guide"),
             code=str(meta.get("code") or "") or None,
             rank=rank,
+            questions=tuple(q for q in listed.split("\n") if q),
         )
     return list(found.values())
 
@@ -213,6 +229,25 @@ class SectionPicker:
 
     def __init__(self, embed: EmbedMany) -> None:
         self._embed = embed
+        self._listed: dict[str, np.ndarray] = {}  # a listed question's unit vector, by its text
+
+    def similarities(self, text: str, candidates: Sequence[str]) -> list[float]:
+        """Cosine similarity of a text to each candidate."""
+        if not candidates:
+            return []
+        vectors = unit_rows(np.array(self._embed([text, *candidates]), dtype=np.float32))
+        return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    def _asked(self, asked: np.ndarray, found: Sequence[Section]) -> list[float]:
+        """Each section's closest listed question to the one asked (cosine; 0 without any).
+        Listed questions are embedded once and kept: they are few and never change."""
+        new = sorted({q for s in found for q in s.questions if q not in self._listed})
+        if new:
+            vectors = unit_rows(np.array(self._embed(new), dtype=np.float32))
+            self._listed.update(zip(new, vectors, strict=True))
+        return [
+            max((float(self._listed[q] @ asked) for q in s.questions), default=0.0) for s in found
+        ]
 
     def rank(
         self,
@@ -236,11 +271,21 @@ class SectionPicker:
         texts = [question] + [f"{s.heading}. {text}" for s, text in leads]
         vectors = unit_rows(np.array(self._embed(texts), dtype=np.float32))
         meaning = vectors[1:] @ vectors[0]
+        asked = self._asked(vectors[0], [section for section, _ in leads])
         ranked = []
-        for (section, text), similarity in zip(leads, meaning, strict=True):
-            # meaning first; shared words, the retriever's order, the asker's audience and
-            # language and the kind of question adjust it
+        for (section, text), similarity, as_listed in zip(leads, meaning, asked, strict=True):
+            # meaning first (against the lead, and against the questions the section lists);
+            # shared words, the retriever's order, the asker's audience and language and the
+            # kind of question adjust it
             score = 1.5 * float(similarity) + 0.3 * overlap(question, f"{section.heading} {text}")
+            if prefs.language != "en":
+                # the English-only model is unsure of Spanish: a listed question counts when it
+                # also shares the asker's words
+                listed_words = max((overlap(question, q) for q in section.questions), default=0.0)
+                score += 0.4 * listed_words
+                if listed_words < 0.3:
+                    as_listed = min(as_listed, float(similarity))
+            score += ASKED_WEIGHT * max(0.0, as_listed - ASKED_FLOOR)
             score += 0.2 * overlap(question, section.heading)
             score += 0.1 / (1 + section.rank)
             score += self._audience_bonus(section, prefs)
@@ -252,7 +297,7 @@ class SectionPicker:
                 score += 0.3
             if prefs.language != "en" and overlap(question, f"{section.heading} {text}") < 0.15:
                 similarity = min(float(similarity), 0.0)  # the English-only model guesses
-            ranked.append(Lead(section, text, score, float(similarity)))
+            ranked.append(Lead(section, text, score, float(similarity), as_listed))
         return sorted(ranked, key=lambda lead: -lead.score)
 
     @staticmethod

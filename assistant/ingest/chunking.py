@@ -1,4 +1,6 @@
-"""Structure-aware chunking: one chunk per section, split by size with overlap when long."""
+"""Structure-aware chunking: one chunk per section, split by size with overlap when long; and
+one small chunk per question a section says it answers (doc_type "question", pointing to its
+section), so a typed question can match a question as well as the text."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ import json
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.ingest.loaders import GuideDocument
-from assistant.types import Chunk, MetadataValue
+from assistant.ingest.loaders import GuideDocument, section_name
+from assistant.types import QUESTION, Chunk, MetadataValue
 
 
 def chunk_id(source: str, text: str, metadata: dict[str, MetadataValue]) -> str:
@@ -32,16 +34,14 @@ class GuideChunker:
     def chunks(self, document: GuideDocument) -> list[Chunk]:
         result: list[Chunk] = []
         for section in document.sections:
-            headings = section.headings
-            if headings and headings[0] == document.title:
-                headings = headings[1:]
-            section_name = " > ".join(headings)
+            name = section_name(section.headings, document.title)
             pieces = self.splitter.split_text(section.text)
+            questions = document.questions.get(name, ())
             for index, piece in enumerate(pieces):
                 metadata: dict[str, MetadataValue] = {
                     "doc_type": document.doc_type,
                     "title": document.title,
-                    "section": section_name,
+                    "section": name,
                     "audience": document.audience,
                     "language": document.language,
                     "topic": document.topic,
@@ -52,12 +52,35 @@ class GuideChunker:
                     metadata["page"] = section.page
                 if document.competencies:
                     metadata["competencies"] = ",".join(document.competencies)
-                heading_line = (
-                    f"{document.title} — {section_name}" if section_name else document.title
-                )
+                if questions and index == 0:
+                    metadata["questions"] = "\n".join(questions)
+                heading_line = f"{document.title} — {name}" if name else document.title
                 text = f"{heading_line}\n\n{piece.strip()}"
                 result.append(make_chunk(document.path, text, metadata))
+            result += self._question_chunks(document, name, questions)
         return _unique(result)
+
+    @staticmethod
+    def _question_chunks(
+        document: GuideDocument, name: str, questions: tuple[str, ...]
+    ) -> list[Chunk]:
+        """One chunk per listed question; its part (1, 2, …) is never 0, so the retriever's
+        `opening` leads from it to the section's first chunk."""
+        chunks = []
+        for number, question in enumerate(questions, start=1):
+            metadata: dict[str, MetadataValue] = {
+                "doc_type": QUESTION,
+                "answers": document.doc_type,
+                "title": document.title,
+                "section": name,
+                "audience": document.audience,
+                "language": document.language,
+                "topic": document.topic,
+                "path": document.path,
+                "part": number,
+            }
+            chunks.append(make_chunk(document.path, question, metadata))
+        return chunks
 
 
 def _unique(chunks: list[Chunk]) -> list[Chunk]:

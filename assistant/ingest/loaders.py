@@ -60,6 +60,8 @@ class GuideDocument:
     competencies: tuple[str, ...] = ()
     doc_type: str = "guide"
     sections: list[Section] = field(default_factory=list)
+    # the questions each section answers, by section name (its headings below the title)
+    questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def load_guide(path: Path, relative: str, *, max_bytes: int) -> GuideDocument:
@@ -111,6 +113,7 @@ def _document(relative: str, meta: dict[str, Any], sections: list[Section]) -> G
     title = str(meta.get("title") or _first_heading(sections) or Path(relative).stem).strip()
     topic = str(meta.get("topic") or "")
     doc_type = "resource" if "resources" in parts or topic == "practice" else "guide"
+    questions = _questions(meta.get("questions"), relative, title, sections)
     return GuideDocument(
         path=relative,
         title=title,
@@ -121,7 +124,39 @@ def _document(relative: str, meta: dict[str, Any], sections: list[Section]) -> G
         competencies=_strings(meta.get("competencies"), relative, "competencies"),
         doc_type=doc_type,
         sections=sections,
+        questions=questions,
     )
+
+
+def section_name(headings: tuple[str, ...], title: str) -> str:
+    """How a section is named in the index: its headings below the document's title."""
+    if headings and headings[0] == title:
+        headings = headings[1:]
+    return " > ".join(headings)
+
+
+def _questions(
+    value: Any, relative: str, title: str, sections: list[Section]
+) -> dict[str, tuple[str, ...]]:
+    """Front matter `questions:` maps a section's heading to the questions it answers; a heading
+    that names no section of the file is an error (a renamed heading would lose its questions)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise DocumentLoadError(
+            relative, "front matter field questions must map section headings to lists"
+        )
+    names = {section_name(s.headings, title) for s in sections}
+    found: dict[str, tuple[str, ...]] = {}
+    for heading, listed in value.items():
+        name = str(heading).strip()
+        if name not in names:
+            raise DocumentLoadError(
+                relative, f"front matter field questions names {name!r}, which is not a section"
+            )
+        questions = _strings(listed, relative, f"questions[{name!r}]")
+        found[name] = tuple(q.strip() for q in questions if q.strip())
+    return found
 
 
 def _scalar(value: Any, relative: str, name: str) -> str | None:

@@ -23,14 +23,15 @@ from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.vectorstore import describe_store, store_errors, vector_count
 from assistant.settings import Settings
-from assistant.types import Chunk, SearchHit
+from assistant.types import QUESTION, Chunk, SearchHit
 
 Mode = Literal["hybrid", "dense", "lexical"]
 
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Metadata filters; a guide for audience "all" matches every audience."""
+    """Metadata filters; a guide for audience "all" matches every audience. The questions a
+    section lists (doc_type "question") are found only when asked for by that doc_type."""
 
     audience: str | None = None
     framework: str | None = None
@@ -48,18 +49,17 @@ class SearchFilters:
             return False
         if self.doc_type and meta.get("doc_type") != self.doc_type:
             return False
+        if not self.doc_type and meta.get("doc_type") == QUESTION:
+            return False
         return not (self.language and meta.get("language") != self.language)
 
-    def chroma_where(self) -> dict[str, Any] | None:
+    def chroma_where(self) -> dict[str, Any]:
         clauses: list[dict[str, Any]] = []
         if self.audience:
             clauses.append({"audience": {"$in": [self.audience, "all"]}})
-        if self.doc_type:
-            clauses.append({"doc_type": self.doc_type})
+        clauses.append({"doc_type": self.doc_type or {"$ne": QUESTION}})
         if self.language:
             clauses.append({"language": self.language})
-        if not clauses:
-            return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 

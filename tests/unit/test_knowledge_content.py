@@ -12,6 +12,7 @@ import pytest
 from assistant.frameworks.case_import import load_framework
 from assistant.frameworks.graph import find_cycle
 from assistant.frameworks.model import Framework
+from assistant.language import detect_language
 from assistant.settings import BUNDLED_KNOWLEDGE
 from evals.readability import grade_level, reading_ease_es
 
@@ -200,3 +201,22 @@ def test_out_of_scope_set_exists() -> None:
     cases = _jsonl(GOLD / "out_of_scope.jsonl")
     assert len(cases) >= 30
     assert all(str(c["question"]).strip() for c in cases)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((BUNDLED_KNOWLEDGE / "guides").rglob("*.md")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_every_guide_section_lists_the_questions_it_answers(path: Path) -> None:
+    """A typed question is matched against these as well as against the text; each section
+    needs several phrasings, in the guide's own language."""
+    post = frontmatter.load(path)
+    headings = re.findall(r"^## (.+?)\s*$", post.content, re.M)
+    listed = post.metadata.get("questions") or {}
+    assert sorted(listed) == sorted(headings), "every section, and only sections, have questions"
+    spanish = path.name.endswith(".es.md")
+    for heading, questions in listed.items():
+        assert len(questions) >= 4, heading
+        language = detect_language(" ".join(questions))
+        assert language == ("es" if spanish else "en"), f"{heading}: not in the guide's language"

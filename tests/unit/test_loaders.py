@@ -77,6 +77,57 @@ def test_chunks_carry_section_path_and_audience(tmp_path: Path) -> None:
     assert [c.id for c in chunks] == [c.id for c in again]
 
 
+WITH_QUESTIONS = GUIDE.replace(
+    "competencies: [M.6.RP.1]\n",
+    "competencies: [M.6.RP.1]\nquestions:\n"
+    '  "Ratios in the kitchen":\n    - how do i help with ratios\n    - cooking and math?\n'
+    '  "Ratios in the kitchen > A worked example":\n    - show me an example\n',
+)
+
+
+def test_listed_questions_become_chunks_that_point_to_their_section(tmp_path: Path) -> None:
+    doc = load_guide(
+        write(tmp_path, "home.en.md", WITH_QUESTIONS), "guides/parents/h.en.md", max_bytes=10_000
+    )
+    assert doc.questions == {
+        "Ratios in the kitchen": ("how do i help with ratios", "cooking and math?"),
+        "Ratios in the kitchen > A worked example": ("show me an example",),
+    }
+    chunks = GuideChunker(1000, 100).chunks(doc)
+    asked = [c for c in chunks if c.metadata["doc_type"] == "question"]
+    assert [(c.text, c.metadata["section"], c.metadata["part"]) for c in asked] == [
+        ("how do i help with ratios", "Ratios in the kitchen", 1),
+        ("cooking and math?", "Ratios in the kitchen", 2),
+        ("show me an example", "Ratios in the kitchen > A worked example", 1),
+    ]
+    assert all(c.metadata["answers"] == "guide" for c in asked)
+    opening = next(
+        c
+        for c in chunks
+        if c.metadata["section"] == "Ratios in the kitchen" and c.metadata["doc_type"] == "guide"
+    )
+    assert opening.metadata["part"] == 0
+    assert opening.metadata["questions"] == "how do i help with ratios\ncooking and math?"
+
+
+@pytest.mark.parametrize(
+    ("questions", "expected"),
+    [
+        ('questions:\n  "Ratios at the shop":\n    - x\n', "'Ratios at the shop', which is not"),
+        ("questions: [a, b]\n", "questions must map section headings"),
+        ('questions:\n  "Questions to ask": {a: 1}\n', "must be a list of strings"),
+    ],
+)
+def test_questions_for_a_missing_section_or_of_the_wrong_shape_are_refused(
+    tmp_path: Path, questions: str, expected: str
+) -> None:
+    text = GUIDE.replace("competencies: [M.6.RP.1]\n", f"competencies: [M.6.RP.1]\n{questions}")
+    with pytest.raises(DocumentLoadError) as caught:
+        load_guide(write(tmp_path, "q.en.md", text), "guides/parents/q.en.md", max_bytes=10_000)
+    assert caught.value.path == "guides/parents/q.en.md"
+    assert expected in str(caught.value)
+
+
 def test_long_section_is_split_with_overlap(tmp_path: Path) -> None:
     body = " ".join(f"Sentence number {n} talks about unit rates." for n in range(200))
     doc = load_guide(

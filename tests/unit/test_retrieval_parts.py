@@ -87,7 +87,20 @@ def test_audience_filter_keeps_the_audience_and_all() -> None:
     assert filters.accepts(make_chunk("a", "x", {"audience": "parents"}))
     assert filters.accepts(make_chunk("a", "x", {"audience": "all"}))
     assert not filters.accepts(make_chunk("a", "x", {"audience": "teachers"}))
-    assert filters.chroma_where() == {"audience": {"$in": ["parents", "all"]}}
+    assert filters.chroma_where() == {
+        "$and": [{"audience": {"$in": ["parents", "all"]}}, {"doc_type": {"$ne": "question"}}]
+    }
+
+
+def test_listed_questions_are_found_only_when_asked_for() -> None:
+    question = make_chunk("g.md", "is a 2 failing", {"doc_type": "question", "section": "S"})
+    passage = make_chunk("g.md", "A 2 means Developing.", {"doc_type": "guide", "section": "S"})
+    everything = SearchFilters()
+    assert everything.accepts(passage) and not everything.accepts(question)
+    assert everything.chroma_where() == {"doc_type": {"$ne": "question"}}
+    asked = SearchFilters(doc_type="question")
+    assert asked.accepts(question) and not asked.accepts(passage)
+    assert asked.chroma_where() == {"doc_type": "question"}
 
 
 def test_settings_from_environment_and_test_profile(

@@ -13,6 +13,7 @@ from assistant.recommend.class_report import ClassReport
 
 STUCK = re.compile(r"stuck|behind|struggl|not moving|atascad|atrasad|dificultad", re.I)
 GROUPS = re.compile(r"group|grupo|pair|reteach|small.group|agrupar", re.I)
+TIERS = re.compile(r"\btier|targeted|intensive|mtss|\bapoyo (focalizado|intensivo)", re.I)
 MAX_ITEMS = 4
 
 
@@ -21,12 +22,20 @@ def _day(moment: date) -> str:
 
 
 def class_answer(
-    report: ClassReport, question: str, templates: AnswerTemplates, language: str
+    report: ClassReport,
+    question: str,
+    templates: AnswerTemplates,
+    language: str,
+    *,
+    focus: tuple[str, str] | None = None,
+    bar: float = 3.0,
 ) -> tuple[list[str], list[Citation]]:
+    """`focus`: (code, title) of the one competency the question is about, if any."""
     names = {row.learner_id: row.name for row in report.matrix}
     class_id = report.school_class.id
-    want_stuck = bool(STUCK.search(question)) or not GROUPS.search(question)
-    want_groups = bool(GROUPS.search(question)) or not STUCK.search(question)
+    want_tiers = bool(TIERS.search(question))
+    want_stuck = bool(STUCK.search(question)) or not (GROUPS.search(question) or want_tiers)
+    want_groups = bool(GROUPS.search(question)) or not (STUCK.search(question) or want_tiers)
     lines: list[str] = []
     citations = [
         Citation(
@@ -38,6 +47,11 @@ def class_answer(
             f"{len(report.groups)} groups",
         )
     ]
+    if focus is not None and focus[0] in report.competencies:
+        lines.append(_on_code(report, focus, bar, templates, language))
+        want_stuck = want_groups = False
+    if want_tiers:
+        lines += _tiers(report, templates, language)
     if want_stuck:
         if report.stuck:
             lines.append(
@@ -95,3 +109,48 @@ def _activity(activity: Activity | None) -> str:
     if activity is None or not activity.section:
         return ""
     return f"{activity.section} ({activity.guide})"
+
+
+def _on_code(
+    report: ClassReport,
+    focus: tuple[str, str],
+    bar: float,
+    templates: AnswerTemplates,
+    language: str,
+) -> str:
+    """Who in the class is below the goal on one competency, lowest first."""
+    column = report.competencies.index(focus[0])
+    levels = [(row.name, row.levels[column]) for row in report.matrix]
+    below = sorted(
+        ((name, level) for name, level in levels if level is not None and level < bar),
+        key=lambda pair: (pair[1], pair[0]),
+    )
+    return templates.render(
+        "class.on_code",
+        language,
+        code=focus[0],
+        title=focus[1],
+        class_id=report.school_class.id,
+        bar=f"{bar:g}",
+        names=", ".join(f"{name} ({level:g})" for name, level in below),
+        reached=sum(1 for _, level in levels if level is not None and level >= bar),
+        total=len(levels),
+    )
+
+
+def _tiers(report: ClassReport, templates: AnswerTemplates, language: str) -> list[str]:
+    class_id = report.school_class.id
+    suggested = sorted(
+        (t for t in report.tiers if t.tier != "core"),
+        key=lambda t: (t.tier != "intensive", t.name),
+    )
+    if not suggested:
+        return [templates.render("class.no_tiers", language, class_id=class_id)]
+    lines = [templates.render("class.tiers_heading", language, class_id=class_id)]
+    for tier in suggested[: MAX_ITEMS * 2]:
+        reason = tier.reasons[0] if tier.reasons else ""
+        line = templates.render(
+            "class.tier", language, name=tier.name, tier=tier.tier, reason=reason
+        )
+        lines.append(f"- {line}")
+    return lines

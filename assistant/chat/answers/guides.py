@@ -12,7 +12,7 @@ from assistant.chat.sections import Lead, Preferences, SectionPicker, overlap, s
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
 from assistant.retrieval.retriever import SearchFilters
-from assistant.types import Chunk, SearchHit
+from assistant.types import QUESTION, Chunk, SearchHit
 
 Search = Callable[[str, int, SearchFilters], list[SearchHit]]
 AT_HOME = re.compile(r"\bat home\b|\bhelp (him|her|them|my)\b|\ben casa\b|\bayudar", re.I)
@@ -51,9 +51,18 @@ class GuidePlan:
         found: list[SearchHit] = []
         if language != "en":
             found = self._search(query, k, SearchFilters(doc_type=doc_type, language=language))
-        seen = {hit.chunk.id for hit in found}
-        more = self._search(query, k, SearchFilters(doc_type=doc_type))
-        return found + [hit for hit in more if hit.chunk.id not in seen]
+        found += self._search(query, k, SearchFilters(doc_type=doc_type))
+        # the questions sections list: a typed question can match one of them
+        asked = SearchFilters(doc_type=QUESTION, language=language if language != "en" else None)
+        found += [
+            hit
+            for hit in self._search(query, k, asked)
+            if doc_type is None or hit.chunk.metadata.get("answers") == doc_type
+        ]
+        unique: dict[str, SearchHit] = {}
+        for hit in found:
+            unique.setdefault(hit.chunk.id, hit)
+        return list(unique.values())
 
     def compose(
         self,
@@ -102,5 +111,5 @@ class GuidePlan:
             lines.append(f"{text} [{number}]")
             citations.append(lead.section.citation(lead.text))
         # grounded when any of the leading candidates clearly matches the question
-        similarity = max(lead.similarity for lead in ranked[:3])
+        similarity = max(lead.grounding for lead in ranked[:3])
         return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen))

@@ -25,14 +25,43 @@ LEVEL_WORDS = {
 }
 
 
+# "to get a 3", "reach a 3", "llegar al 3": the level aimed at, before any other one named
+AIMED_AT = re.compile(
+    r"\b(?:get|reach|hit|to|for|up to|sacar|llegar a|subir a|pasar a)\s+(?:a |an |el |al |un )?"
+    r"(?:level |nivel )?([1-4])(?![\w.])",
+    re.I,
+)
+# What a level means (its name, whether it is good, what it is like), as opposed to how to
+# reach one or what to do about one.
+MEANING = re.compile(
+    r"\bmeans?\b|\bmeaning\b|signific|quiere decir|\bstand for\b|\bdefin"
+    r"|^\W*(wh?at|que|qu[eé])('?s| is| are| es| son)?\b.{0,25}"
+    r"([1-4]|beginning|developing|proficient|advanced|levels?|inicial|en desarrollo|competente"
+    r"|avanzado|niveles?)\W*$"
+    r"|\b(good|bad|ok|okay|fine|failing|average|bueno|malo|reprob)"
+    r"|\b(better|worse|same|mejor|peor|igual)\b|\blike an? [a-f]\b|\bcomo (un|una)\b",
+    re.I,
+)
+
+
 def level_asked(question: str) -> float | None:
-    """The level a question is about: a level name, or a lone digit 1-4."""
+    """The level a question is about: the one aimed at ("to get a 3"), a level name, or a lone
+    digit 1-4."""
+    aimed = AIMED_AT.search(question)
+    if aimed:
+        return float(aimed.group(1))
     lowered = question.casefold()
     for word, score in LEVEL_WORDS.items():
         if word in lowered:
             return float(score)
     match = re.search(r"(?<![\w.])([1-4])(?![\w.])", question)
     return float(match.group(1)) if match else None
+
+
+def asks_meaning(question: str) -> bool:
+    """The question asks what a level (or the scale) means, not how to reach one or what to do
+    about one: those are answered from the guide section that says so."""
+    return bool(MEANING.search(question)) or len(question.split()) <= 5
 
 
 class LevelPlan:
