@@ -78,7 +78,7 @@ CLASS_TALK = re.compile(
 )
 CLASS_FOCUS_SIMILARITY = 0.4
 # How close a guide section must be to answer a message no intent recognised.
-RESCUE_SIMILARITY = 0.5
+RESCUE_SIMILARITY = 0.5  # (a section's text or one of the questions it lists)
 
 
 class _IndexHealth(threading.local):
@@ -87,6 +87,7 @@ class _IndexHealth(threading.local):
 
     degraded = False
     similarity = 0.0  # how closely the last composed answer's best section matched
+    asked = 0.0  # how closely a question its leading sections list matched
 
 
 @dataclass(frozen=True)
@@ -165,10 +166,12 @@ class ChatEngine:
             intent = self._routed(decision.intent, text, anchor, context.role, signed_in)
             question = text
             answer = self._answer(intent, question, context, memory, anchor=anchor)
-            if answer.abstained and decision.method == "threshold":
-                # no intent was close: a guide section that clearly matches still answers
+            if answer.abstained and decision.method in ("threshold", "similarity"):
+                # no rule said out of scope and no intent was clearly ahead: a guide section
+                # that clearly matches still answers
                 rescued = self._from_guides("explain_cbe", text, context, memory)
-                if not rescued.abstained and self._health.similarity >= RESCUE_SIMILARITY:
+                close = max(self._health.similarity, self._health.asked)
+                if not rescued.abstained and close >= RESCUE_SIMILARITY:
                     answer, intent = rescued, "explain_cbe"
         answer = self._with_index_notice(answer)
         final = answer
@@ -324,6 +327,7 @@ class ChatEngine:
     ) -> Answer:
         language = context.language or "en"
         self._health.similarity = composed.similarity
+        self._health.asked = composed.asked
         if not composed.lines or (
             composed.similarity < self.limits.abstain_below and not grounded_by_framework
         ):

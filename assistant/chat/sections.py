@@ -32,6 +32,8 @@ FOR_AUDIENCE = {"student": "students", "parent": "parents", "teacher": "teachers
 ASKED_FLOOR = 0.45
 ASKED_WEIGHT = 2.0
 ASKED_MARGIN = 0.25
+LEVEL_DIGIT = re.compile(r"(?<![\w.,:])([1-4])(?![\w.,:]|\s*(?:min|minutes|weeks|days))")
+OTHER_LEVEL = 0.4
 
 
 @dataclass(frozen=True)
@@ -287,6 +289,7 @@ class SectionPicker:
                     as_listed = min(as_listed, float(similarity))
             score += ASKED_WEIGHT * max(0.0, as_listed - ASKED_FLOOR)
             score += 0.2 * overlap(question, section.heading)
+            score -= OTHER_LEVEL * _other_level(question, section.heading)
             score += 0.1 / (1 + section.rank)
             score += self._audience_bonus(section, prefs)
             if section.language == prefs.language:
@@ -318,6 +321,14 @@ class SectionPicker:
             return 0.12
         # professional guides are the last resort for families; families' guides for teachers
         return -0.2 if section.audience == "teachers" else -0.08
+
+
+def _other_level(question: str, heading: str) -> bool:
+    """The heading is about a level ("What a 4 means") and the question names levels, none of
+    them that one: the model reads digits poorly, so this says it outright."""
+    named = set(LEVEL_DIGIT.findall(heading))
+    asked = set(LEVEL_DIGIT.findall(question))
+    return bool(named and asked and not named & asked)
 
 
 def _stems(text: str) -> set[str]:

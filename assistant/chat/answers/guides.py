@@ -28,6 +28,7 @@ class Composed:
     citations: tuple[Citation, ...]
     similarity: float
     leads: tuple[Lead, ...] = ()
+    asked: float = 0.0  # the closest question a leading section lists
 
 
 class GuidePlan:
@@ -112,4 +113,5 @@ class GuidePlan:
             citations.append(lead.section.citation(lead.text))
         # grounded when any of the leading candidates clearly matches the question
         similarity = max(lead.grounding for lead in ranked[:3])
-        return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen))
+        asked = max(lead.asked for lead in ranked[:3])
+        return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen), asked)
