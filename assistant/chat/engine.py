@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from assistant.chat.answers.classes import class_answer
 from assistant.chat.answers.guides import Composed, GuidePlan
-from assistant.chat.answers.levels import LevelPlan, asks_meaning, level_asked
+from assistant.chat.answers.levels import LevelPlan, asks_meaning, level_asked, strip_codes
 from assistant.chat.guards import clean_message
 from assistant.chat.intents import IntentClassifier
 from assistant.chat.learner_data import LearnerAccessError, LearnerData, NextStepsView, StepView
@@ -35,7 +35,7 @@ from assistant.frameworks.translations import Translations
 from assistant.language import detect_language
 from assistant.retrieval.codes import codes_in
 from assistant.retrieval.lexical import tokens
-from assistant.retrieval.retriever import HybridRetriever, SearchFilters
+from assistant.retrieval.retriever import PassageSource, SearchFilters
 from assistant.types import SearchHit
 
 NEXT_ONE = re.compile(r"next|second|third|other|siguiente|segund|otr", re.I)
@@ -77,6 +77,22 @@ CLASS_TALK = re.compile(
     re.I,
 )
 CLASS_FOCUS_SIMILARITY = 0.4
+# A question naming a competency but asking something else ("do I fail them", "can a poster
+# count"): at least this many words besides the code, none asking what the competency is, and a
+# guide section listing a question at least this close.
+ASIDE_WORDS = 5
+ABOUT_ITSELF = re.compile(
+    r"^\W*(what('?s| is| does| are)|explain|describe|tell me about|qu[eé] (es|significa)|"
+    r"expl[ií]ca)|\bmeans?\b|\bsignifica\b|\bde qu[eé] trata\b",
+    re.I,
+)
+ASKED_FIRST = 0.6
+# Asking for practice itself (not how to help or what to do): the practice resources answer.
+PRACTICE = re.compile(
+    r"\bpracti[cs]e (for|on|with|problems?|questions?)\b|\b(problems?|questions?|exercises?|"
+    r"worksheet) (to|for|on)\b|\bquiz me\b|\bejercicios?\b|\bpracticar\b|\bproblemas? (de|para)\b",
+    re.I,
+)
 # How close a guide section must be to answer a message no intent recognised.
 RESCUE_SIMILARITY = 0.5  # (a section's text or one of the questions it lists)
 
@@ -103,7 +119,7 @@ class ChatEngine:
     def __init__(
         self,
         *,
-        retriever: HybridRetriever,
+        retriever: PassageSource,
         classifier: IntentClassifier,
         picker: SectionPicker,
         templates: AnswerTemplates,
@@ -312,6 +328,7 @@ class ChatEngine:
             language=language,
             more=more,
             extra_words=KIND_HEADINGS.get(intent, ()),
+            prefer="resource" if intent == "resources" and PRACTICE.search(question) else None,
         )
         return self._composed(intent, composed, hits, context, topic.code if topic else None)
 
@@ -399,6 +416,19 @@ class ChatEngine:
         guide = self.guides.compose(
             f"{entry.title} {question}", hits, role=context.role, language=language, more=more
         )
+        about = strip_codes(question)
+        if len(about.split()) >= ASIDE_WORDS and not ABOUT_ITSELF.search(about):
+            # "can a poster count as evidence for M.7.RP.4": a question that only names the
+            # competency is answered from the guide section it matches, the competency after
+            asked = self.guides.compose(
+                about, self.guides.hits(about, language), role=context.role, language=language
+            )
+            if asked.lines and asked.asked >= ASKED_FIRST:
+                lines = list(asked.lines) + [
+                    _renumber(line, len(asked.citations)) for line in lines
+                ]
+                citations = list(asked.citations) + citations
+                guide = Composed((), (), 0.0)
         if guide.lines and guide.similarity >= self.limits.abstain_below:
             lines += [_renumber(line, len(citations)) for line in guide.lines]
             citations += guide.citations

@@ -34,6 +34,7 @@ ASKED_WEIGHT = 2.0
 ASKED_MARGIN = 0.25
 LEVEL_DIGIT = re.compile(r"(?<![\w.,:])([1-4])(?![\w.,:]|\s*(?:min|minutes|weeks|days))")
 OTHER_LEVEL = 0.4
+PREFERRED_TYPE = 0.5
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ def lead_text(
         kept.append(sentence)
         words += count
     paragraphs = [" ".join(kept)]
-    short = kept and words < max_words // 3 and not kept[-1].endswith(":")
+    # a short lead ("A 2 means Developing.") reads better with the paragraph or list after it
+    short = kept and words < max_words // 2 and not kept[-1].endswith(":")
     if (short or more) and len(parts) > 1:
         # a one-line lead ("A 2 means Developing.") reads better with the paragraph after it;
         # "tell me more" goes on through the section
@@ -222,6 +224,7 @@ class Preferences:
     kind_words: tuple[str, ...] = ()  # heading words that suit the kind of question
     avoid: tuple[str, ...] = ()  # doc types not to answer from
     at_home: bool = False  # a parent asks how to help at home: a resource's parent section
+    prefer: str | None = None  # the doc type that suits the question (practice: "resource")
 
 
 class SectionPicker:
@@ -298,6 +301,8 @@ class SectionPicker:
                 score += 0.08
             if prefs.at_home and PARENT_SECTION.search(f"{section.heading} {section.title}"):
                 score += 0.3
+            if prefs.prefer is not None and section.doc_type == prefs.prefer:
+                score += PREFERRED_TYPE
             if prefs.language != "en" and overlap(question, f"{section.heading} {text}") < 0.15:
                 similarity = min(float(similarity), 0.0)  # the English-only model guesses
             ranked.append(Lead(section, text, score, float(similarity), as_listed))

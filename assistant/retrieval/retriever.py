@@ -69,6 +69,13 @@ class Retriever(Protocol):
     ) -> list[SearchHit]: ...
 
 
+class PassageSource(Retriever, Protocol):
+    """A retriever that can also lead from any passage to its section's first one (what the
+    chat engine needs; tests/fakes has a deterministic one)."""
+
+    def opening(self, chunk: Chunk) -> Chunk: ...
+
+
 class HybridRetriever:
     def __init__(
         self,

@@ -77,13 +77,16 @@ class GuidePlan:
         more: bool = False,
         avoid: tuple[str, ...] = ("competency",),
         exclude: frozenset[tuple[str, str]] = frozenset(),
+        prefer: str | None = None,
     ) -> Composed:
         """The best section's lead (and, for teachers or "tell me more", a second section from
         another guide); nothing when no section fits."""
         kind = kind or kind_of(question)
         max_words = WORDS_BY_ROLE.get(role, 120) + (80 if more else 0)
         at_home = role == "parent" and bool(AT_HOME.search(question))
-        prefs = Preferences(role, language, KIND_WORDS[kind] + extra_words, avoid, at_home)
+        if kind == "example" and prefer is None:
+            prefer = "resource"  # a problem to try, an exit check: the practice resources
+        prefs = Preferences(role, language, KIND_WORDS[kind] + extra_words, avoid, at_home, prefer)
         sections = [s for s in sections_from(hits, self._opening) if s.key not in exclude]
         ranked = self.picker.rank(
             question, sections, prefs, max_words, want_list=kind in ("list", "example"), more=more
