@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.app.identity import Directory
 from assistant.app.progress import ProgressService
+from assistant.app.section_texts import SectionTexts
 from assistant.chat.engine import ChatEngine, ChatLimits
 from assistant.chat.intents import IntentClassifier, load_intent_spec
 from assistant.chat.learner_services import LearnerServices
@@ -35,7 +36,7 @@ from assistant.learners.store import LearnerStore
 from assistant.recommend.class_report import ClassAnalyzer
 from assistant.recommend.gaps import ClassRules
 from assistant.recommend.next_steps import RankingWeights, Recommender
-from assistant.recommend.reasons import ReasonTemplates, load_reasons
+from assistant.recommend.reasons import ReasonTemplates, load_reason_languages, load_reasons
 from assistant.recommend.service import ClassReportService, NextStepsService
 from assistant.retrieval.embeddings import CachedEmbeddings, Embedder, make_embedder
 from assistant.retrieval.retriever import HybridRetriever
@@ -60,6 +61,7 @@ CATALOG_DEPENDENTS = (
     "chat_learners",
     "chat",
     "progress",
+    "translations",  # the frameworks' sidecars, which the recommender words steps with
 )
 
 
@@ -155,6 +157,8 @@ class Assistant:
             ),
             struggle_days=s.struggle_days,
             limit=s.next_steps_limit,
+            languages=load_reason_languages(s.prompts_dir),
+            translations=self.translations,
         )
         return NextStepsService(self.learner_store, self.access, self.mastery, self.catalog, core)
 
@@ -254,6 +258,15 @@ class Assistant:
             self.catalog,
             self.settings.knowledge_dir,
         )
+
+    @cached_property
+    def translations(self) -> Translations:
+        return Translations.load(self.settings.knowledge_dir)
+
+    @cached_property
+    def section_texts(self) -> SectionTexts:
+        """The whole text of what an answer cites, for the chat page to open."""
+        return SectionTexts(self.records, lambda: self.catalog, self.translations)
 
     @cached_property
     def knowledge_admin(self) -> KnowledgeAdmin:

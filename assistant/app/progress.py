@@ -100,13 +100,16 @@ class ProgressService:
         self.catalog = catalog
         self.knowledge_dir = knowledge_dir
 
-    def for_learner(self, viewer: Viewer, learner_id: str) -> LearnerProgress:
-        """Raises AccessDeniedError when the viewer may not see this learner."""
+    def for_learner(
+        self, viewer: Viewer, learner_id: str, *, language: str = "en"
+    ) -> LearnerProgress:
+        """Raises AccessDeniedError when the viewer may not see this learner. `language`: the
+        reader's, for the next steps' words."""
         grant = self.access.grant(viewer, [learner_id], purpose="progress")
         profile = self.store.profiles(grant)[learner_id]
         estimates = self.mastery.estimates(grant).get(learner_id, {})
         histories = self.store.histories(grant).get(learner_id, {})
-        steps = self.next_steps.for_learner(viewer, learner_id, grant=grant)
+        steps = self.next_steps.for_learner(viewer, learner_id, grant=grant, language=language)
         scope = self.next_steps.scope(profile, list(estimates))
         items: list[CompetencyProgress] = []
         for entry in self.catalog.assessable(scope):

@@ -35,8 +35,17 @@ class LearnerData(Protocol):
     def class_report(self, user_id: str | None, class_id: str) -> ClassReport: ...
 
     def next_steps(
-        self, user_id: str | None, learner_id: str, limit: int, *, with_levels: bool = False
-    ) -> NextStepsView: ...
+        self,
+        user_id: str | None,
+        learner_id: str,
+        limit: int,
+        *,
+        with_levels: bool = False,
+        language: str = "en",
+    ) -> NextStepsView:
+        """`language`: the asker's; the steps' reasons, prerequisite lines (in each
+        prerequisite's "line"), aims, tips and titles come in it."""
+        ...
 
 
 @dataclass(frozen=True)

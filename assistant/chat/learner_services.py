@@ -79,14 +79,21 @@ class LearnerServices:
             raise LearnerAccessError(str(exc)) from exc
 
     def next_steps(
-        self, user_id: str | None, learner_id: str, limit: int, *, with_levels: bool = False
+        self,
+        user_id: str | None,
+        learner_id: str,
+        limit: int,
+        *,
+        with_levels: bool = False,
+        language: str = "en",
     ) -> NextStepsView:
+        """The steps worded in `language` (reasons, prerequisite lines, aims, tips, titles)."""
         viewer = self._viewer(user_id)
         try:
             purpose = "next_steps and levels" if with_levels else "next_steps"
             grant = self.access.grant(viewer, [learner_id], purpose=purpose)
             report = self.next_steps_service.for_learner(
-                viewer, learner_id, limit=limit, grant=grant
+                viewer, learner_id, limit=limit, grant=grant, language=language
             )
             levels = self._levels(grant, learner_id) if with_levels else ()
         except (AccessDeniedError, UnknownRecordError) as exc:
@@ -111,9 +118,7 @@ class LearnerServices:
 
 
 def _step(step: NextStep) -> StepView:
-    bar = next((lv for lv in step.aim if lv.label == "Proficient"), None) or (
-        step.aim[0] if step.aim else None
-    )
+    bar = step.aim[-1] if step.aim else None  # the aims run up to the mastery bar
     return StepView(
         code=step.code,
         title=step.title,

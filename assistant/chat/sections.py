@@ -35,6 +35,10 @@ ASKED_MARGIN = 0.25
 LEVEL_DIGIT = re.compile(r"(?<![\w.,:])([1-4])(?![\w.,:]|\s*(?:min|minutes|weeks|days))")
 OTHER_LEVEL = 0.4
 PREFERRED_TYPE = 0.5
+# A later paragraph joins the opening when it matches the question this much, and this much
+# better than the opening does.
+BLOCK_FLOOR = 0.45
+BLOCK_MARGIN = 0.08
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,30 @@ class SectionPicker:
             return []
         vectors = unit_rows(np.array(self._embed([text, *candidates]), dtype=np.float32))
         return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    def answering_block(
+        self, question: str, lead: Lead, max_words: int, language: str
+    ) -> str | None:
+        """A later paragraph or list of the lead's own section that answers the question
+        clearly better than its opening ("how do I get from a 3 to a 4" → the paragraph of
+        "What a 4 means" on going for a 4), kept whole; None when the opening is the answer."""
+        used = " ".join(lead.text.split())
+        later = [
+            block
+            for block in blocks(lead.section.text)
+            if " ".join(block.replace("**", "").split())[:60] not in used
+        ]
+        later = [b for b in later if not any(looks_like_injection(x) for x in sentences(b))]
+        if not later:
+            return None
+        scores = self.similarities(question, later)
+        best = max(range(len(later)), key=lambda i: scores[i])
+        lead_score = self.similarities(question, [lead.text])[0]
+        if scores[best] < BLOCK_FLOOR or scores[best] < lead_score + BLOCK_MARGIN:
+            return None
+        if language != "en" and overlap(question, later[best]) < 0.3:
+            return None  # the English-only model guesses in Spanish
+        return lead_text(later[best], max_words)
 
     def _asked(self, asked: np.ndarray, found: Sequence[Section]) -> list[float]:
         """Each section's closest listed question to the one asked (cosine; 0 without any).

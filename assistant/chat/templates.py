@@ -28,6 +28,7 @@ REQUIRED = (
     "simpler",
     "index_unavailable",
     "also_from",
+    "written_for",
     "yes_no",
     "level_meaning",
     "class",

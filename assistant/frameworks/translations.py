@@ -38,6 +38,9 @@ class Translations:
 
     def _add(self, data: dict[str, object]) -> None:
         language = str(data["language"])
+        framework, title = data.get("framework"), data.get("title")
+        if isinstance(framework, str) and isinstance(title, str):  # the framework's own title
+            self.items.setdefault((language, framework), {})["title"] = title
         names = data.get("level_names")
         if isinstance(names, dict):
             self.level_names.setdefault(language, {}).update(

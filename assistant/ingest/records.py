@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     indexed_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_file ON chunks(root, path);
+CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source);
 CREATE TABLE IF NOT EXISTS files (
     root TEXT NOT NULL,
     path TEXT NOT NULL,
@@ -206,6 +207,22 @@ class IndexRecords:
             .fetchall()
         )
         return [Chunk(id=r[0], source=r[1], text=r[2], metadata=json.loads(r[3])) for r in rows]
+
+    def source_chunks(self, source: str) -> list[tuple[str, Chunk]]:
+        """Every chunk of one source (a guide's path, a framework's title) with the root it was
+        indexed from, in the order they were recorded."""
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT root, id, source, text, metadata FROM chunks WHERE source=? ORDER BY rowid",
+                (source,),
+            )
+            .fetchall()
+        )
+        return [
+            (str(r[0]), Chunk(id=r[1], source=r[2], text=r[3], metadata=json.loads(r[4])))
+            for r in rows
+        ]
 
     def chunk_texts(self) -> Iterator[str]:
         for (text,) in self._connection().execute("SELECT text FROM chunks"):

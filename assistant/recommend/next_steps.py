@@ -12,18 +12,23 @@ progress  how far the learner is from the bottom of the scale to the bar (0 when
 struggle  share of the evidence window below the bar, when the latest piece is recent;
 focus     the teacher priority of the learner's classes for this competency (0 if none);
 ties go to the earlier competency in the framework's own order.
+
+Steps are worded in the reader's language: the reason and prerequisite lines from that
+language's reason templates, titles, level names, descriptors, tips and practice from the
+frameworks' translations (English, the frameworks' own texts, by default).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.model import ProficiencyLevel
 from assistant.frameworks.practice import ResourceLink
+from assistant.frameworks.translations import Translations
 from assistant.learners.types import MasteryEstimate
 from assistant.recommend.reasons import ReasonTemplates
 from assistant.recommend.state import (
@@ -104,12 +109,22 @@ class Recommender:
         weights: RankingWeights | None = None,
         struggle_days: int = 21,
         limit: int = 5,
+        languages: Mapping[str, ReasonTemplates] | None = None,
+        translations: Translations | None = None,
     ) -> None:
+        """`reasons`: the English templates; `languages`: the templates of other languages;
+        `translations`: the frameworks' texts in other languages."""
         self.catalog = catalog
         self.reasons = reasons
         self.weights = weights or RankingWeights()
         self.struggle_days = struggle_days
         self.limit = limit
+        self.languages = dict(languages or {})
+        self.translations = translations or Translations()
+
+    def templates(self, language: str) -> ReasonTemplates:
+        """The reason templates of a language; English for a language without its own."""
+        return self.languages.get(language, self.reasons)
 
     def candidates(
         self,
@@ -160,13 +175,16 @@ class Recommender:
         priorities: Mapping[str, float] | None = None,
         name: str | None = None,
         limit: int | None = None,
+        language: str = "en",
     ) -> list[NextStep]:
-        """The top steps with reasons; `name` words them for someone other than the learner."""
+        """The top steps with reasons; `name` words them for someone other than the learner,
+        `language` in the reader's language."""
         chosen = self.candidates(
             estimates, as_of=as_of, frameworks=frameworks, priorities=priorities
         )[: limit or self.limit]
         state = LearnerState(self.catalog, estimates)
-        wording = StepWording(self.catalog, self.reasons, state, as_of, name)
+        templates = self.templates(language)
+        wording = StepWording(self.catalog, templates, state, as_of, name, self.translations)
         return [self._step(candidate, state, wording) for candidate in chosen]
 
     def _step(self, candidate: Candidate, state: LearnerState, wording: StepWording) -> NextStep:
@@ -177,20 +195,37 @@ class Recommender:
         current = estimate.level if estimate else None
         levels = self.catalog.framework_of(key).levels.get(key, ())
         tip_level = scale.level_at(current) if current is not None else None
-        tips = [lv.feedback for lv in levels if tip_level is None or lv.score == tip_level.score]
+        tips = [
+            wording.level(entry.code, lv).feedback
+            for lv in levels
+            if (tip_level is None or lv.score == tip_level.score) and lv.feedback
+        ]
+        keys = self.catalog.prerequisites(key)
+        statuses = state.prerequisite_statuses(keys)
+        snapshot = level_snapshot(estimate, scale, wording.as_of) if estimate else None
         return NextStep(
             code=entry.code,
             identifier=key,
-            title=entry.title,
-            framework=entry.framework_title,
+            title=wording.title(key, entry.title),
+            framework=wording.title(entry.framework_id, entry.framework_title),
             kind=candidate.kind,
             score=candidate.score,
             reason=wording.reason(candidate),
-            prerequisites=state.prerequisite_statuses(self.catalog.prerequisites(key)),
-            current_level=level_snapshot(estimate, scale, wording.as_of) if estimate else None,
-            aim=tuple(_described(lv, levels) for lv in scale.aims(current if estimate else None)),
-            tip=next((t for t in tips if t), ""),
-            resources=self.catalog.resources(key),
+            prerequisites=tuple(
+                wording.prerequisite(k, s) for k, s in zip(keys, statuses, strict=True)
+            ),
+            current_level=replace(snapshot, label=wording.level_name(snapshot.label))
+            if snapshot
+            else None,
+            aim=tuple(
+                wording.level(entry.code, _described(lv, levels))
+                for lv in scale.aims(current if estimate else None)
+            ),
+            tip=next(iter(tips), ""),
+            resources=tuple(
+                self.catalog.practice.in_language(r, wording.language)
+                for r in self.catalog.resources(key)
+            ),
             opens=tuple(self.catalog.entry(d).code for d in candidate.opens),
         )
 

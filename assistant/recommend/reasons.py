@@ -1,15 +1,19 @@
-"""Plain-language reasons from the templates in prompts/reasons.yaml.
+"""Plain-language reasons from the templates in prompts/reasons.yaml (English) and
+prompts/reasons.<language>.yaml (one per language in LANGUAGES, e.g. reasons.es.yaml).
 
-The file is validated when loaded: every key in SPEC must be present, no other key is allowed,
-and each template may only use the placeholders SPEC lists for it. A bad file fails fast with
-its name. All prose lives in the file; this module only fills it in.
+Each file is validated when loaded: every key in SPEC must be present, no other key is allowed,
+and each template may only use the placeholders SPEC lists for it. A next_steps template may
+instead be a mapping with a `self` and an `other` template (for the learner reading their own
+steps, and for someone reading about the learner), for languages whose verbs change with the
+person. A bad file fails fast with its name and the key. All prose, month names included, lives
+in the files; this module only fills them in.
 """
 
 from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,11 @@ import yaml
 from assistant.errors import TemplateError
 
 TEMPLATE_FILE = "reasons.yaml"
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = ("es",)  # besides English: each has reasons.<language>.yaml, checked at start
+READERS = ("self", "other")
+SPLIT_SECTIONS = frozenset({"next_steps"})  # whose templates may differ by reader
+MONTHS = 12
 
 SPEC: dict[str, dict[str, frozenset[str]]] = {
     "fragments": {
@@ -35,6 +44,9 @@ SPEC: dict[str, dict[str, frozenset[str]]] = {
         "piece": frozenset(),
         "pieces": frozenset(),
         "sentence_separator": frozenset(),
+        "months": frozenset(),
+        "day": frozenset({"day", "month"}),
+        "day_year": frozenset({"day", "month", "year"}),
     },
     "next_steps": {
         "builds_on": frozenset({"subject", "achievements", "code", "which"}),
@@ -47,6 +59,9 @@ SPEC: dict[str, dict[str, frozenset[str]]] = {
         "started_beyond": frozenset({"subject", "started"}),
         "struggle": frozenset(),
         "focus": frozenset(),
+        "prerequisite": frozenset({"code", "title"}),
+        "prerequisite_level": frozenset({"code", "title", "level"}),
+        "prerequisite_since": frozenset({"code", "title", "level", "date"}),
     },
     "groups": {
         "purpose": frozenset({"count", "targets", "bar", "focus"}),
@@ -72,24 +87,39 @@ SPEC: dict[str, dict[str, frozenset[str]]] = {
 
 @dataclass(frozen=True)
 class ReasonTemplates:
-    """Validated templates by section and key."""
+    """Validated templates by section and key; `others` holds the next_steps templates that
+    read differently for someone other than the learner (the rest serve both readers)."""
 
     source: str
     templates: Mapping[str, Mapping[str, str]]
+    others: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    language: str = DEFAULT_LANGUAGE
 
     @classmethod
-    def load(cls, path: Path) -> ReasonTemplates:
+    def load(cls, path: Path, language: str = DEFAULT_LANGUAGE) -> ReasonTemplates:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise TemplateError(path, f"cannot be read ({exc.strerror or exc})") from exc
         except yaml.YAMLError as exc:
             raise TemplateError(path, f"is not valid YAML ({exc})") from exc
-        return cls(str(path), _validated(path, data))
+        templates, others = _validated(path, data)
+        return cls(str(path), templates, others, language)
 
-    def render(self, section: str, key: str, **values: object) -> str:
-        template = self.templates[section][key]
-        return template.format(**{k: str(v) for k, v in values.items()})
+    def render(self, section: str, key: str, *, other: bool = False, **values: object) -> str:
+        """The template filled in; `other`: worded for someone other than the learner."""
+        template = self.others.get(section, {}).get(key) if other else None
+        return (template or self.templates[section][key]).format(
+            **{k: str(v) for k, v in values.items()}
+        )
+
+    def day(self, moment: date | datetime, as_of: date) -> str:
+        """ "12 Oct" in this language, with the year when it is not the year of as_of."""
+        day = moment.date() if isinstance(moment, datetime) else moment
+        month = self.templates["fragments"]["months"].split()[day.month - 1]
+        if day.year == as_of.year:
+            return self.render("fragments", "day", day=day.day, month=month)
+        return self.render("fragments", "day_year", day=day.day, month=month, year=day.year)
 
     # small shared pieces -------------------------------------------------------------------
     def join(self, items: Sequence[str]) -> str:
@@ -124,8 +154,18 @@ class ReasonTemplates:
         return self.render("fragments", "other_possessive", name=name)
 
 
-def load_reasons(prompts_dir: Path) -> ReasonTemplates:
-    return ReasonTemplates.load(prompts_dir / TEMPLATE_FILE)
+def template_file(language: str) -> str:
+    """reasons.yaml for English, reasons.<language>.yaml for another language."""
+    return TEMPLATE_FILE if language == DEFAULT_LANGUAGE else f"reasons.{language}.yaml"
+
+
+def load_reasons(prompts_dir: Path, language: str = DEFAULT_LANGUAGE) -> ReasonTemplates:
+    return ReasonTemplates.load(prompts_dir / template_file(language), language)
+
+
+def load_reason_languages(prompts_dir: Path) -> dict[str, ReasonTemplates]:
+    """The templates of every language in LANGUAGES, each file checked like reasons.yaml."""
+    return {language: load_reasons(prompts_dir, language) for language in LANGUAGES}
 
 
 def day_label(moment: date | datetime, as_of: date) -> str:
@@ -139,7 +179,9 @@ def level_label(level: float) -> str:
     return f"{level:g}"
 
 
-def _validated(path: Path, data: Any) -> dict[str, dict[str, str]]:
+def _validated(
+    path: Path, data: Any
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     if not isinstance(data, dict):
         raise TemplateError(path, "must be a mapping of sections")
     if data.get("version") != 1:
@@ -148,6 +190,7 @@ def _validated(path: Path, data: Any) -> dict[str, dict[str, str]]:
     if unknown:
         raise TemplateError(path, f"unknown section(s): {', '.join(sorted(unknown))}")
     checked: dict[str, dict[str, str]] = {}
+    others: dict[str, dict[str, str]] = {}
     for section, keys in SPEC.items():
         found = data.get(section)
         if not isinstance(found, dict):
@@ -160,8 +203,25 @@ def _validated(path: Path, data: Any) -> dict[str, dict[str, str]]:
             raise TemplateError(path, f"{section}: unknown key(s) {', '.join(sorted(extra))}")
         checked[section] = {}
         for key, allowed in keys.items():
-            checked[section][key] = _template(path, f"{section}.{key}", found[key], allowed)
-    return checked
+            where, value = f"{section}.{key}", found[key]
+            if isinstance(value, dict):
+                if section not in SPLIT_SECTIONS:
+                    raise TemplateError(
+                        path, f"{where} must be a string (only next_steps may differ by reader)"
+                    )
+                if set(value) != set(READERS):
+                    raise TemplateError(
+                        path, f"{where} must be a string or have exactly the keys self and other"
+                    )
+                checked[section][key] = _template(path, f"{where}.self", value["self"], allowed)
+                others.setdefault(section, {})[key] = _template(
+                    path, f"{where}.other", value["other"], allowed
+                )
+            else:
+                checked[section][key] = _template(path, where, value, allowed)
+    if len(checked["fragments"]["months"].split()) != MONTHS:
+        raise TemplateError(path, "fragments.months must list 12 month names, January first")
+    return checked, others
 
 
 def _template(path: Path, where: str, value: Any, allowed: frozenset[str]) -> str:

@@ -57,9 +57,11 @@ class NextStepsService:
         framework: str | None = None,
         limit: int | None = None,
         grant: AccessGrant | None = None,
+        language: str = "en",
     ) -> NextStepsReport:
         """`grant`: one the caller already holds for this learner (a page that shows more of
-        the learner's data), so one view is audited once."""
+        the learner's data), so one view is audited once; `language`: the reader's, for the
+        steps' words."""
         if grant is None or learner_id not in grant.learner_ids or grant.viewer != viewer:
             grant = self.policy.grant(viewer, [learner_id], purpose="next_steps")
         day = as_of or date.today()
@@ -73,8 +75,14 @@ class NextStepsService:
             priorities=self.store.focus(grant).get(learner_id, {}),
             name=None if viewer.role == "student" else _first_name(profile.name),
             limit=limit,
+            language=language,
         )
-        titles = tuple(fw.title for fw in self.catalog.frameworks if fw.identifier in scope)
+        translated = self.recommender.translations.title
+        titles = tuple(
+            translated(fw.identifier, language, fw.title)
+            for fw in self.catalog.frameworks
+            if fw.identifier in scope
+        )
         return NextStepsReport(profile, day, self.mastery.model.name, titles, tuple(steps))
 
     def scope(

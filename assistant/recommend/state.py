@@ -18,6 +18,7 @@ class PrerequisiteStatus:
     level: float | None
     proficient: bool
     reached_on: date | None
+    line: str = ""  # in words, e.g. "Builds on M.6.RP.2 Unit rates: level 3 since 3 Nov"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -26,6 +27,7 @@ class PrerequisiteStatus:
             "level": self.level,
             "proficient": self.proficient,
             "reached_on": self.reached_on.isoformat() if self.reached_on else None,
+            "line": self.line,
         }
 
 

@@ -1,13 +1,17 @@
-"""The reason for one next step, in plain words, from the reason templates."""
+"""The reason for one next step, in plain words, from the reason templates of the reader's
+language; level names, titles, descriptors and tips from the frameworks' translations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.recommend.reasons import ReasonTemplates, day_label, level_label
-from assistant.recommend.state import LearnerState, reached_on
+from assistant.frameworks.model import ProficiencyLevel
+from assistant.frameworks.translations import Translations
+from assistant.recommend.reasons import ReasonTemplates, level_label
+from assistant.recommend.state import LearnerState, PrerequisiteStatus, reached_on
 
 if TYPE_CHECKING:
     from assistant.recommend.next_steps import Candidate
@@ -23,12 +27,51 @@ class StepWording:
         state: LearnerState,
         as_of: date,
         name: str | None,
+        translations: Translations | None = None,
     ) -> None:
         self.catalog = catalog
         self.reasons = reasons
         self.state = state
         self.as_of = as_of
         self.name = name
+        self.language = reasons.language
+        self.translations = translations or Translations()
+
+    # texts of the frameworks, in the reader's language ------------------------------------
+    def title(self, identifier: str, default: str) -> str:
+        return self.translations.title(identifier, self.language, default)
+
+    def level_name(self, label: str) -> str:
+        return self.translations.level_name(label, self.language)
+
+    def level(self, code: str, level: ProficiencyLevel) -> ProficiencyLevel:
+        """A level of a competency's scale with its name and descriptor translated."""
+        return replace(
+            level,
+            label=self.level_name(level.label),
+            description=self.translations.descriptor(
+                code, level.score, self.language, level.description
+            ),
+            feedback=self.translations.feedback(code, level.score, self.language, level.feedback),
+        )
+
+    def prerequisite(self, identifier: str, status: PrerequisiteStatus) -> PrerequisiteStatus:
+        """The status with its title translated and its line (e.g. "Builds on M.6.RP.2 Unit
+        rates: level 3 since 3 Nov") worded."""
+        title = self.title(identifier, status.title)
+        values: dict[str, object] = {"code": status.code, "title": title}
+        key = "prerequisite"
+        if status.level is not None:
+            values["level"] = level_label(status.level)
+            key = "prerequisite_level"
+            if status.reached_on is not None:
+                values["date"] = self.reasons.day(status.reached_on, self.as_of)
+                key = "prerequisite_since"
+        line = self._render("next_steps", key, **values).rstrip()
+        return replace(status, title=title, line=line)
+
+    def _render(self, section: str, key: str, **values: object) -> str:
+        return self.reasons.render(section, key, other=self.name is not None, **values)
 
     def reason(self, candidate: Candidate) -> str:
         key = candidate.identifier
@@ -38,7 +81,7 @@ class StepWording:
         if candidate.opens:
             opens = [self.catalog.entry(d).code for d in candidate.opens]
             parts.append(
-                self.reasons.render(
+                self._render(
                     "next_steps", "opens", bar=level_label(bar), opens=self.reasons.join(opens)
                 )
             )
@@ -49,7 +92,7 @@ class StepWording:
         ]
         if started:
             parts.append(
-                self.reasons.render(
+                self._render(
                     "next_steps",
                     "started_beyond",
                     subject=self.reasons.subject(self.name),
@@ -57,21 +100,21 @@ class StepWording:
                 )
             )
         if candidate.struggle >= STRUGGLE_MENTION:
-            parts.append(self.reasons.render("next_steps", "struggle"))
+            parts.append(self._render("next_steps", "struggle"))
         if candidate.priority > 0:
-            parts.append(self.reasons.render("next_steps", "focus"))
+            parts.append(self._render("next_steps", "focus"))
         return self.reasons.sentences(parts)
 
     def _foundation(self, key: str, code: str) -> str:
         prerequisites = self.catalog.prerequisites(key)
         if not prerequisites:
-            return self.reasons.render("next_steps", "starting_point", code=code)
+            return self._render("next_steps", "starting_point", code=code)
         groups: dict[tuple[str, str], list[str]] = {}
         for prerequisite in prerequisites:
             found = self.state.get(prerequisite)
             when = reached_on(found)
             level = level_label(found.level) if found else "?"
-            label = day_label(when, self.as_of) if when else "?"
+            label = self.reasons.day(when, self.as_of) if when else "?"
             groups.setdefault((level, label), []).append(self.catalog.entry(prerequisite).code)
         achievements = [
             self.reasons.render(
@@ -79,7 +122,7 @@ class StepWording:
             )
             for (level, when), codes in groups.items()
         ]
-        return self.reasons.render(
+        return self._render(
             "next_steps",
             "builds_on",
             subject=self.reasons.subject(self.name),
@@ -97,31 +140,31 @@ class StepWording:
         override = estimate.override
         if override is not None:
             parts.append(
-                self.reasons.render(
+                self._render(
                     "next_steps",
                     "override",
                     teacher=override.decided_by,
                     code=code,
                     level=level_label(override.level),
-                    date=day_label(override.decided_at, self.as_of),
+                    date=self.reasons.day(override.decided_at, self.as_of),
                     reason=override.reason,
                 )
             )
         if estimate.recent and estimate.last_observed is not None:
             latest = estimate.recent[-1]
             parts.append(
-                self.reasons.render(
+                self._render(
                     "next_steps",
                     "in_progress",
                     possessive=self.reasons.possessive(self.name),
                     code=code,
                     level=level_label(round(latest, 1)),
-                    label=scale.level_for(latest).label,
-                    date=day_label(estimate.last_observed, self.as_of),
+                    label=self.level_name(scale.level_for(latest).label),
+                    date=self.reasons.day(estimate.last_observed, self.as_of),
                     count=estimate.evidence_count,
                     pieces=self.reasons.pieces(estimate.evidence_count),
                     bar=level_label(scale.bar),
-                    bar_label=scale.level_at(scale.bar).label,
+                    bar_label=self.level_name(scale.level_at(scale.bar).label),
                 )
             )
         return parts

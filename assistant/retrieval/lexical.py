@@ -11,7 +11,7 @@ from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SPANISH
 
 from assistant.types import Chunk
 
-STOPWORDS = sorted(set(STOPWORDS_EN) | set(STOPWORDS_SPANISH))
+STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(STOPWORDS_SPANISH)
 TOKEN = r"(?u)\b\w[\w.]*\w\b|\b\w\b"
 
 

@@ -8,7 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.chat.answers.kinds import KIND_WORDS, Kind, heading_says_no, kind_of
-from assistant.chat.sections import Lead, Preferences, SectionPicker, overlap, sections_from
+from assistant.chat.sections import (
+    FOR_AUDIENCE,
+    Lead,
+    Preferences,
+    Section,
+    SectionPicker,
+    overlap,
+    sections_from,
+)
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
 from assistant.retrieval.retriever import SearchFilters
@@ -18,6 +26,14 @@ Search = Callable[[str, int, SearchFilters], list[SearchHit]]
 AT_HOME = re.compile(r"\bat home\b|\bhelp (him|her|them|my)\b|\ben casa\b|\bayudar", re.I)
 WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "admin": 170}
 CANDIDATES = 8
+
+
+def written_for_others(section: Section, role: str) -> bool:
+    """A guide section addressed to another audience ("your child" to a teacher, "you" to a
+    student's parent): it may answer, but is introduced as written for them, never as if it
+    were addressed to the asker."""
+    own = FOR_AUDIENCE.get(role)
+    return own is not None and section.doc_type == "guide" and section.audience not in (own, "all")
 
 
 @dataclass(frozen=True)
@@ -96,22 +112,38 @@ class GuidePlan:
         best = ranked[0]
         chosen = [best]
         second = next((r for r in ranked[1:] if r.section.source != best.section.source), None)
-        if (
-            second is not None
-            and (more or role in ("teacher", "admin"))
-            and second.score >= best.score - (0.4 if more else 0.25)
+        own = FOR_AUDIENCE.get(role)
+        if second is not None and (
+            (more and second.score >= best.score - 0.4)
+            or (
+                role in ("teacher", "admin")
+                and second.section.audience in (own, "all")
+                and second.score >= best.score - 0.15
+            )
         ):
             chosen.append(second)
         lines: list[str] = []
         citations: list[Citation] = []
         for number, lead in enumerate(chosen, start=1):
             text = lead.text
+            if number == 1 and not more:
+                block = self.picker.answering_block(question, lead, max_words // 2, language)
+                if block:
+                    text = f"{text}\n\n{block}"
             heading = lead.section.heading
             says_no = kind == "yes_no" and heading_says_no(heading)
             if number == 1 and says_no and overlap(question, heading) >= 0.3:
                 text = f"{self.templates.render('yes_no.no', language)} {text}"
             if number > 1:
                 lines.append(self.templates.render("also_from", language, title=lead.section.title))
+            elif written_for_others(lead.section, role):
+                intro = self.templates.render(
+                    "written_for",
+                    language,
+                    audience=lead.section.audience,
+                    title=lead.section.title,
+                )
+                text = f"{intro}\n\n{text}"
             lines.append(f"{text} [{number}]")
             citations.append(lead.section.citation(lead.text))
         # grounded when any of the leading candidates clearly matches the question
