@@ -12,7 +12,13 @@ from assistant.chat.answers.guides import Composed, GuidePlan
 from assistant.chat.answers.levels import LevelPlan, asks_meaning, level_asked, strip_codes
 from assistant.chat.guards import clean_message
 from assistant.chat.intents import IntentClassifier
-from assistant.chat.learner_data import LearnerAccessError, LearnerData, NextStepsView, StepView
+from assistant.chat.learner_data import (
+    LearnerAccessError,
+    LearnerData,
+    LearnerRef,
+    NextStepsView,
+    StepView,
+)
 from assistant.chat.llm_path import LLMPath
 from assistant.chat.memory import Conversation, Turn
 from assistant.chat.names import named_learner
@@ -24,7 +30,7 @@ from assistant.chat.routing import (
     points_back,
     route,
 )
-from assistant.chat.sections import PARENT_SECTION, SectionPicker
+from assistant.chat.sections import PARENT_SECTION, SectionPicker, overlap
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Citation, Intent
 from assistant.errors import StoreUnavailableError
@@ -77,6 +83,19 @@ CLASS_TALK = re.compile(
     re.I,
 )
 CLASS_FOCUS_SIMILARITY = 0.4
+# Tiers of support ("apoyo de nivel 2", "tier 2") are not proficiency levels.
+TIER_WORDS = re.compile(r"\btiers?\b|\bapoyo\b|\bmtss\b|\bintervenci", re.I)
+# …and of any question about a learner's progress.
+LEARNER_TALK = re.compile(
+    r"\b(what'?s|whats|where|how|am|doing|level|levels|score|scores|grade|grades|progress|"
+    r"update|quick|pls|please|now|right|rn|worry|worried|about|anything|should|nivel|niveles|"
+    r"c[oó]mo|va|voy|estoy|tengo|mis?|sus?|hij[oa]|son|daughter|kid|child|he|she|his|her|"
+    r"there|up|to|at|a|an|and|or|so|far|yet|ya|work|working|next|focus|study|practi[cs]e|"
+    r"tackle|start|first|this|week|today|skills?|need|needs|help|siguiente|estudiar|trabajar|"
+    r"practicar|repasar|casa|esta|semana|ahora|qu[eé]|hacer|debo|tiene|que)\b",
+    re.I,
+)
+LEARNER_FOCUS_SIMILARITY = 0.5
 # A question naming a competency but asking something else ("do I fail them", "can a poster
 # count"): at least this many words besides the code, none asking what the competency is, and a
 # guide section listing a question at least this close.
@@ -444,7 +463,7 @@ class ChatEngine:
         self, question: str, context: AskContext, memory: Conversation, more: bool
     ) -> Answer:
         entry = self._topic_code(question, memory)
-        if entry is None and not asks_meaning(question):
+        if entry is None and (TIER_WORDS.search(question) or not asks_meaning(question)):
             return self._from_guides("explain_level", question, context, memory, more=more)
         scale = self._scale(entry)
         composed = self.levels.answer(
@@ -565,18 +584,59 @@ class ChatEngine:
                         language,
                     )
                 learner_id = own[0].id
+            people = learners.visible_learners(context.user_id)
+            focus = self._asked_competency(question, people, language)
             view = learners.next_steps(
-                context.user_id, learner_id, limit=3, with_levels=intent == "progress"
+                context.user_id,
+                learner_id,
+                limit=3,
+                with_levels=intent == "progress" or focus is not None,
+                language=language,
             )
         except LearnerAccessError:
             return Answer(
                 self.templates.render("not_allowed", language), intent, language, abstained=True
             )
         memory.step_in_focus = 0
-        return self._steps_answer(intent, view, context, language)
+        return self._steps_answer(intent, view, context, language, focus)
+
+    def _asked_competency(
+        self, question: str, people: list[LearnerRef], language: str
+    ) -> str | None:
+        """The one competency a learner-data question is about ("what's my level in unit
+        rates", "how is Bruno doing on M.7.RP.3"): by its code, or by what is left of the
+        question once names and the words of any progress question are gone."""
+        catalog = self._catalog()
+        for token in codes_in(question):
+            entry = catalog.lookup(token)
+            if entry is not None:
+                return entry.code
+        rest = question
+        for person in people:
+            for part in person.name.split():
+                rest = re.sub(rf"\b{re.escape(part)}\b", " ", rest, flags=re.I)
+        rest = LEARNER_TALK.sub(" ", CLASS_TALK.sub(" ", rest))
+        entries = catalog.assessable()
+        if len(tokens(rest)) < (2 if language == "en" else 1) or not entries:
+            return None
+        titles = [self._title(e, language) for e in entries]
+        scores = self.guides.picker.similarities(rest, titles)
+        # the title's own words must be in the question too (the model alone finds "work" in
+        # "Keep going when work is hard"; in Spanish it guesses)
+        needed = 0.5 if language != "en" else 0.3
+        agree = [overlap(title, rest) >= needed or overlap(rest, title) >= 0.5 for title in titles]
+        scores = [score if ok else 0.0 for score, ok in zip(scores, agree, strict=True)]
+        floor = 0.0 if language != "en" else LEARNER_FOCUS_SIMILARITY
+        best = max(range(len(entries)), key=lambda i: scores[i])
+        return entries[best].code if scores[best] > floor else None
 
     def _steps_answer(
-        self, intent: Intent, view: NextStepsView, context: AskContext, language: str
+        self,
+        intent: Intent,
+        view: NextStepsView,
+        context: AskContext,
+        language: str,
+        focus: str | None = None,
     ) -> Answer:
         own = context.role == "student"
         lines = [
@@ -585,15 +645,34 @@ class ChatEngine:
             )
         ]
         citations: list[Citation] = []
-        if intent == "progress" and view.levels:
+        levels, steps = view.levels, view.steps
+        if focus is not None:  # only the competency asked about
+            levels = tuple(row for row in levels if row[0] == focus)
+            steps = tuple(step for step in steps if step.code == focus)
+        if focus is not None and steps:
+            levels = ()  # the step line says where the learner is on it
+        if (intent == "progress" or focus is not None) and levels:
             lines += [
                 f"- {self._code_title(code, title, language)} ({code}): {level:g} "
                 f"{self.translations.level_name(label, language)}"
-                for code, title, level, label in view.levels
+                for code, title, level, label in levels
             ]
-        if not view.steps:
+            if focus is not None:
+                citations += [self._level_citation(code, language) for code, *_ in levels]
+        elif focus is not None and not steps:
+            lines.append(
+                self.templates.render(
+                    "no_evidence_on",
+                    language,
+                    own=own,
+                    learner=view.learner.name.split()[0],
+                    code=focus,
+                    title=self._code_title(focus, focus, language),
+                )
+            )
+        if not steps and focus is None:
             lines.append(self.templates.render("no_steps", language, reason=""))
-        for n, step in enumerate(view.steps, start=1):
+        for n, step in enumerate(steps, start=1):
             lines.append(self._step_line(n, step, own, view.learner.name, language))
             citations.append(
                 Citation(
@@ -605,18 +684,22 @@ class ChatEngine:
                 )
             )
             citations += [
-                Citation(path, title, None, None, "") for title, path in step.resources[:1]
+                Citation(found.path, found.title, None, None, "")
+                for found in (
+                    self._catalog().practice.in_language(ResourceLink(*link), language)
+                    for link in step.resources[:1]
+                )
             ]
         return Answer(
             "\n".join(lines),
             intent,
             language,
             tuple(citations),
-            steps=tuple(s.data for s in view.steps),
+            steps=tuple(s.data for s in steps),
             topic={
                 "learner": view.learner.id,
                 "learner_name": view.learner.name,
-                "code": view.steps[0].code if view.steps else "",
+                "code": focus or (steps[0].code if steps else ""),
             },
             facts=tuple(lines[1:]),
         )
@@ -659,6 +742,12 @@ class ChatEngine:
             tip=tip,
             resource=resource[0] if resource else "",
         )
+
+    def _level_citation(self, code: str, language: str) -> Citation:
+        entry = self._catalog().lookup(code)
+        if entry is None:
+            return Citation(code, code, None, code, "")
+        return self._competency_citation(entry, self._title(entry, language))
 
     def _code_title(self, code: str, title: str, language: str) -> str:
         entry = self._catalog().lookup(code)
@@ -789,13 +878,8 @@ class ChatEngine:
 
 
 def _prerequisite_line(prerequisite: dict[str, object]) -> str:
-    line = f"- Builds on {prerequisite.get('code')} {prerequisite.get('title') or ''}".rstrip()
-    level = prerequisite.get("level")
-    if isinstance(level, int | float):
-        line += f": level {level:g}"
-        if prerequisite.get("reached_on"):
-            line += f" since {prerequisite['reached_on']}"
-    return line
+    """The step's own line for a prerequisite, already in the asker's language."""
+    return f"- {prerequisite.get('line') or prerequisite.get('code')}"
 
 
 def _focus(memory: Conversation) -> str | None:

@@ -127,6 +127,8 @@ def blocks(text: str) -> list[str]:
             out[-1] = out[-1] + "\n" + block
         else:
             out.append(block)
+    if out and out[-1].replace("**", "").rstrip().endswith(":") and not _has_list(out[-1]):
+        out.pop()  # a list's lead-in whose list is in the section's next chunk
     return out
 
 

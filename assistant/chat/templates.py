@@ -29,6 +29,7 @@ REQUIRED = (
     "index_unavailable",
     "also_from",
     "written_for",
+    "no_evidence_on",
     "yes_no",
     "level_meaning",
     "class",

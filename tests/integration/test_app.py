@@ -7,6 +7,7 @@ overrides, uploads, re-index) get a school database and home of their own.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +16,16 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from assistant.app.texts import plain
 from assistant.container import Assistant, build_assistant
+from assistant.ingest.loaders import load_guide, section_name
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence, MasteryOverride
 from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import BUNDLED_KNOWLEDGE
 from tests.conftest import REPO, make_settings
-from ui import resources
+from ui import resources, state
 
 APP = str(REPO / "ui" / "app.py")
 REFUSAL = "I can't share information about that learner."
@@ -144,11 +147,51 @@ def test_student_chat_streams_next_steps_with_cards_and_sources(app: None) -> No
     assert "next steps" in answer.lower()
     labels = [e.label for e in at.chat_message[-1].expander]
     assert any(label.startswith("Next steps (") for label in labels)
-    assert any(label.startswith("Sources (") for label in labels)
+    assert any(str(c.value).startswith("Sources (") for c in at.chat_message[-1].caption)
     expected = resources.get_assistant().recommender.for_learner(
         resources.get_assistant().access.viewer("stu.L001"), "L001"
     )
     assert expected.steps[0].code in answer
+
+
+def test_a_citation_opens_onto_the_whole_section_it_names(app: None) -> None:
+    path = "guides/parents/what-is-cbe.en.md"
+    guide = load_guide(BUNDLED_KNOWLEDGE / path, path, max_bytes=10**7)
+    name = "What competency-based education is"
+    section = next(s for s in guide.sections if section_name(s.headings, guide.title) == name)
+    pieces = [
+        c
+        for c in resources.get_assistant().records.all_chunks()
+        if c.source == path
+        and (c.metadata.get("section"), c.metadata.get("doc_type")) == (name, "guide")
+    ]
+    assert len(pieces) >= 2  # a long section, indexed in parts
+    at = sign_in("par.001")
+    at.switch_page("screens/chat.py").run()
+    ask(at, guide.questions[name][0])
+    answer = at.session_state[state.CHAT].turns[-1].answer
+    cited = [c for c in answer.citations if (c.source, c.section) == (path, name)]
+    assert cited, answer.citations
+    number = answer.citations.index(cited[0]) + 1
+    shown = at.chat_message[-1]
+    assert [str(c.value) for c in shown.caption if str(c.value).startswith("Sources (")] == [
+        f"Sources ({len(answer.citations)})"
+    ]
+    assert len([e for e in shown.expander if e.label.startswith("\\[")]) == len(answer.citations)
+    label = f"\\[{number}\\] {plain(f'{guide.title} › {name}')}"
+    opened = next(e for e in shown.expander if e.label == label)
+    body = "\n".join(str(m.value) for m in opened.markdown)
+    assert _words(_unescaped(body)) == _words(section.text)  # every part, in order
+    assert guide.questions[name][1] not in _unescaped(body)  # never its listed questions
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _unescaped(markdown: str) -> str:
+    """Markdown made by `plain`, back to the characters it shows."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def test_student_asking_about_another_student_learns_nothing_about_them(app: None) -> None:
@@ -216,6 +259,10 @@ def test_parent_page_in_plain_words_switches_to_spanish(app: None) -> None:
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Progreso de Maya Lindgren"]
     assert "Cómo ayudar en casa" in page_text(at)
+    # the next-step cards are worded in Spanish too, as the chat words them
+    spanish = page_text(at)
+    assert "Maya alcanzó el nivel 3" in spanish and "Maya reached" not in spanish
+    assert "Resolver problemas de tasas unitarias" in spanish
 
 
 def test_parent_of_two_chooses_a_child_and_sees_only_their_children(app: None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,10 +21,12 @@ from sqlalchemy import func, select
 from assistant.cli import main
 from assistant.container import Assistant, build_assistant
 from assistant.errors import AccessDeniedError
+from assistant.language import detect_language
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence, Learner, SchoolClass
 from assistant.learners.demo import DEMO_DIR, load_demo, write_demo
 from assistant.settings import Settings
+from tests.unit.test_next_steps import ENGLISH
 
 AS_OF = date(2026, 11, 20)
 
@@ -189,6 +192,44 @@ def test_overrides_and_access_on_the_demo(demo: Assistant) -> None:
         demo.recommender.for_learner(demo.access.viewer("par.001"), "L002", as_of=AS_OF)
     siblings = demo.access.visible(demo.access.viewer("par.010"), ["L010", "L050", "L011"])
     assert siblings == {"L010", "L050"}
+
+
+def test_a_spanish_parent_and_student_get_the_steps_in_spanish(demo: Assistant) -> None:
+    """What the chat's learner services and the progress pages give someone who asks in
+    Spanish: the same steps as in English, every word of them in Spanish."""
+    learners = demo.chat_learners
+    english = learners.next_steps("par.001", "L001", 3)
+    assert [s.data for s in learners.next_steps("par.001", "L001", 3, language="en").steps] == [
+        s.data for s in english.steps
+    ]
+    assert english.steps[0].reason.startswith("Maya reached 3 on M.6.RP.2 and M.6.RP.4 on 3 Nov")
+    spanish = learners.next_steps("par.001", "L001", 3, language="es")
+    assert [s.code for s in spanish.steps] == [s.code for s in english.steps]
+    for step in spanish.steps:
+        assert detect_language(step.reason) == "es", step.reason
+        prerequisites = step.data["prerequisites"]
+        assert isinstance(prerequisites, list)
+        lines = [str(p["line"]) for p in prerequisites]
+        assert all(line.startswith("Se basa en ") for line in lines)
+        for text in (step.reason, step.title, step.aim, step.tip, *lines):
+            assert not ENGLISH.search(text), text
+    unit_rates = spanish.steps[0]  # L001's only finish-first step
+    assert re.match(
+        r"Maya alcanzó el nivel 3 en M\.6\.RP\.2 y M\.6\.RP\.4 el 3 nov( 2026)?; "
+        r"M\.6\.RP\.5 se basa en ambas\. La evidencia más reciente de Maya en M\.6\.RP\.5 "
+        r"muestra un 2 \(En desarrollo\)",
+        unit_rates.reason,
+    ), unit_rates.reason
+    assert unit_rates.title == "Resolver problemas de tasas unitarias"
+    assert unit_rates.aim == demo.translations.descriptor("M.6.RP.5", 3, "es", "") != ""
+    assert unit_rates.resources[0][1].endswith(".es.md")
+    # the student reads about themself ("tú"); the progress page words the cards the same way
+    student = demo.access.viewer("stu.L001")
+    own = learners.next_steps("stu.L001", "L001", 3, language="es").steps[0]
+    assert own.reason.startswith("Alcanzaste el nivel 3 en M.6.RP.2 y M.6.RP.4")
+    page = demo.progress.for_learner(student, "L001", language="es").next_steps
+    assert page.steps[0].reason == own.reason
+    assert page.frameworks[0].startswith("Matemáticas")
 
 
 def test_cli_demo_and_next_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

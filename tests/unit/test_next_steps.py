@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from assistant.frameworks.translations import Translations
+from assistant.language import detect_language
 from assistant.learners.types import MasteryEstimate, Override
-from assistant.recommend.next_steps import Recommender
-from assistant.recommend.reasons import load_reasons
-from assistant.settings import BUNDLED_PROMPTS
+from assistant.recommend.next_steps import NextStep, Recommender
+from assistant.recommend.reasons import load_reason_languages, load_reasons
+from assistant.settings import BUNDLED_KNOWLEDGE, BUNDLED_PROMPTS
 from tests.support_learners import bundled_catalog, estimates_from, math_id
 from tests.unit.test_catalog import two_frameworks
 
@@ -21,6 +24,19 @@ AS_OF = date(2026, 11, 20)
 
 def recommender() -> Recommender:
     return Recommender(CATALOG, load_reasons(BUNDLED_PROMPTS))
+
+
+TRANSLATIONS = Translations.load(BUNDLED_KNOWLEDGE)
+
+
+def bilingual() -> Recommender:
+    """As the app builds it: the Spanish templates and the frameworks' Spanish sidecars too."""
+    return Recommender(
+        CATALOG,
+        load_reasons(BUNDLED_PROMPTS),
+        languages=load_reason_languages(BUNDLED_PROMPTS),
+        translations=TRANSLATIONS,
+    )
 
 
 def ids(*codes: str) -> dict[str, float]:
@@ -165,3 +181,79 @@ def test_limit_and_json_shape() -> None:
     data = steps[0].as_json()
     for key in ("code", "title", "reason", "prerequisites", "current_level", "resources"):
         assert key in data
+
+
+# in Spanish -------------------------------------------------------------------------------------
+# Words of the English templates and level names that must not show in a Spanish step.
+ENGLISH = re.compile(
+    r"\b(reached|builds on|Builds on|latest evidence|the goal|starting point|opens|already "
+    r"started|class focus|chosen by the teacher|worth doing|pieces? of evidence|level|since|"
+    r"Beginning|Developing|Proficient|Advanced|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+)
+
+
+def spanish_texts(step: NextStep) -> list[str]:
+    texts = [step.reason, step.title, step.framework, step.tip]
+    texts += [p.line for p in step.prerequisites] + [p.title for p in step.prerequisites]
+    texts += [f"{lv.label}: {lv.description}" for lv in step.aim]
+    texts += [r.title for r in step.resources]
+    if step.current_level is not None:
+        texts.append(step.current_level.label)
+    return texts
+
+
+@pytest.mark.parametrize("name", [None, "Maya"])
+def test_spanish_steps_are_spanish_throughout_for_the_learner_and_for_a_parent(
+    name: str | None,
+) -> None:
+    found = estimates_from(CATALOG, EVIDENCE)
+    english = recommender().next_steps(found, as_of=AS_OF, frameworks=MATH, name=name)
+    steps = bilingual().next_steps(found, as_of=AS_OF, frameworks=MATH, name=name, language="es")
+    # the same steps in the same order, only the words change
+    assert [(s.code, s.kind, s.score) for s in steps] == [
+        (s.code, s.kind, s.score) for s in english
+    ]
+    for step in steps:
+        assert detect_language(step.reason) == "es", step.reason
+        for text in spanish_texts(step):
+            assert not ENGLISH.search(text), text
+    percent, unit_rates = steps[0], steps[1]
+    if name is None:  # a student reads about their own steps: "tú"
+        assert unit_rates.reason == (
+            "Alcanzaste el nivel 3 en M.6.RP.2 y M.6.RP.4 el 12 oct; M.6.RP.5 se basa en ambas. "
+            "Llegar al nivel 3 aquí abre paso a M.6.RP.7 y M.7.RP.1."
+        )
+        assert percent.reason.startswith(
+            "Alcanzaste el nivel 3 en M.6.RP.4 el 12 oct; M.6.RP.6 se basa en esa competencia. "
+            "Tu evidencia más reciente en M.6.RP.6 muestra un 2 (En desarrollo) el 10 nov "
+            "(2 evidencias en total); la meta es 3 (Competente)."
+        )
+    else:  # a parent reads about their child in the third person
+        assert unit_rates.reason.startswith("Maya alcanzó el nivel 3 en M.6.RP.2 y M.6.RP.4")
+        assert "La evidencia más reciente de Maya en M.6.RP.6 muestra un 2" in percent.reason
+    # titles, level names, descriptors and tips from the framework's Spanish sidecar
+    assert unit_rates.title == "Resolver problemas de tasas unitarias"
+    assert unit_rates.framework.startswith("Matemáticas de escuela intermedia de Waypoint")
+    assert [lv.label for lv in percent.aim] == ["Competente"]
+    assert percent.aim[0].description == TRANSLATIONS.descriptor("M.6.RP.6", 3, "es", "")
+    assert percent.current_level is not None and percent.current_level.label == "En desarrollo"
+    assert percent.tip and percent.tip == TRANSLATIONS.feedback("M.6.RP.6", 2, "es", "")
+    assert percent.tip != english[0].tip
+    assert [p.line for p in unit_rates.prerequisites] == [
+        "Se basa en M.6.RP.2 Entender las tasas unitarias: nivel 3 desde el 12 oct",
+        "Se basa en M.6.RP.4 Tablas de razones, gráficas y comparaciones: nivel 3 desde el 12 oct",
+    ]
+    assert all(r.path.endswith(".es.md") for r in unit_rates.resources)
+
+
+def test_english_steps_are_unchanged_by_the_translations() -> None:
+    found = estimates_from(CATALOG, EVIDENCE)
+    plain = [s.as_json() for s in recommender().next_steps(found, as_of=AS_OF, frameworks=MATH)]
+    for language in ("en", "fr"):  # a language without templates gets English
+        steps = bilingual().next_steps(found, as_of=AS_OF, frameworks=MATH, language=language)
+        assert [s.as_json() for s in steps] == plain
+    unit_rates = CATALOG.lookup("M.6.RP.2")
+    assert unit_rates is not None
+    assert plain[1]["prerequisites"][0]["line"] == (  # type: ignore[index]
+        f"Builds on M.6.RP.2 {unit_rates.title}: level 3 since 12 Oct"
+    )

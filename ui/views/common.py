@@ -57,12 +57,21 @@ def show_answer(answer: Answer, texts: UiTexts, language: str) -> None:
             for step in answer.steps:
                 step_card(step, texts, language)
     if answer.citations:
-        with st.expander(f"{texts.t('sources', language)} ({len(answer.citations)})"):
-            for number, citation in enumerate(answer.citations, 1):
-                st.markdown(f"**[{number}] {plain(citation.label)}**")
-                if citation.section and citation.code:
-                    st.caption(plain(citation.section))
-                st.markdown(f"> {plain(citation.snippet)}")
+        show_sources(answer, texts, language)
+
+
+def show_sources(answer: Answer, texts: UiTexts, language: str) -> None:
+    """Each citation as an expander named by it (title › section) that opens onto the whole
+    section it names; expanders are not nested, so they stay usable on a phone."""
+    st.caption(f"{texts.t('sources', language)} ({len(answer.citations)})")
+    cited = resources.get_assistant().section_texts
+    for number, citation in enumerate(answer.citations, 1):
+        with st.expander(f"\\[{number}\\] {plain(citation.label)}"):
+            text = cited.for_citation(citation, answer.language) or citation.snippet
+            if text.strip():
+                st.markdown(plain(text, layout=True))
+            else:
+                st.caption(texts.t("source_missing", language))
 
 
 def step_card(step: Mapping[str, Any], texts: UiTexts, language: str) -> None:
@@ -90,10 +99,8 @@ def step_card(step: Mapping[str, Any], texts: UiTexts, language: str) -> None:
 
 
 def _proficient_aim(aim: Sequence[Mapping[str, Any]]) -> str:
-    for level in aim:
-        if level.get("label") == "Proficient":
-            return str(level.get("description", ""))
-    return str(aim[0].get("description", "")) if aim else ""
+    """The aims run up to the mastery bar (whatever its name in the reader's language)."""
+    return str(aim[-1].get("description", "")) if aim else ""
 
 
 def table(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:

@@ -34,7 +34,7 @@ def page() -> None:
                 key=state.CHILD,
             )
         )
-    progress = assistant.progress.for_learner(who.viewer, child)
+    progress = assistant.progress.for_learner(who.viewer, child, language=language)
     st.title(texts.t("progress_of", language, name=plain(progress.learner.name)))
     st.info(texts.t("parent_intro", language))
     parts.status_counts(progress, texts, language)

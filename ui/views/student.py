@@ -20,7 +20,9 @@ def page() -> None:
     if not who.learner_ids:
         st.info(texts.t("no_learners", language))
         return
-    progress = resources.get_assistant().progress.for_learner(who.viewer, who.learner_ids[0])
+    progress = resources.get_assistant().progress.for_learner(
+        who.viewer, who.learner_ids[0], language=language
+    )
     st.title(texts.t("my_progress", language))
     st.caption(" · ".join(plain(title) for title in progress.frameworks))
     parts.status_counts(progress, texts, language)

@@ -113,7 +113,9 @@ class LevelPlan:
             more=more,
             avoid=("competency", "resource"),
         )
-        if guide.lines and _repeats(guide.lines[0], lines[0]):
+        # the guide's own opening may say it already; not when it is introduced as another
+        # audience's guide ("From the guide for students, …"): the scale's words come first
+        if guide.lines and _repeats(guide.lines[0].split("\n\n")[0], lines[0]):
             lines = []
         lines += guide.lines
         citations = list(guide.citations)

@@ -1,0 +1,306 @@
+"""The conversation engine's routing and answer plans in seconds: the engine as production
+composes it, over the fakes (tests/fakes: word-stem vectors instead of the embedding model, an
+in-memory search of the bundled knowledge instead of Chroma) and the real demo school.
+
+Only what the fakes cannot change is asserted: who gets learner data and who a guide, the
+scale's and the framework's own words, refusals, follow-ups. Which guide section reads best
+is the real model's job (tests/integration/test_chat_engine.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.chat.engine import ChatEngine
+from assistant.chat.memory import Conversation
+from assistant.chat.types import Answer, AskContext, Role
+from assistant.container import Assistant
+from tests.fakes.retriever import FakeRetriever
+
+STUDENT, PARENT, TEACHER = "stu.L001", "par.001", "t.okafor"  # Maya Lindgren (L001), 6A
+LEARNER_INTENTS = ("next_steps", "progress", "class_report")
+
+
+def ask(
+    engine: ChatEngine,
+    message: str,
+    role: Role,
+    user: str | None = None,
+    conversation: Conversation | None = None,
+) -> Answer:
+    return engine.ask(message, AskContext(role=role, user_id=user), conversation)
+
+
+def everyone(school: Assistant) -> set[str]:
+    """The full name of every learner of the school."""
+    return {ref.name for ref in school.chat_learners.visible_learners(None)}
+
+
+def recommended(school: Assistant, user: str, learner: str) -> list[str]:
+    report = school.recommender.for_learner(school.access.viewer(user), learner, limit=3)
+    return [step.code for step in report.steps]
+
+
+# mine or general -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "opening", "language"),
+    [
+        ("what should I work on next?", "Here are your next steps:", "en"),
+        ("¿qué debo trabajar ahora?", "Estos son tus próximos pasos:", "es"),
+    ],
+)
+def test_a_students_next_steps_come_from_their_own_learner_data(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, opening: str, language: str
+) -> None:
+    answer = ask(fake_engine, message, "student", STUDENT)
+    assert answer.intent == "next_steps" and answer.language == language
+    assert answer.text.startswith(opening), answer.text
+    codes = [str(step["code"]) for step in answer.steps]
+    assert codes and codes == recommended(fake_school, STUDENT, "L001")
+    assert answer.citations[0].code == codes[0]
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("how is my child doing?", "en"), ("¿Cómo va mi hija?", "es")],
+)
+def test_a_parent_asking_about_their_child_gets_the_childs_levels(
+    fake_engine: ChatEngine, message: str, language: str
+) -> None:
+    answer = ask(fake_engine, message, "parent", PARENT)
+    assert answer.intent == "progress" and answer.language == language
+    assert "Maya Lindgren" in answer.text
+    assert "M.6.RP.1" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("role", "user", "message", "language"),
+    [
+        ("student", STUDENT, "how does my teacher decide mastery?", "en"),
+        ("student", STUDENT, "¿cómo decide mi maestro si ya domino algo?", "es"),
+        ("parent", PARENT, "how do teachers decide mastery?", "en"),
+        ("parent", PARENT, "¿cómo deciden los maestros si mi hijo ya domina una habilidad?", "es"),
+        ("teacher", TEACHER, "how do I run flexible groups without tracking?", "en"),
+        ("teacher", TEACHER, "¿cómo se decide el dominio de una competencia?", "es"),
+        ("student", None, "what should I work on next?", "en"),  # nobody signed in
+    ],
+)
+def test_how_things_work_comes_from_the_guides_never_with_learner_names(
+    fake_engine: ChatEngine,
+    fake_school: Assistant,
+    role: Role,
+    user: str | None,
+    message: str,
+    language: str,
+) -> None:
+    answer = ask(fake_engine, message, role, user)
+    assert answer.intent not in LEARNER_INTENTS, answer.text
+    assert answer.language == language
+    assert not answer.abstained and answer.steps == ()
+    assert answer.citations and answer.citations[0].source.startswith("guides/")
+    assert "Which learner do you mean" not in answer.text
+    assert "De qué estudiante habla" not in answer.text
+    named = [name for name in everyone(fake_school) if name in answer.text]
+    assert not named, answer.text
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("How is Liam doing in math?", "I can only show you how Maya is doing."),
+        ("what is Zara's level in ratios?", "I can only show you how Maya is doing."),
+        ("¿Cómo va Liam en matemáticas?", "Solo puedo mostrarle cómo va Maya."),
+    ],
+)
+def test_a_parent_naming_someone_elses_child_is_told_whom_waypoint_can_show(
+    fake_engine: ChatEngine, message: str, reply: str
+) -> None:
+    answer = ask(fake_engine, message, "parent", PARENT)
+    assert answer.text == reply
+    assert answer.steps == () and answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "heading"),
+    [
+        ("who is stuck in 6B?", "Stuck in 6B"),
+        ("¿quiénes están atascados en 6B?", "Atascados en 6B"),
+    ],
+)
+def test_who_is_stuck_in_a_class_names_them_from_the_class_report(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, heading: str
+) -> None:
+    answer = ask(fake_engine, message, "teacher", TEACHER)
+    assert answer.intent == "class_report"
+    assert answer.text.startswith(heading), answer.text
+    report = fake_school.class_reports.for_class(fake_school.access.viewer(TEACHER), "6B")
+    names = {row.learner_id: row.name for row in report.matrix}
+    assert report.stuck
+    for stuck in report.stuck[:2]:
+        assert stuck.code in answer.text
+        assert all(names[learner] in answer.text for learner in stuck.learners), answer.text
+    assert answer.citations[0].source == "Waypoint class report"
+
+
+def test_a_teacher_sees_no_one_from_a_class_they_do_not_teach(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    answer = ask(fake_engine, "who is stuck in 7A?", "teacher", TEACHER)
+    viewer = fake_school.access.viewer("t.lindqvist")  # who teaches 7A
+    others = {row.name for row in fake_school.class_reports.for_class(viewer, "7A").matrix}
+    assert others and not any(name in answer.text for name in others), answer.text
+
+
+def test_a_teacher_asking_for_next_steps_is_asked_which_of_their_learners(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    answer = ask(fake_engine, "next steps please", "teacher", TEACHER)
+    assert answer.text.startswith("Which learner do you mean?")
+    mine = {ref.name for ref in fake_school.chat_learners.visible_learners(TEACHER)}
+    assert any(name in answer.text for name in mine)
+    others = everyone(fake_school) - mine
+    assert not any(name in answer.text for name in others)
+
+
+# levels and competencies ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("role", "message", "lead"),
+    [
+        ("parent", "what does a 3 mean?", "A 3 means Proficient"),
+        ("parent", "¿qué significa un 3?", "Un 3 significa Competente"),
+        ("student", "is a 2 bad??", "A 2 means Developing"),
+        ("teacher", "what does a 3 mean on the scale?", "A 3 means Proficient"),
+    ],
+)
+def test_a_level_question_starts_with_the_scales_own_words(
+    fake_engine: ChatEngine, role: Role, message: str, lead: str
+) -> None:
+    answer = ask(fake_engine, message, role)
+    assert answer.intent == "explain_level"
+    assert answer.text.startswith(lead), answer.text
+    # the scale, explained by a guide; no competency's descriptor when none was named
+    assert answer.citations and all(c.code is None for c in answer.citations), answer.citations
+
+
+def test_a_level_on_a_named_competency_quotes_its_descriptor(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    answer = ask(fake_engine, "what does a 2 on M.6.RP.1 mean?", "parent")
+    assert answer.intent == "explain_level"
+    assert answer.text.startswith("A 2 means Developing"), answer.text
+    catalog = fake_school.catalog
+    entry = catalog.lookup("M.6.RP.1")
+    assert entry is not None
+    assert catalog.scale(entry.identifier).level_at(2.0).description in answer.text
+    assert any(c.code == "M.6.RP.1" for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("message", "language"), [("what is M.6.RP.2?", "en"), ("¿qué es M.6.RP.2?", "es")]
+)
+def test_a_code_is_answered_from_the_framework_with_what_it_builds_on_and_leads_to(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, language: str
+) -> None:
+    answer = ask(fake_engine, message, "student")
+    assert answer.intent == "explain_competency" and answer.language == language
+    assert answer.text.startswith("M.6.RP.2"), answer.text
+    assert answer.citations[0].code == "M.6.RP.2"
+    catalog = fake_school.catalog
+    entry = catalog.lookup("M.6.RP.2")
+    assert entry is not None
+    linked = [*catalog.prerequisites(entry.identifier), *catalog.dependents(entry.identifier)]
+    assert linked
+    for identifier in linked:
+        assert catalog.entry(identifier).code in answer.text
+    assert (entry.item.statement in answer.text) == (language == "en")
+
+
+# follow-ups ------------------------------------------------------------------------------------
+def test_why_and_the_next_one_follow_the_steps(fake_engine: ChatEngine) -> None:
+    conversation = fake_engine.new_conversation()
+    steps = ask(fake_engine, "what should I work on next?", "student", STUDENT, conversation)
+    why = ask(fake_engine, "why?", "student", STUDENT, conversation)
+    assert why.steps[0]["code"] == steps.steps[0]["code"]
+    assert str(steps.steps[0]["reason"]) in why.text
+    following = ask(fake_engine, "what about the next one?", "student", STUDENT, conversation)
+    assert following.steps[0]["code"] == steps.steps[1]["code"]
+
+
+@pytest.mark.parametrize("message", ["explain that to my mom", "explain it to my dad"])
+def test_explain_that_to_my_mom_after_steps_tells_a_parent_how_to_help_at_home(
+    fake_engine: ChatEngine, message: str
+) -> None:
+    conversation = fake_engine.new_conversation()
+    steps = ask(fake_engine, "what should I work on next?", "student", STUDENT, conversation)
+    parent = ask(fake_engine, message, "student", STUDENT, conversation)
+    assert parent.text != steps.text
+    assert parent.citations
+    assert all("parent" in (c.section or "").lower() for c in parent.citations)
+    assert str(steps.steps[0]["code"]) in parent.text
+
+
+def test_explain_that_to_my_parent_retells_a_general_answer_from_other_sections(
+    fake_engine: ChatEngine,
+) -> None:
+    conversation = fake_engine.new_conversation()
+    first = ask(fake_engine, "what does proficient mean?", "student", None, conversation)
+    again = ask(fake_engine, "explain that to my parent", "student", None, conversation)
+    assert again.intent == first.intent == "explain_level"
+    assert again.text != first.text
+    assert again.citations
+    assert not any(c.source.startswith("guides/students/") for c in again.citations)
+    shown = {(c.source, c.section) for c in first.citations}
+    assert not shown & {(c.source, c.section) for c in again.citations}
+
+
+def test_tell_me_more_goes_on_from_the_last_answer(fake_engine: ChatEngine) -> None:
+    conversation = fake_engine.new_conversation()
+    first = ask(fake_engine, "what is competency based education?", "parent", None, conversation)
+    more = ask(fake_engine, "tell me more", "parent", None, conversation)
+    assert more.intent == first.intent
+    assert len(more.text.split()) > len(first.text.split())
+    assert more.text.startswith(first.text.split(" [")[0][:80])
+
+
+def test_an_answer_never_ends_on_a_lead_in_whose_list_was_left_out(
+    fake_engine: ChatEngine,
+) -> None:
+    """The opening chunk of "What flexible grouping means…" ends with "Good flexible groups
+    share four features:" (the list is in the next chunk): the answer must not end there."""
+    conversation = fake_engine.new_conversation()
+    for message in ("what is flexible grouping?", "tell me more"):
+        answer = ask(fake_engine, message, "teacher", None, conversation)
+        assert answer.citations, answer.text
+        assert not re.search(r":\s*\[\d+\]\s*$", answer.text), answer.text
+
+
+# refusals and a broken index ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("what's the weather tomorrow?", "won't guess"),
+        ("who won the football game last night?", "won't guess"),
+        ("write my essay on the civil war", "won't guess"),
+        ("¿cuál es la capital de Mongolia?", "no adivinar"),
+        ("cuéntame un chiste", "no adivinar"),
+    ],
+)
+def test_out_of_scope_questions_are_declined_without_sources(
+    fake_engine: ChatEngine, message: str, words: str
+) -> None:
+    answer = ask(fake_engine, message, "student", STUDENT)
+    assert answer.abstained and answer.intent == "out_of_scope"
+    assert answer.citations == () and answer.steps == ()
+    assert words in answer.text
+
+
+def test_with_the_vector_store_down_the_guides_still_answer_by_keywords_and_say_so(
+    fake_engine: ChatEngine, fake_retriever: FakeRetriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fake_retriever, "vector_store_down", True)
+    answer = ask(fake_engine, "what is competency based education?", "parent")
+    assert not answer.abstained and answer.citations
+    assert answer.notice is not None and "keyword search" in answer.notice
+    monkeypatch.undo()
+    assert ask(fake_engine, "what is competency based education?", "parent").notice is None
