@@ -201,7 +201,11 @@ class ChatEngine:
             intent = self._routed(decision.intent, text, anchor, context.role, signed_in)
             question = text
             answer = self._answer(intent, question, context, memory, anchor=anchor)
-            if answer.abstained and decision.method in ("threshold", "similarity"):
+            if (
+                answer.abstained
+                and intent == "out_of_scope"
+                and decision.method in ("threshold", "similarity")
+            ):
                 # no rule said out of scope and no intent was clearly ahead: a guide section
                 # that clearly matches still answers
                 rescued = self._from_guides("explain_cbe", text, context, memory)
@@ -348,6 +352,8 @@ class ChatEngine:
             more=more,
             extra_words=KIND_HEADINGS.get(intent, ()),
             prefer="resource" if intent == "resources" and PRACTICE.search(question) else None,
+            # how things work is in the guides, not in one competency's practice
+            avoid=("competency", "resource") if intent == "explain_cbe" else ("competency",),
         )
         return self._composed(intent, composed, hits, context, topic.code if topic else None)
 

@@ -34,7 +34,7 @@ ASKED_WEIGHT = 2.0
 ASKED_MARGIN = 0.25
 LEVEL_DIGIT = re.compile(r"(?<![\w.,:])([1-4])(?![\w.,:]|\s*(?:min|minutes|weeks|days))")
 OTHER_LEVEL = 0.4
-PREFERRED_TYPE = 0.5
+PREFERRED_TYPE = 0.8
 # A later paragraph joins the opening when it matches the question this much, and this much
 # better than the opening does.
 BLOCK_FLOOR = 0.45
@@ -320,7 +320,11 @@ class SectionPicker:
                 score += 0.4 * listed_words
                 if listed_words < 0.3:
                     as_listed = min(as_listed, float(similarity))
-            score += ASKED_WEIGHT * max(0.0, as_listed - ASKED_FLOOR)
+            # another audience's listed questions count for less: its text was not written for
+            # the asker, whatever the question shares with it
+            mine = self._own_or_all(section, prefs) or prefs.language != "en"  # (few in Spanish)
+            weight = ASKED_WEIGHT if mine else ASKED_WEIGHT * 0.6
+            score += weight * max(0.0, as_listed - ASKED_FLOOR)
             score += 0.2 * overlap(question, section.heading)
             score -= OTHER_LEVEL * _other_level(question, section.heading)
             score += 0.1 / (1 + section.rank)
@@ -348,13 +352,21 @@ class SectionPicker:
         return not (section.audience == "parents" and YOUR_CHILD.search(text))
 
     @staticmethod
+    def _own_or_all(section: Section, prefs: Preferences) -> bool:
+        own = FOR_AUDIENCE.get(prefs.role)
+        return own is None or section.audience in (own, "all")
+
+    @staticmethod
     def _audience_bonus(section: Section, prefs: Preferences) -> float:
         own = FOR_AUDIENCE.get(prefs.role)
         if own is None or section.audience == "all":
             return 0.0
         if section.audience == own:
             return 0.12
-        # professional guides are the last resort for families; families' guides for teachers
+        # professional guides are the last resort for families, and families' and students'
+        # guides for teachers
+        if own == "teachers":
+            return -0.3
         return -0.2 if section.audience == "teachers" else -0.08
 
 

@@ -89,6 +89,9 @@ class HybridRetriever:
         self._vector_store = vector_store
         self._embed_query = embed_query
         self._lexical: LexicalIndex | None = None
+        # the questions sections list, in an index of their own: short texts that would crowd
+        # the passages out of a shared BM25 ranking and shift its word weights
+        self._asked: LexicalIndex | None = None
         self._by_id: dict[str, Chunk] = {}
         self._openings: dict[tuple[str, str], Chunk] = {}
         self._generation = -1
@@ -101,7 +104,11 @@ class HybridRetriever:
                 generation = self.records.generation()
                 if self._lexical is None or generation != self._generation:
                     chunks = self.records.all_chunks()
-                    self._lexical = LexicalIndex(chunks)
+                    asked = [c for c in chunks if c.metadata.get("doc_type") == QUESTION]
+                    self._lexical = LexicalIndex(
+                        [c for c in chunks if c.metadata.get("doc_type") != QUESTION]
+                    )
+                    self._asked = LexicalIndex(asked)
                     self._by_id = {c.id: c for c in chunks}
                     self._openings = {
                         (c.source, str(c.metadata.get("section") or "")): c
@@ -129,6 +136,8 @@ class HybridRetriever:
     ) -> list[SearchHit]:
         filters = filters or SearchFilters()
         lexical = self._lexical_index()
+        if filters.doc_type == QUESTION:
+            lexical = self._asked or lexical
         if not lexical.chunks or not query.strip():
             return []
         pool = max(self.settings.candidate_pool, k)

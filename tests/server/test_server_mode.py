@@ -8,7 +8,10 @@ Left out here (they run in the embedded configuration as usual):
 - test_load.py: twenty browsers on the app at once measure the Streamlit sessions, not the
   stores, and take longer than the whole rest of this run;
 - test_store_unavailable.py: it damages the embedded store's files and starts (and kills) a
-  Chroma server of its own, so it covers both configurations by itself.
+  Chroma server of its own, so it covers both configurations by itself;
+- test_answer_quality_gate.py: it measures the answers (175 questions), not the stores;
+- test_retriever_contract.py: it holds the fake retriever to the real one; the real side is the
+  same code in both configurations.
 A test about the embedded files themselves is marked `tests.servers.embedded_only`.
 """
 
@@ -25,7 +28,12 @@ from pathlib import Path
 from tests.servers import RunningServers
 
 REPO = Path(__file__).resolve().parents[2]
-NOT_IN_SERVER_MODE = ("test_load.py", "test_store_unavailable.py")
+NOT_IN_SERVER_MODE = (
+    "test_load.py",
+    "test_store_unavailable.py",
+    "test_answer_quality_gate.py",
+    "test_retriever_contract.py",
+)
 BUDGET_SECONDS = 40 * 60  # a hard stop; about 10 minutes on two quiet cores
 
 

@@ -114,7 +114,7 @@ class GuidePlan:
         second = next((r for r in ranked[1:] if r.section.source != best.section.source), None)
         own = FOR_AUDIENCE.get(role)
         if second is not None and (
-            (more and second.score >= best.score - 0.4)
+            more  # "tell me more": the next best section of another guide
             or (
                 role in ("teacher", "admin")
                 and second.section.audience in (own, "all")
@@ -137,13 +137,14 @@ class GuidePlan:
             if number > 1:
                 lines.append(self.templates.render("also_from", language, title=lead.section.title))
             elif written_for_others(lead.section, role):
-                intro = self.templates.render(
+                # said after the answer, so the answer still comes first
+                source = self.templates.render(
                     "written_for",
                     language,
                     audience=lead.section.audience,
                     title=lead.section.title,
                 )
-                text = f"{intro}\n\n{text}"
+                text = f"{text}\n\n{source}"
             lines.append(f"{text} [{number}]")
             citations.append(lead.section.citation(lead.text))
         # grounded when any of the leading candidates clearly matches the question
