@@ -83,6 +83,8 @@ CLASS_TALK = re.compile(
     re.I,
 )
 CLASS_FOCUS_SIMILARITY = 0.4
+# Asking what a level means, even about one's own child.
+MEANS = re.compile(r"\bmeans?\b|\bmeaning\b|\bsignifica|\bquiere decir\b", re.I)
 # Tiers of support ("apoyo de nivel 2", "tier 2") are not proficiency levels.
 TIER_WORDS = re.compile(r"\btiers?\b|\bapoyo\b|\bmtss\b|\bintervenci", re.I)
 # …and of any question about a learner's progress.
@@ -264,6 +266,8 @@ class ChatEngine:
                 return intent
             return "explain_level" if level_asked(text) is not None else "explain_cbe"
         general = ("explain_cbe", "explain_level", "resources", "intervention", "out_of_scope")
+        if anchor.route == "own_data" and level_asked(text) is not None and MEANS.search(text):
+            return "explain_level"  # "what does a 3 mean on Maya's report": the scale, not data
         if anchor.route == "own_data" and intent in general:
             return "next_steps" if WHAT_NEXT.search(text) else "progress"
         return intent

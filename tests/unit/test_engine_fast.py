@@ -304,3 +304,19 @@ def test_with_the_vector_store_down_the_guides_still_answer_by_keywords_and_say_
     assert answer.notice is not None and "keyword search" in answer.notice
     monkeypatch.undo()
     assert ask(fake_engine, "what is competency based education?", "parent").notice is None
+
+
+@pytest.mark.parametrize(
+    ("message", "lead"),
+    [
+        ("what does a 3 mean on maya's report?", "A 3 means Proficient"),
+        ("¿qué significa el 2 que sacó Maya?", "Un 2 significa En desarrollo"),
+    ],
+)
+def test_what_a_level_means_is_the_scale_even_when_a_parent_names_their_child(
+    fake_engine: ChatEngine, message: str, lead: str
+) -> None:
+    answer = ask(fake_engine, message, "parent", PARENT)
+    assert answer.intent == "explain_level", answer.text
+    assert answer.text.startswith(lead), answer.text
+    assert "Lindgren" not in answer.text and not answer.steps
