@@ -38,16 +38,7 @@ class GuideChunker:
             pieces = self.splitter.split_text(section.text)
             questions = document.questions.get(name, ())
             for index, piece in enumerate(pieces):
-                metadata: dict[str, MetadataValue] = {
-                    "doc_type": document.doc_type,
-                    "title": document.title,
-                    "section": name,
-                    "audience": document.audience,
-                    "language": document.language,
-                    "topic": document.topic,
-                    "path": document.path,
-                    "part": index,
-                }
+                metadata = _metadata(document, name, document.doc_type, index)
                 if section.page is not None:
                     metadata["page"] = section.page
                 if document.competencies:
@@ -68,19 +59,25 @@ class GuideChunker:
         `opening` leads from it to the section's first chunk."""
         chunks = []
         for number, question in enumerate(questions, start=1):
-            metadata: dict[str, MetadataValue] = {
-                "doc_type": QUESTION,
-                "answers": document.doc_type,
-                "title": document.title,
-                "section": name,
-                "audience": document.audience,
-                "language": document.language,
-                "topic": document.topic,
-                "path": document.path,
-                "part": number,
-            }
+            metadata = _metadata(document, name, QUESTION, number)
+            metadata["answers"] = document.doc_type
             chunks.append(make_chunk(document.path, question, metadata))
         return chunks
+
+
+def _metadata(
+    document: GuideDocument, name: str, doc_type: str, part: int
+) -> dict[str, MetadataValue]:
+    return {
+        "doc_type": doc_type,
+        "title": document.title,
+        "section": name,
+        "audience": document.audience,
+        "language": document.language,
+        "topic": document.topic,
+        "path": document.path,
+        "part": part,
+    }
 
 
 def _unique(chunks: list[Chunk]) -> list[Chunk]:
