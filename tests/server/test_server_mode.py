@@ -11,7 +11,9 @@ Left out here (they run in the embedded configuration as usual):
   Chroma server of its own, so it covers both configurations by itself;
 - test_answer_quality_gate.py: it measures the answers (175 questions), not the stores;
 - test_retriever_contract.py: it holds the fake retriever to the real one; the real side is the
-  same code in both configurations.
+  same code in both configurations;
+- test_browser.py, test_browser_chrome.py: they check what Chromium renders and requests; the
+  app on the server stores is covered by the AppTest suite (test_app.py), which runs here.
 A test about the embedded files themselves is marked `tests.servers.embedded_only`.
 """
 
@@ -33,6 +35,8 @@ NOT_IN_SERVER_MODE = (
     "test_store_unavailable.py",
     "test_answer_quality_gate.py",
     "test_retriever_contract.py",
+    "test_browser.py",
+    "test_browser_chrome.py",
 )
 BUDGET_SECONDS = 40 * 60  # a hard stop; about 10 minutes on two quiet cores
 
