@@ -441,23 +441,26 @@ class ChatEngine:
         citations = [self._competency_citation(entry, summary)]
         if entry.item.notes and context.role == "teacher" and language == "en":
             lines.append(entry.item.notes)
-        hits = self.guides.hits(f"{entry.code} {entry.title} {question}", language)
-        guide = self.guides.compose(
-            f"{entry.title} {question}", hits, role=context.role, language=language, more=more
-        )
+        hits: list[SearchHit] = []
+        guide = Composed((), (), 0.0)
         about = strip_codes(question)
         if len(about.split()) >= ASIDE_WORDS and not ABOUT_ITSELF.search(about):
             # "can a poster count as evidence for M.7.RP.4": a question that only names the
             # competency is answered from the guide section it matches, the competency after
-            asked = self.guides.compose(
-                about, self.guides.hits(about, language), role=context.role, language=language
-            )
+            hits = self.guides.hits(about, language)
+            asked = self.guides.compose(about, hits, role=context.role, language=language)
             if asked.lines and asked.asked >= ASKED_FIRST:
                 lines = list(asked.lines) + [
                     _renumber(line, len(asked.citations)) for line in lines
                 ]
                 citations = list(asked.citations) + citations
-                guide = Composed((), (), 0.0)
+            else:
+                hits = []
+        if not hits:  # the guide section on the competency itself, after its statement
+            hits = self.guides.hits(f"{entry.code} {entry.title} {question}", language)
+            guide = self.guides.compose(
+                f"{entry.title} {question}", hits, role=context.role, language=language, more=more
+            )
         if guide.lines and guide.similarity >= self.limits.abstain_below:
             lines += [_renumber(line, len(citations)) for line in guide.lines]
             citations += guide.citations

@@ -264,9 +264,8 @@ class SectionPicker:
         later = [b for b in later if not any(looks_like_injection(x) for x in sentences(b))]
         if not later:
             return None
-        scores = self.similarities(question, later)
+        lead_score, *scores = self.similarities(question, [lead.text, *later])
         best = max(range(len(later)), key=lambda i: scores[i])
-        lead_score = self.similarities(question, [lead.text])[0]
         if scores[best] < BLOCK_FLOOR or scores[best] < lead_score + BLOCK_MARGIN:
             return None
         if language != "en" and overlap(question, later[best]) < 0.3:
