@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import __version__
+from assistant.cli_case import add_case_commands, add_version_options
 from assistant.cli_chat import add_chat_commands
 from assistant.cli_privacy import add_privacy_commands
 from assistant.cli_ui import add_ui_command
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     frameworks = commands.add_parser("frameworks", help="list imported frameworks")
     frameworks.add_argument("--json", action="store_true")
     frameworks.set_defaults(handler=cmd_frameworks)
+    add_version_options(frameworks, cmd_frameworks)
+    add_case_commands(commands)
     add_chat_commands(commands)
     add_ui_command(commands)
     _learner_commands(commands)
@@ -127,6 +130,8 @@ def cmd_ingest(args: argparse.Namespace, assistant: Assistant) -> int:
         )
         for note in report.ignored:
             print(f"ignored: {note}")
+        for line in report.versions:
+            print(line)
     return EXIT_PARTIAL if report.problems else EXIT_OK
 
 

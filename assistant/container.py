@@ -20,10 +20,12 @@ from assistant.chat.templates import load_templates
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
+from assistant.frameworks.version_log import FrameworkVersions, VersionLog
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.records import IndexRecords
-from assistant.learners.access import AccessPolicy
+from assistant.learners.access import LOCAL_ADMIN, AccessPolicy
 from assistant.learners.audit import AuditLog
+from assistant.learners.competency_moves import LearnerCompetencies
 from assistant.learners.csv_import import EvidenceImporter
 from assistant.learners.db import LearnerDatabase
 from assistant.learners.estimates import MasteryService
@@ -94,8 +96,18 @@ class Assistant:
     @cached_property
     def indexer(self) -> Indexer:
         return Indexer(
-            self.settings, self.records, lambda: self.vector_store, lambda: self.embeddings.computed
+            self.settings,
+            self.records,
+            lambda: self.vector_store,
+            lambda: self.embeddings.computed,
+            on_framework=self.framework_versions.apply,
         )
+
+    @cached_property
+    def framework_versions(self) -> FrameworkVersions:
+        """Applies new versions of frameworks: the ingest is the local administrator's."""
+        learners = LearnerCompetencies(self.learner_db, LOCAL_ADMIN)
+        return FrameworkVersions(VersionLog(self.settings.home), learners)
 
     @cached_property
     def retriever(self) -> HybridRetriever:

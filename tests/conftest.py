@@ -16,7 +16,7 @@ from assistant.retrieval.embeddings import Embedder, make_embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
 
 REPO = Path(__file__).resolve().parents[1]
-CASE_SAMPLES = REPO.parent / "shared" / "case-samples"
+CASE_SAMPLES = REPO / "tests" / "data" / "case"  # copies of ../shared/case-samples
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def case_samples() -> Path:
     if not CASE_SAMPLES.is_dir():
-        pytest.skip("../shared/case-samples is not beside the repository")
+        pytest.skip("tests/data/case is missing")
     return CASE_SAMPLES
 
 

@@ -19,6 +19,7 @@ import math
 import os
 import re
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -156,6 +157,7 @@ class _PackageReader:
             language=self._text(document, "language", "CFDocument"),
             creator=self._text(document, "creator", "CFDocument"),
             description=self._text(document, "description", "CFDocument"),
+            last_changed=normalized_time(self._text(document, "lastChangeDateTime", "CFDocument")),
         )
         self._read_items(framework)
         self._read_associations(framework)
@@ -379,6 +381,18 @@ class _PackageReader:
             description=self._text(raw, "description", where),
             feedback=self._text(raw, "feedback", where),
         )
+
+
+def normalized_time(text: str) -> str:
+    """An ISO 8601 date-time in UTC (one with no zone is taken to be UTC); text that is not a
+    date-time is kept as it is (publishers write what they write)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
 
 
 def _json_type(value: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -75,13 +76,14 @@ class FrameworkCatalog:
 
     @classmethod
     def load(cls, knowledge_dir: Path, recorded_files: Iterable[Path] = ()) -> FrameworkCatalog:
-        """Every *.json CASE package under knowledge_dir/frameworks, then recorded files."""
+        """Every *.json CASE package under knowledge_dir/frameworks, then recorded files; of two
+        files of one framework (one CFDocument identifier), the later lastChangeDateTime."""
         folder = knowledge_dir / "frameworks"
         files = sorted(folder.rglob("*.json")) if folder.is_dir() else []
         frameworks: list[Framework] = []
         problems: list[str] = []
         seen_files: set[Path] = set()
-        seen_ids: set[str] = set()
+        seen_ids: dict[str, int] = {}
         for path in [*files, *recorded_files]:
             resolved = path.resolve()
             if resolved in seen_files:
@@ -95,9 +97,12 @@ class FrameworkCatalog:
             except FrameworkImportError as exc:
                 problems.append(str(exc))
                 continue
-            if framework.identifier not in seen_ids:
-                seen_ids.add(framework.identifier)
+            place = seen_ids.get(framework.identifier)
+            if place is None:
+                seen_ids[framework.identifier] = len(frameworks)
                 frameworks.append(framework)
+            elif _later(framework, frameworks[place]):  # two versions: the latest is in use
+                frameworks[place] = framework
         return cls(frameworks, scan_practice(knowledge_dir), problems)
 
     # lookup ----------------------------------------------------------------------------
@@ -276,3 +281,13 @@ class FrameworkCatalog:
                 leaves.append(node)
             stack.extend(reversed(kids))
         return leaves
+
+
+def _later(candidate: Framework, current: Framework) -> bool:
+    """`candidate` was changed after `current` (both dates readable; else the first stays)."""
+    try:
+        new = datetime.fromisoformat(candidate.last_changed)
+        old = datetime.fromisoformat(current.last_changed)
+        return new > old
+    except (ValueError, TypeError):  # unreadable, or one date with a zone and one without
+        return False

@@ -66,6 +66,7 @@ class Framework:
     language: str = ""
     creator: str = ""
     description: str = ""
+    last_changed: str = ""  # CFDocument.lastChangeDateTime, ISO 8601 in UTC when readable
     items: dict[str, Competency] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
     parents: dict[str, list[str]] = field(default_factory=dict)

@@ -28,6 +28,7 @@ from assistant.errors import DocumentLoadError, FrameworkImportError, StoreUnava
 from assistant.frameworks.case_import import load_framework
 from assistant.frameworks.clashes import FrameworksInUse, framework_files
 from assistant.frameworks.documents import framework_chunks
+from assistant.frameworks.model import Framework
 from assistant.ingest.chunking import GuideChunker
 from assistant.ingest.corpus import CorpusFile, discover, is_json_schema
 from assistant.ingest.loaders import load_guide
@@ -49,6 +50,9 @@ PIPELINE_VERSION = "1"
 WRITE_BATCH = 64
 DELETE_BATCH = 500
 Progress = Callable[[int, int], None]
+# Told of each framework file about to be recorded; returns lines for the report (see
+# frameworks.version_log: a new version of a framework is applied there).
+OnFramework = Callable[[Framework], list[str]]
 log = logging.getLogger(__name__)
 
 
@@ -67,6 +71,7 @@ class IngestReport:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -80,6 +85,7 @@ class _Plan:
     chunks: list[Chunk]
     existing: set[str]
     framework: tuple[str, str, dict[str, object]] | None = None
+    loaded: Framework | None = None
 
     @property
     def new(self) -> list[Chunk]:
@@ -145,8 +151,11 @@ class Indexer:
         records: IndexRecords,
         vector_store: Callable[[], Any],
         embedded_count: Callable[[], int],
+        *,
+        on_framework: OnFramework | None = None,
     ) -> None:
         self.settings = settings
+        self._on_framework = on_framework
         self.records = records
         self._vector_store = vector_store
         self._embedded_count = embedded_count
@@ -281,6 +290,7 @@ class Indexer:
             framework_chunks(framework, corpus_file.path),
             self.records.chunk_ids(corpus_file.root, corpus_file.path),
             (framework.identifier, framework.title, summary),
+            framework,
         )
 
     def _fingerprint(self, data: bytes) -> str:
@@ -317,6 +327,9 @@ class Indexer:
         stale = plan.stale
         if stale:
             store.delete(sorted(stale))
+        if plan.loaded is not None and self._on_framework is not None:
+            # Before the record: a run that dies here applies the version again next time.
+            report.versions.extend(self._on_framework(plan.loaded))
         # Vectors first, then the record: a crash in between is completed by the next run.
         self.records.commit_file(
             FileRecord(plan.file.root, plan.file.path, plan.fingerprint, plan.kind),

@@ -36,7 +36,7 @@ from assistant.learners.db import (
 
 REPO = Path(__file__).resolve().parents[2]
 FRAMEWORKS = REPO / "knowledge" / "frameworks"
-CASE_SAMPLES = REPO.parent / "shared" / "case-samples"
+CASE_SAMPLES = REPO / "tests" / "data" / "case"  # copies of ../shared/case-samples
 
 settings.register_profile(
     "ci",
