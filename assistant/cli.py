@@ -15,6 +15,7 @@ from typing import Any
 from assistant import __version__
 from assistant.cli_case import add_case_commands, add_version_options
 from assistant.cli_chat import add_chat_commands
+from assistant.cli_oneroster import add_oneroster_commands
 from assistant.cli_privacy import add_privacy_commands
 from assistant.cli_ui import add_ui_command
 from assistant.container import Assistant, build_assistant
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_chat_commands(commands)
     add_ui_command(commands)
     _learner_commands(commands)
+    add_oneroster_commands(commands)
     add_privacy_commands(commands)
     return parser
 

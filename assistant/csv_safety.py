@@ -34,6 +34,14 @@ def safe_cell(value: object) -> str:
     return text
 
 
+def unescape_cell(text: str) -> str:
+    """The cell as it was before `safe_cell`: the apostrophe it put in front of a cell that
+    could start a formula is taken off (so that a file Waypoint wrote reads back exactly)."""
+    if text.startswith(ESCAPE) and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def write_csv(
     rows: Iterable[Sequence[object]],
     header: Sequence[object],

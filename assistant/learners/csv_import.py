@@ -309,6 +309,42 @@ class EvidenceImporter:
         return moment
 
 
+# A checked piece of evidence, as other importers (OneRoster results) build it.
+EvidencePiece = _Parsed
+
+
+def sort_evidence(
+    session: Session, pieces: Sequence[EvidencePiece]
+) -> tuple[list[EvidencePiece], list[tuple[EvidencePiece, RowProblem]]]:
+    """Of these pieces, those not recorded yet, and those whose identity is recorded with
+    another score (each with the problem naming it). Identical ones are in neither list."""
+    new: list[EvidencePiece] = []
+    conflicts: list[tuple[EvidencePiece, RowProblem]] = []
+    for start in range(0, len(pieces), BATCH):
+        batch = list(pieces[start : start + BATCH])
+        existing = _existing(session, batch)
+        for item in batch:
+            before = existing.get(item.identity)
+            if before is None:
+                new.append(item)
+            elif not _same(before, item):
+                conflicts.append((item, _conflict(item, before)))
+    return new, conflicts
+
+
+def record_evidence(
+    session: Session, pieces: Sequence[EvidencePiece], record: EvidenceImport
+) -> set[str]:
+    """Insert these new pieces as evidence of `record` (added to the session here); the
+    learners they are about."""
+    record.added = len(pieces)
+    session.add(record)
+    session.flush()
+    if pieces:
+        session.execute(insert(Evidence), [_evidence(item, record.id) for item in pieces])
+    return {item.learner_id for item in pieces}
+
+
 class _Visible:
     """Which learners the viewer may record evidence on, asked once per learner."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from assistant.learners.db import (
@@ -75,3 +75,19 @@ def write_person(session: Session, person: PersonRow, *, demo: bool = False) -> 
         session.add_all(
             Guardianship(parent_id=person.user_id, learner_id=c) for c in person.children
         )
+
+
+def remove_class(session: Session, class_id: str) -> None:
+    """Delete a class with its teachers, enrolments and focus (evidence is not about classes)."""
+    for table in (ClassFocus, ClassTeacher, Enrolment):
+        session.execute(delete(table).where(table.class_id == class_id))
+    session.execute(delete(SchoolClass).where(SchoolClass.id == class_id))
+
+
+def remove_login(session: Session, user_id: str) -> None:
+    """Delete a user's login with their teaching and guardianships. A student's learner record
+    and evidence stay, no longer linked to a login (forgetting a learner is another command)."""
+    session.execute(delete(ClassTeacher).where(ClassTeacher.user_id == user_id))
+    session.execute(delete(Guardianship).where(Guardianship.parent_id == user_id))
+    session.execute(update(Learner).where(Learner.user_id == user_id).values(user_id=None))
+    session.execute(delete(User).where(User.id == user_id))

@@ -1,0 +1,376 @@
+"""The rows of a OneRoster set as typed records, field by field as the binding defines them.
+
+Each record keeps the file and line it came from, so that a broken reference found later is
+named where it is. A row with a bad cell becomes no record (its problems are listed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from assistant.oneroster.errors import Problem
+from assistant.oneroster.fields import Cells
+from assistant.oneroster.reader import OneRosterSet
+from assistant.oneroster.spec import (
+    ACADEMIC_SESSION_TYPES,
+    CLASS_TYPES,
+    ENROLLMENT_ROLES,
+    OBJECTIVE_SOURCES,
+    ORG_TYPES,
+    ROLE_TYPES,
+    ROLES,
+    SCORE_STATUSES,
+)
+
+NAME_COLUMN = "metadata.waypoint.name"  # the whole name as Waypoint keeps it (an extension)
+
+
+@dataclass(frozen=True)
+class Where:
+    file: str
+    line: int
+    sourced_id: str
+    status: str
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    def problem(self, reason: str) -> Problem:
+        return Problem(self.file, self.line, reason)
+
+
+@dataclass(frozen=True)
+class Org:
+    at: Where
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Session:
+    at: Where
+    title: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Course:
+    at: Where
+    title: str
+    code: str
+    org: str
+
+
+@dataclass(frozen=True)
+class Klass:
+    at: Where
+    title: str
+    course: str
+    school: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class User:
+    at: Where
+    enabled: bool
+    username: str
+    name: str
+    agents: tuple[str, ...]
+    grades: tuple[str, ...] | None  # None: no grades column (a delta keeps the grade)
+    has_agents: bool
+
+
+@dataclass(frozen=True)
+class Role:
+    at: Where
+    user: str
+    role_type: str
+    role: str
+    org: str
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    at: Where
+    klass: str
+    school: str
+    user: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Category:
+    at: Where
+    title: str
+
+
+@dataclass(frozen=True)
+class LineItem:
+    at: Where
+    title: str
+    klass: str
+    category: str
+    session: str
+    school: str
+    minimum: float | None
+    maximum: float | None
+
+
+@dataclass(frozen=True)
+class Result:
+    at: Where
+    line_item: str
+    student: str
+    score_status: str
+    score: float | None
+    score_date: date | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class ScoreScale:
+    at: Where
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A row of lineItemScoreScales (owner = lineItem) or resultScoreScales (owner = result)."""
+
+    at: Where
+    owner: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A row of lineItemLearningObjectiveIds or resultLearningObjectiveIds."""
+
+    at: Where
+    owner: str
+    source: str
+    identifier: str
+    score: float | None
+
+
+@dataclass
+class Records:
+    orgs: dict[str, Org] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    courses: dict[str, Course] = field(default_factory=dict)
+    classes: dict[str, Klass] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+    enrollments: dict[str, Enrollment] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    line_items: dict[str, LineItem] = field(default_factory=dict)
+    results: dict[str, Result] = field(default_factory=dict)
+    score_scales: dict[str, ScoreScale] = field(default_factory=dict)
+    line_item_scales: dict[str, Link] = field(default_factory=dict)
+    line_item_objectives: dict[str, Objective] = field(default_factory=dict)
+    result_objectives: dict[str, Objective] = field(default_factory=dict)
+    ignored: dict[str, int] = field(default_factory=dict)  # file name: rows read, not used
+
+
+T = TypeVar("T")
+
+
+def parse_records(found: OneRosterSet) -> Records:
+    """Every row of the set as a record; problems are added to `found.problems`."""
+    records = Records()
+    _each(found, "orgs", records.orgs, _org)
+    _each(found, "academicSessions", records.sessions, _session)
+    _each(found, "courses", records.courses, _course)
+    _each(found, "classes", records.classes, _class)
+    _each(found, "users", records.users, _user)
+    _each(found, "roles", records.roles, _role)
+    _each(found, "enrollments", records.enrollments, _enrollment)
+    _each(found, "categories", records.categories, _category)
+    _each(found, "lineItems", records.line_items, _line_item)
+    _each(found, "results", records.results, _result)
+    _each(found, "scoreScales", records.score_scales, _score_scale)
+    _each(found, "lineItemScoreScales", records.line_item_scales, _line_item_scale)
+    _each(found, "lineItemLearningObjectiveIds", records.line_item_objectives, _line_objective)
+    _each(found, "resultLearningObjectiveIds", records.result_objectives, _result_objective)
+    for table in ("demographics", "userProfiles", "resultScoreScales"):
+        if table in found.files:
+            source = found.files[table]
+            records.ignored[source.name] = len(source.rows)
+            _each(found, table, {}, lambda cells, at: at)  # checked, never used
+    return records
+
+
+def _each(
+    found: OneRosterSet,
+    table: str,
+    into: dict[str, T],
+    build: Callable[[Cells, Where], T],
+) -> None:
+    source = found.files.get(table)
+    if source is None:
+        return
+    first: dict[str, int] = {}
+    for row in source.rows:
+        cells = Cells(source.name, source.mode, row, found.problems)
+        sourced_id = cells.guid("sourcedId", required=True)
+        status = cells.status()
+        at = Where(source.name, row.line, sourced_id, status)
+        record = build(cells, at)
+        if sourced_id in first:
+            cells.problem(f"sourcedId {sourced_id!r} is already on line {first[sourced_id]}")
+        elif sourced_id:
+            first[sourced_id] = row.line
+        if not cells.failed:
+            into[sourced_id] = record
+
+
+def _org(cells: Cells, at: Where) -> Org:
+    name = cells.text("name", required=True)
+    return Org(at, name, cells.choice("type", ORG_TYPES, required=True))
+
+
+def _session(cells: Cells, at: Where) -> Session:
+    title = cells.text("title", required=True)
+    kind = cells.choice("type", ACADEMIC_SESSION_TYPES, required=True)
+    start = cells.day("startDate", required=True)
+    end = cells.day("endDate", required=True)
+    cells.guid("parentSourcedId")
+    cells.year("schoolYear", required=True)
+    if start and end and end < start:
+        cells.problem(f"endDate {end} is before startDate {start}")
+    return Session(at, title, kind)
+
+
+def _course(cells: Cells, at: Where) -> Course:
+    cells.guid("schoolYearSourcedId")
+    title = cells.text("title", required=True)
+    code = cells.text("courseCode")
+    return Course(at, title, code, cells.guid("orgSourcedId", required=True))
+
+
+def _class(cells: Cells, at: Where) -> Klass:
+    title = cells.text("title", required=True)
+    course = cells.guid("courseSourcedId", required=True)
+    cells.choice("classType", CLASS_TYPES, required=True)
+    school = cells.guid("schoolSourcedId", required=True)
+    terms = cells.guids("termSourcedIds", required=True)
+    return Klass(at, title, course, school, terms)
+
+
+def _user(cells: Cells, at: Where) -> User:
+    enabled = cells.flag("enabledUser", required=True)
+    username = cells.text("username", required=True)
+    given = cells.text("givenName", required=True)
+    family = cells.text("familyName", required=True)
+    name = cells.text(NAME_COLUMN) or " ".join(part for part in (given, family) if part)
+    cells.guid("primaryOrgSourcedId")
+    agents = cells.guids("agentSourcedIds")
+    has_agents = "agentsourcedids" in cells.row.values
+    grades = cells.texts("grades") if "grades" in cells.row.values else None
+    return User(at, bool(enabled), username, name, agents, grades, has_agents)
+
+
+def _role(cells: Cells, at: Where) -> Role:
+    user = cells.guid("userSourcedId", required=True)
+    role_type = cells.choice("roleType", ROLE_TYPES, required=True, ext=False)
+    role = cells.choice("role", ROLES, required=True)
+    cells.day("beginDate")
+    cells.day("endDate")
+    cells.guid("userProfileSourcedId")
+    return Role(at, user, role_type, role, cells.guid("orgSourcedId", required=True))
+
+
+def _enrollment(cells: Cells, at: Where) -> Enrollment:
+    klass = cells.guid("classSourcedId", required=True)
+    school = cells.guid("schoolSourcedId", required=True)
+    user = cells.guid("userSourcedId", required=True)
+    role = cells.choice("role", ENROLLMENT_ROLES, required=True)
+    cells.flag("primary")
+    cells.day("beginDate")
+    cells.day("endDate")
+    return Enrollment(at, klass, school, user, role)
+
+
+def _category(cells: Cells, at: Where) -> Category:
+    title = cells.text("title", required=True)
+    cells.number("weight")
+    return Category(at, title)
+
+
+def _line_item(cells: Cells, at: Where) -> LineItem:
+    title = cells.text("title", required=True)
+    cells.day("assignDate", required=True)
+    cells.day("dueDate", required=True)
+    klass = cells.guid("classSourcedId", required=True)
+    category = cells.guid("categorySourcedId", required=True)
+    session = cells.guid("academicSessionSourcedId", required=True)
+    minimum = cells.number("resultValueMin")
+    maximum = cells.number("resultValueMax")
+    school = cells.guid("schoolSourcedId", required=True)
+    if minimum is not None and maximum is not None and minimum >= maximum:
+        cells.problem(f"resultValueMin {minimum:g} is not below resultValueMax {maximum:g}")
+    return LineItem(at, title, klass, category, session, school, minimum, maximum)
+
+
+def _result(cells: Cells, at: Where) -> Result:
+    line_item = cells.guid("lineItemSourcedId", required=True)
+    student = cells.guid("studentSourcedId", required=True)
+    status = cells.choice("scoreStatus", SCORE_STATUSES, required=True)
+    score = cells.number("score")
+    when = cells.day("scoreDate", required=True)
+    comment = cells.text("comment")
+    cells.guid("classSourcedId")
+    for flag in ("inProgress", "incomplete", "late", "missing"):
+        cells.flag(flag)
+    return Result(at, line_item, student, status, score, when, comment)
+
+
+def _score_scale(cells: Cells, at: Where) -> ScoreScale:
+    cells.text("title", required=True)
+    cells.text("type", required=True)
+    for column in ("orgSourcedId", "courseSourcedId", "classSourcedId"):
+        cells.guid(column, required=True)
+    values = _scale_values(cells.text("scoreScaleValue", required=True))
+    if values is None:
+        cells.problem("scoreScaleValue is not a list of {value:label} pairs")
+        values = ()
+    return ScoreScale(at, values)
+
+
+def _scale_values(text: str) -> tuple[str, ...] | None:
+    """The left-hand values of `{lhs:rhs},{lhs:rhs}`; None when it is not in that form."""
+    parts = [p.strip() for p in text.split("},") if p.strip()]
+    found: list[str] = []
+    for part in parts:
+        item = part if part.endswith("}") else part + "}"
+        if not (item.startswith("{") and ":" in item):
+            return None
+        found.append(item[1:-1].split(":", 1)[0].strip())
+    return tuple(found)
+
+
+def _line_item_scale(cells: Cells, at: Where) -> Link:
+    cells.text("title")
+    owner = cells.guid("lineItemSourcedId", required=True)
+    return Link(at, owner, cells.guid("scoreScaleSourcedId", required=True))
+
+
+def _line_objective(cells: Cells, at: Where) -> Objective:
+    owner = cells.guid("lineItemSourcedId", required=True)
+    source = cells.choice("source", OBJECTIVE_SOURCES, required=True)
+    identifier = cells.text("learningObjectiveId", required=True)
+    return Objective(at, owner, source, identifier, None)
+
+
+def _result_objective(cells: Cells, at: Where) -> Objective:
+    owner = cells.guid("resultSourcedId", required=True)
+    source = cells.choice("source", OBJECTIVE_SOURCES, required=True)
+    identifier = cells.text("learningObjectiveId", required=True)
+    score = cells.number("score")
+    cells.text("textScore")
+    return Objective(at, owner, source, identifier, score)

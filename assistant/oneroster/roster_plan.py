@@ -1,0 +1,490 @@
+"""From OneRoster records to Waypoint's roster: people, classes and memberships to write.
+
+- A user's Waypoint role comes from roles.csv (primary roles first): student; teacher;
+  parent or guardian -> parent; site, district or system administrator and principal -> admin.
+  Aides, counselors, proctors and relatives get no access in Waypoint and are skipped. A user
+  whose roles map to two Waypoint roles (or a student who is also staff) is refused.
+- A student is a learner whose id is the sourcedId; their login is the username when
+  enabledUser is true. Everyone else's login is their sourcedId.
+- A class takes its framework from the course map (by courseCode), else from a courseCode that
+  names a framework, else the default framework, else the one it already has.
+- Memberships: a bulk enrollments file is the whole membership of the classes the set names;
+  a delta one adds (active) and removes (tobedeleted) single enrollments. A user's
+  agentSourcedIds link parents and guardians to students (either side may list the other).
+- tobedeleted: a class is removed with its memberships; a user's login is removed with their
+  memberships (a student's learner record and evidence stay).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from assistant.learners.csv_rows import shown
+from assistant.learners.roster_import import ID_PATTERN, MAX_LENGTH
+from assistant.learners.roster_write import ClassRow, PersonRow
+from assistant.oneroster.known import Known
+from assistant.oneroster.reader import OneRosterSet
+from assistant.oneroster.records import Enrollment, Records, Role, User, Where
+from assistant.oneroster.spec import WAYPOINT_ROLES
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Person:
+    role: str
+    sourced_id: str
+    name: str
+    grade: str
+    login: str | None
+
+
+@dataclass
+class RosterPlan:
+    classes: list[ClassRow] = field(default_factory=list)
+    removed_classes: list[str] = field(default_factory=list)
+    people: list[PersonRow] = field(default_factory=list)
+    removed_logins: list[str] = field(default_factory=list)
+    learners: set[str] = field(default_factory=set)  # every learner once written
+    enrolments: set[Pair] = field(default_factory=set)  # (class, learner) once written
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Frameworks:
+    by_course_code: dict[str, str]
+    default: str | None
+
+
+class RosterPlanner:
+    def __init__(
+        self,
+        found: OneRosterSet,
+        records: Records,
+        known: Known,
+        frameworks: Frameworks,
+        framework_of_code: dict[str, str],
+    ) -> None:
+        self.found = found
+        self.records = records
+        self.known = known
+        self.frameworks = frameworks
+        self.framework_of_code = framework_of_code  # course codes that name a framework
+        self.problems = found.problems
+        self.plan = RosterPlan()
+        self.people: dict[str, Person] = {}
+        self.logins: dict[str, tuple[str, Where]] = {}  # login: (role, where)
+        self._removed_learners: set[str] = set()
+        self.skipped_users: set[str] = set()
+
+    def make(self) -> RosterPlan:
+        roles = self._roles()
+        self._people(roles)
+        classes = self._classes()
+        enrolments, teaching = self._memberships(classes)
+        guardians = self._guardians()
+        self._person_rows(enrolments, teaching, guardians)
+        self._count_memberships(enrolments, teaching, guardians)
+        self.plan.enrolments = enrolments
+        self.plan.learners = set(self.known.learners) | {
+            p.sourced_id for p in self.people.values() if p.role == "student"
+        }
+        return self.plan
+
+    # roles and people ---------------------------------------------------------------------
+    def _roles(self) -> dict[str, str]:
+        """The Waypoint role of each user that roles.csv gives one."""
+        by_user: dict[str, list[Role]] = defaultdict(list)
+        for role in self.records.roles.values():
+            if role.at.active:
+                self._check_ref(role.at, "orgs", role.org, "orgSourcedId")
+                by_user[role.user].append(role)
+        found: dict[str, str] = {}
+        for user, held in by_user.items():
+            if user not in self.records.users and not self._in_database(user):
+                self.problems.append(held[0].at.problem(f"unknown user {user!r}"))
+                continue
+            mapped = [(r, WAYPOINT_ROLES.get(r.role)) for r in held]
+            primary = [(r, w) for r, w in mapped if w and r.role_type == "primary"]
+            chosen = primary or [(r, w) for r, w in mapped if w]
+            kinds = {w for _, w in chosen}
+            if any(w == "student" for _, w in mapped) and any(
+                w and w != "student" for _, w in mapped
+            ):
+                kinds |= {w for _, w in mapped if w}
+            if len(kinds) > 1:
+                listed = " and ".join(f"{r.role} (line {r.at.line})" for r, w in mapped if w)
+                self.problems.append(
+                    held[-1].at.problem(
+                        f"user {user!r} is {listed}: Waypoint gives a person one role"
+                    )
+                )
+            elif kinds:
+                found[user] = kinds.pop()
+            else:
+                self.skipped_users.add(user)
+                self._skip(f"users with a role Waypoint gives no access ({held[0].role})")
+        return found
+
+    def _in_database(self, sourced_id: str) -> bool:
+        return sourced_id in self.known.learners or sourced_id in self.known.users
+
+    def _people(self, roles: dict[str, str]) -> None:
+        for user in self.records.users.values():
+            if not user.at.active:
+                self._delete_user(user)
+                continue
+            role = roles.get(user.at.sourced_id) or self._database_role(user.at.sourced_id)
+            if role is None:
+                if not any(r.user == user.at.sourced_id for r in self.records.roles.values()):
+                    self.problems.append(user.at.problem("the user has no role in roles.csv"))
+                continue
+            person = self._person(user, role)
+            if person is not None:
+                self.people[user.at.sourced_id] = person
+
+    def _database_role(self, sourced_id: str) -> str | None:
+        if sourced_id in self.known.learners:
+            return "student"
+        found = self.known.users.get(sourced_id)
+        return found[0] if found else None
+
+    def _person(self, user: User, role: str) -> Person | None:
+        at = user.at
+        reasons: list[str] = []
+        _check_id(at.sourced_id, "sourcedId", reasons)
+        if len(user.name) > MAX_LENGTH["name"]:
+            reasons.append(f"the name is longer than {MAX_LENGTH['name']} characters")
+        grade = _grade(user.grades[0]) if user.grades and role == "student" else ""
+        before_learner = self.known.learners.get(at.sourced_id)
+        if user.grades is None and before_learner is not None:
+            grade = before_learner[1]
+        if len(grade) > MAX_LENGTH["grade"]:
+            reasons.append(f"grades {shown(grade)} is longer than {MAX_LENGTH['grade']}")
+        login: str | None = at.sourced_id
+        if role == "student":
+            login = user.username if user.enabled else None
+            if login:
+                _check_id(login, "username", reasons)
+            self._check_learner(at.sourced_id, login, reasons)
+        else:
+            before = self.known.users.get(at.sourced_id)
+            if before and before[0] != role:
+                reasons.append(
+                    f"user {at.sourced_id!r} is already a {before[0]} in Waypoint; a user keeps "
+                    "one role"
+                )
+        if login:
+            self._claim_login(login, role, at, reasons)
+        self.problems.extend(at.problem(r) for r in reasons)
+        return None if reasons else Person(role, at.sourced_id, user.name, grade, login)
+
+    def _check_learner(self, learner_id: str, login: str | None, reasons: list[str]) -> None:
+        before = self.known.learners.get(learner_id)
+        if before and before[2] and login and before[2] != login:
+            reasons.append(f"learner {learner_id!r} already has the login {before[2]!r}")
+        if login:
+            owner = self.known.learner_of(login)
+            if owner is not None and owner != learner_id:
+                reasons.append(f"login {login!r} already belongs to learner {owner!r}")
+            existing = self.known.users.get(login)
+            if existing and existing[0] != "student":
+                reasons.append(f"login {login!r} is already a {existing[0]} in Waypoint")
+
+    def _claim_login(self, login: str, role: str, at: Where, reasons: list[str]) -> None:
+        if login in self.logins:
+            other_role, where = self.logins[login]
+            reasons.append(
+                f"login {login!r} is already used on line {where.line} of {where.file}"
+                + (f" (a {other_role})" if other_role != role else "")
+            )
+        else:
+            self.logins[login] = (role, at)
+
+    def _delete_user(self, user: User) -> None:
+        sourced_id = user.at.sourced_id
+        if sourced_id in self.known.learners:
+            login = self.known.learners[sourced_id][2]
+            if login:
+                self.plan.removed_logins.append(login)
+            self._removed_learners.add(sourced_id)
+        elif sourced_id in self.known.users:
+            self.plan.removed_logins.append(sourced_id)
+
+    # classes ------------------------------------------------------------------------------
+    def _classes(self) -> set[str]:
+        """Check and plan the set's classes; the ids of the classes that exist afterwards."""
+        existing = set(self.known.classes)
+        counts = self._counter("classes")
+        for klass in self.records.classes.values():
+            at = klass.at
+            if not at.active:
+                if at.sourced_id in existing:
+                    self.plan.removed_classes.append(at.sourced_id)
+                    existing.discard(at.sourced_id)
+                    counts["removed"] += 1
+                continue
+            reasons: list[str] = []
+            _check_id(at.sourced_id, "sourcedId", reasons)
+            if len(klass.title) > MAX_LENGTH["name"]:
+                reasons.append(f"title is longer than {MAX_LENGTH['name']} characters")
+            self.problems.extend(at.problem(r) for r in reasons)
+            self._check_ref(at, "courses", klass.course, "courseSourcedId")
+            self._check_ref(at, "orgs", klass.school, "schoolSourcedId")
+            for term in klass.terms:
+                self._check_ref(at, "academicSessions", term, "termSourcedIds")
+            if reasons:
+                continue
+            framework = self._framework(klass.course, at.sourced_id)
+            before = self.known.classes.get(at.sourced_id)
+            counts[_change(before, (klass.title, framework))] += 1
+            self.plan.classes.append(ClassRow(at.sourced_id, klass.title, framework, (), False))
+            existing.add(at.sourced_id)
+        return existing
+
+    def _framework(self, course_id: str, class_id: str) -> str | None:
+        course = self.records.courses.get(course_id)
+        code = course.code if course else ""
+        if code and code in self.frameworks.by_course_code:
+            return self.frameworks.by_course_code[code]
+        if code and code in self.framework_of_code:
+            return self.framework_of_code[code]
+        if self.frameworks.default:
+            return self.frameworks.default
+        before = self.known.classes.get(class_id)
+        return before[1] if before else None
+
+    # memberships --------------------------------------------------------------------------
+    def _memberships(self, classes: set[str]) -> tuple[set[Pair], set[Pair]]:
+        removed = set(self.plan.removed_classes)
+        gone_teachers = set(self.plan.removed_logins)
+        enrolments = {p for p in self.known.enrolments if p[0] not in removed} - {
+            (c, lr) for c, lr in self.known.enrolments if lr in self._removed_learners
+        }
+        teaching = {
+            p for p in self.known.teaching if p[0] not in removed and p[1] not in gone_teachers
+        }
+        mode = self.found.mode("enrollments")
+        if mode == "bulk":
+            scope = {c.at.sourced_id for c in self.records.classes.values()} | {
+                e.klass for e in self.records.enrollments.values()
+            }
+            enrolments = {p for p in enrolments if p[0] not in scope}
+            teaching = {p for p in teaching if p[0] not in scope}
+        for enrollment in self.records.enrollments.values():
+            pair = self._enrollment(enrollment, classes)
+            if pair is None:
+                continue
+            kind, found = pair
+            target = enrolments if kind == "student" else teaching
+            if enrollment.at.active:
+                target.add(found)
+            else:
+                target.discard(found)
+        return enrolments, teaching
+
+    def _enrollment(self, item: Enrollment, classes: set[str]) -> tuple[str, Pair] | None:
+        at = item.at
+        if item.role in ("administrator", "proctor") or item.role.startswith("ext:"):
+            self._skip(f"enrollments as {item.role} (Waypoint admins see every class)")
+            return None
+        if item.user in self.skipped_users:
+            self._skip("enrollments of users Waypoint gives no access")
+            return None
+        role = self._role_of(item.user)
+        if not at.active:  # deleting what is not there is nothing to do
+            return (role or "", (item.klass, item.user)) if role in ("student", "teacher") else None
+        self._check_ref(at, "orgs", item.school, "schoolSourcedId")
+        reasons: list[str] = []
+        if item.klass not in classes:
+            reasons.append(f"unknown class {item.klass!r}")
+        if role is None:
+            reasons.append(f"unknown user {item.user!r}")
+        elif role != item.role:
+            reasons.append(
+                f"user {item.user!r} is enrolled as a {item.role} but is a {role} in Waypoint"
+            )
+        self.problems.extend(at.problem(r) for r in reasons)
+        return None if reasons or role is None else (role, (item.klass, item.user))
+
+    def _role_of(self, sourced_id: str) -> str | None:
+        person = self.people.get(sourced_id)
+        if person is not None:
+            return person.role
+        if sourced_id in self.records.users:  # in the set, but refused or skipped
+            return None
+        return self._database_role(sourced_id)
+
+    def _guardians(self) -> set[Pair]:
+        links = {p for p in self.known.guardians if p[1] not in self._removed_learners} - {
+            p for p in self.known.guardians if p[0] in self.plan.removed_logins
+        }
+        declared: set[Pair] = set()
+        authoritative: set[str] = set()
+        for user in self.records.users.values():
+            person = self.people.get(user.at.sourced_id)
+            if person is None or person.role not in ("student", "parent"):
+                continue
+            if user.has_agents:
+                authoritative.add(person.sourced_id)
+            wanted = "parent" if person.role == "student" else "student"
+            for agent in user.agents:
+                role = self._role_of(agent)
+                if role != wanted:
+                    what = "unknown user" if role is None else f"a {role}"
+                    reason = f"agentSourcedIds names {agent!r}, {what}, not a {wanted}"
+                    self.problems.append(user.at.problem(reason))
+                    continue
+                pair = (
+                    (agent, person.sourced_id)
+                    if wanted == "parent"
+                    else (
+                        person.sourced_id,
+                        agent,
+                    )
+                )
+                declared.add(pair)
+        links = {p for p in links if p[0] not in authoritative and p[1] not in authoritative}
+        return links | declared
+
+    # what to write ------------------------------------------------------------------------
+    def _person_rows(
+        self, enrolments: set[Pair], teaching: set[Pair], guardians: set[Pair]
+    ) -> None:
+        classes_of = _group(((lr, c) for c, lr in enrolments))
+        taught_by = _group(((t, c) for c, t in teaching))
+        children_of = _group(guardians)
+        known_classes = _group(((lr, c) for c, lr in self.known.enrolments))
+        known_taught = _group(((t, c) for c, t in self.known.teaching))
+        known_children = _group(self.known.guardians)
+        learners = set(self.known.learners) | {
+            p.sourced_id for p in self.people.values() if p.role == "student"
+        }
+        rows: list[PersonRow] = []
+        for learner in sorted(learners):
+            person = self.people.get(learner)
+            changed = classes_of.get(learner, set()) != known_classes.get(learner, set())
+            if person is None and not changed:
+                continue
+            if person is None:
+                name, grade, login = self.known.learners[learner]
+                if learner in self._removed_learners:
+                    login = None
+                person = Person("student", learner, name, grade, login)
+            self._count_person(person)
+            rows.append(
+                PersonRow(
+                    "student",
+                    person.login,
+                    person.name,
+                    learner,
+                    person.grade,
+                    tuple(sorted(classes_of.get(learner, set()))),
+                    None,
+                )
+            )
+        others = {p.sourced_id for p in self.people.values() if p.role != "student"}
+        others |= {t for t, cs in taught_by.items() if cs != known_taught.get(t, set())}
+        others |= {t for t in known_taught if taught_by.get(t, set()) != known_taught[t]}
+        others |= {p for p, cs in children_of.items() if cs != known_children.get(p, set())}
+        others |= {p for p in known_children if children_of.get(p, set()) != known_children[p]}
+        for user_id in sorted(others - set(self.plan.removed_logins)):
+            person = self.people.get(user_id)
+            if person is None:
+                role, name = self.known.users[user_id]
+                person = Person(role, user_id, name, "", user_id)
+            else:
+                self._count_person(person)
+            rows.append(
+                PersonRow(
+                    person.role,
+                    user_id,
+                    person.name,
+                    None,
+                    "",
+                    tuple(sorted(taught_by.get(user_id, set())))
+                    if person.role == "teacher"
+                    else None,
+                    tuple(sorted(children_of.get(user_id, set())))
+                    if person.role == "parent"
+                    else None,
+                )
+            )
+        self.plan.people = rows
+        self._counter("people")["removed"] += len(set(self.plan.removed_logins))
+
+    def _count_person(self, person: Person) -> None:
+        counts = self._counter("people")
+        before: tuple[object, ...] | None
+        if person.role == "student":
+            before = self.known.learners.get(person.sourced_id)
+            state: tuple[object, ...] = (person.name, person.grade, person.login)
+        else:
+            found = self.known.users.get(person.sourced_id)
+            before = (found[1],) if found else None
+            state = (person.name,)
+        counts[_change(before, state)] += 1
+
+    def _count_memberships(
+        self, enrolments: set[Pair], teaching: set[Pair], guardians: set[Pair]
+    ) -> None:
+        for kind, after, before in (
+            ("enrolments", enrolments, self.known.enrolments),
+            ("teaching", teaching, self.known.teaching),
+            ("guardianships", guardians, self.known.guardians),
+        ):
+            counts = self._counter(kind)
+            counts["added"] += len(after - before)
+            counts["removed"] += len(before - after)
+            counts["unchanged"] += len(after & before)
+
+    # helpers ------------------------------------------------------------------------------
+    def _check_ref(self, at: Where, table: str, sourced_id: str, column: str) -> None:
+        """A reference to a file Waypoint does not store can be checked only when that file
+        is bulk in this set (a delta file lists only what changed)."""
+        if not sourced_id or self.found.mode(table) != "bulk":
+            return
+        tables: dict[str, Mapping[str, object]] = {
+            "orgs": self.records.orgs,
+            "courses": self.records.courses,
+            "academicSessions": self.records.sessions,
+        }
+        if sourced_id not in tables[table]:
+            self.problems.append(at.problem(f"{column} {sourced_id!r} is not in {table}.csv"))
+
+    def _counter(self, kind: str) -> dict[str, int]:
+        return self.plan.counts.setdefault(
+            kind, {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
+        )
+
+    def _skip(self, what: str) -> None:
+        self.plan.skipped[what] = self.plan.skipped.get(what, 0) + 1
+
+
+def _group(pairs: Iterable[Pair]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for key, value in pairs:
+        found[key].add(value)
+    return dict(found)
+
+
+def _change(before: object, after: object) -> str:
+    if before is None:
+        return "added"
+    return "unchanged" if before == after else "updated"
+
+
+def _check_id(value: str, name: str, reasons: list[str]) -> None:
+    if value and not ID_PATTERN.fullmatch(value):
+        reasons.append(
+            f"{name} {shown(value)} is too long for Waypoint or has characters it does not "
+            "allow in ids (letters, digits and . _ @ + -, at most 64)"
+        )
+
+
+def _grade(text: str) -> str:
+    """A OneRoster grade as Waypoint keeps it: CEDS "06" is grade "6"."""
+    return text.lstrip("0") or text if text.isdigit() else text
