@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from assistant.chat.answers.classes import class_answer
-from assistant.chat.answers.guides import Composed, GuidePlan
+from assistant.chat.answers.guides import Composed, GuidePlan, renumber
 from assistant.chat.answers.levels import LevelPlan, asks_meaning, level_asked, strip_codes
+from assistant.chat.answers.readiness import ReadinessPlan, asks_readiness
 from assistant.chat.guards import clean_message
 from assistant.chat.intents import IntentClassifier
 from assistant.chat.learner_data import (
@@ -166,6 +167,7 @@ class ChatEngine:
             templates,
         )
         self.levels = LevelPlan(self.guides, templates, self.translations)
+        self.readiness = ReadinessPlan(templates, self.translations)
 
     # public ---------------------------------------------------------------------------
     def new_conversation(self) -> Conversation:
@@ -265,6 +267,8 @@ class ChatEngine:
             if staff and STAFF_ASKS.search(text) and not ANY_LEARNER.search(text):
                 return intent
             return "explain_level" if level_asked(text) is not None else "explain_cbe"
+        if anchor.route == "own_data" and asks_readiness(text) and codes_in(text):
+            return "next_steps"  # "what does Theo need before M.7.RP.3": his prerequisites
         general = ("explain_cbe", "explain_level", "resources", "intervention", "out_of_scope")
         if anchor.route == "own_data" and level_asked(text) is not None and MEANS.search(text):
             return "explain_level"  # "what does a 3 mean on Maya's report": the scale, not data
@@ -450,9 +454,7 @@ class ChatEngine:
             hits = self.guides.hits(about, language)
             asked = self.guides.compose(about, hits, role=context.role, language=language)
             if asked.lines and asked.asked >= ASKED_FIRST:
-                lines = list(asked.lines) + [
-                    _renumber(line, len(asked.citations)) for line in lines
-                ]
+                lines = list(asked.lines) + [renumber(line, len(asked.citations)) for line in lines]
                 citations = list(asked.citations) + citations
             else:
                 hits = []
@@ -462,7 +464,7 @@ class ChatEngine:
                 f"{entry.title} {question}", hits, role=context.role, language=language, more=more
             )
         if guide.lines and guide.similarity >= self.limits.abstain_below:
-            lines += [_renumber(line, len(citations)) for line in guide.lines]
+            lines += [renumber(line, len(citations)) for line in guide.lines]
             citations += guide.citations
         composed = Composed(tuple(lines), tuple(citations), 1.0)
         return self._composed(
@@ -611,7 +613,35 @@ class ChatEngine:
                 self.templates.render("not_allowed", language), intent, language, abstained=True
             )
         memory.step_in_focus = 0
+        if focus is not None and asks_readiness(question):
+            return self._readiness_answer(intent, view, focus, context, language)
         return self._steps_answer(intent, view, context, language, focus)
+
+    def _readiness_answer(
+        self, intent: Intent, view: NextStepsView, code: str, context: AskContext, language: str
+    ) -> Answer:
+        """Each prerequisite of the competency with the learner's level on it."""
+        catalog = self._catalog()
+        target = catalog.lookup(code)
+        assert target is not None  # the focus came from the catalog
+        own = context.role == "student"
+        found = self.readiness.answer(
+            catalog,
+            target,
+            {row[0]: row[2] for row in view.levels},
+            learner=view.learner.name.split()[0],
+            own=own,
+            language=language,
+        )
+        citations = tuple(self._level_citation(c, language) for c in found.codes)
+        return Answer(
+            "\n".join(found.lines),
+            intent,
+            language,
+            citations,
+            topic={"learner": view.learner.id, "learner_name": view.learner.name, "code": code},
+            facts=found.lines,
+        )
 
     def _asked_competency(
         self, question: str, people: list[LearnerRef], language: str
@@ -918,11 +948,6 @@ def _class_focus(memory: Conversation) -> str | None:
         if class_id:
             return str(class_id)
     return None
-
-
-def _renumber(line: str, offset: int) -> str:
-    """Shift the citation markers of a composed line by the citations that come before it."""
-    return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", line)
 
 
 def _codes_of(answer: Answer) -> list[str]:

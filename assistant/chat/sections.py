@@ -31,7 +31,7 @@ FOR_AUDIENCE = {"student": "students", "parent": "parents", "teacher": "teachers
 # A question close to one a section lists counts for that section above this similarity.
 ASKED_FLOOR = 0.45
 ASKED_WEIGHT = 2.0
-ASKED_MARGIN = 0.25
+ASKED_MARGIN = 0.15
 LEVEL_DIGIT = re.compile(r"(?<![\w.,:])([1-4])(?![\w.,:]|\s*(?:min|minutes|weeks|days))")
 OTHER_LEVEL = 0.4
 PREFERRED_TYPE = 0.8
@@ -312,13 +312,12 @@ class SectionPicker:
             # shared words, the retriever's order, the asker's audience and language and the
             # kind of question adjust it
             score = 1.5 * float(similarity) + 0.3 * overlap(question, f"{section.heading} {text}")
-            if prefs.language != "en":
-                # the English-only model is unsure of Spanish: a listed question counts when it
-                # also shares the asker's words
-                listed_words = max((overlap(question, q) for q in section.questions), default=0.0)
-                score += 0.4 * listed_words
-                if listed_words < 0.3:
-                    as_listed = min(as_listed, float(similarity))
+            # a listed question that shares the asker's words; the English-only model is unsure
+            # of Spanish, where a listed question counts only when it shares them
+            listed_words = max((overlap(question, q) for q in section.questions), default=0.0)
+            score += (0.2 if prefs.language == "en" else 0.4) * listed_words
+            if prefs.language != "en" and listed_words < 0.3:
+                as_listed = min(as_listed, float(similarity))
             # another audience's listed questions count for less: its text was not written for
             # the asker, whatever the question shares with it
             mine = self._own_or_all(section, prefs) or prefs.language != "en"  # (few in Spanish)

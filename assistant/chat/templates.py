@@ -36,6 +36,7 @@ REQUIRED = (
     "need_user",
     "children_only",
     "which_class",
+    "readiness",
 )
 
 

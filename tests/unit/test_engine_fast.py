@@ -196,6 +196,78 @@ def test_a_level_on_a_named_competency_quotes_its_descriptor(
     assert any(c.code == "M.6.RP.1" for c in answer.citations)
 
 
+def test_a_teachers_level_question_on_a_competency_gives_both_levels_descriptors_first(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    """ "Kids at 2 on X, what do they need to show to get a 3": X's own descriptors of the level
+    aimed at and the one they are at, before any guide, and no family guide's "your child"."""
+    answer = ask(
+        fake_engine, "kids at 2 on M.6.EE.8, what do they need to show to get a 3?", "teacher"
+    )
+    catalog = fake_school.catalog
+    entry = catalog.lookup("M.6.EE.8")
+    assert entry is not None
+    scale = catalog.scale(entry.identifier)
+    three, two = scale.level_at(3.0).description, scale.level_at(2.0).description
+    paragraphs = answer.text.split("\n\n")
+    assert paragraphs[0].startswith("A 3 means Proficient"), answer.text
+    assert three in paragraphs[1] and two in paragraphs[2], answer.text
+    assert "your child" not in answer.text.lower()
+
+
+def readiness_rows(school: Assistant, user: str, learner: str, code: str) -> dict[str, bool]:
+    """Each direct prerequisite of `code`: whether the learner is at the bar on it."""
+    catalog = school.catalog
+    entry = catalog.lookup(code)
+    assert entry is not None
+    view = school.chat_learners.next_steps(user, learner, 1, with_levels=True)
+    levels = {row[0]: row[2] for row in view.levels}
+    rows = {}
+    for identifier in catalog.prerequisites(entry.identifier):
+        prerequisite = catalog.entry(identifier)
+        level = levels.get(prerequisite.code)
+        rows[prerequisite.code] = level is not None and catalog.scale(identifier).is_proficient(
+            level
+        )
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("role", "user", "message", "learner", "name"),
+    [
+        ("student", STUDENT, "am I ready for M.7.RP.1?", "L001", "you need"),
+        ("parent", PARENT, "what does Maya need before M.7.RP.1?", "L001", "Maya needs"),
+        (
+            "teacher",
+            TEACHER,
+            "what does Maya Lindgren need before she can do M.7.RP.3",
+            "L001",
+            "Maya needs",
+        ),
+    ],
+)
+def test_what_a_learner_needs_before_a_competency_lists_its_prerequisites_with_their_levels(
+    fake_engine: ChatEngine,
+    fake_school: Assistant,
+    role: Role,
+    user: str,
+    message: str,
+    learner: str,
+    name: str,
+) -> None:
+    answer = ask(fake_engine, message, role, user)
+    code = re.findall(r"M\.\d\.RP\.\d", message)[0]
+    rows = readiness_rows(fake_school, user, learner, code)
+    assert rows, "the competency asked about has prerequisites"
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("Before ") and code in lines[0] and name in lines[0], answer.text
+    for prerequisite, met in rows.items():
+        line = next(line for line in lines if f"({prerequisite})" in line and line.startswith("-"))
+        assert line.endswith(", done.") == met, line
+    assert answer.citations[0].code == code
+    assert ("ready to start" in answer.text) == all(rows.values())
+
+
 @pytest.mark.parametrize(
     ("message", "language"), [("what is M.6.RP.2?", "en"), ("¿qué es M.6.RP.2?", "es")]
 )

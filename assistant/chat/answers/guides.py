@@ -36,6 +36,11 @@ def written_for_others(section: Section, role: str) -> bool:
     return own is not None and section.doc_type == "guide" and section.audience not in (own, "all")
 
 
+def renumber(line: str, offset: int) -> str:
+    """Shift the citation markers of a composed line by the citations that come before it."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", line)
+
+
 @dataclass(frozen=True)
 class Composed:
     """The reply's text, the citations of the sections it used, and the best match score."""

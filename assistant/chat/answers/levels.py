@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.chat.answers.guides import Composed, GuidePlan
+from assistant.chat.answers.guides import Composed, GuidePlan, renumber, written_for_others
+from assistant.chat.sections import LEVEL_DIGIT
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
 from assistant.frameworks.catalog import CatalogEntry
@@ -103,6 +104,19 @@ class LevelPlan:
             query = f"{question} four proficiency levels"
             words = ("levels", "niveles", "glance")
         plain = strip_codes(question)  # a code pins resources; the scale is in the guides
+        citations: list[Citation] = []
+        if entry is not None:
+            # the competency asked about says it most exactly: its descriptors come first, the
+            # level asked about and the one the learners are at ("kids at 2 … to get a 3")
+            aimed = wanted if wanted is not None else scale.bar
+            for score in _levels_to_show(question, aimed):
+                line = self._descriptor_line(entry, scale, score, language)
+                citations.append(
+                    Citation(
+                        entry.framework_title, f"{entry.code} {entry.title}", None, entry.code, line
+                    )
+                )
+                lines.append(f"{line} [{len(citations)}]")
         hits = self.guides.hits(strip_codes(query), language)
         guide = self.guides.compose(
             plain,
@@ -113,36 +127,47 @@ class LevelPlan:
             more=more,
             avoid=("competency", "resource"),
         )
-        # the guide's own opening may say it already; not when it is introduced as another
-        # audience's guide ("From the guide for students, …"): the scale's words come first
-        if guide.lines and _repeats(guide.lines[0].split("\n\n")[0], lines[0]):
-            lines = []
-        lines += guide.lines
-        citations = list(guide.citations)
-        if entry is not None:
-            score = wanted if wanted is not None else scale.bar
-            level = scale.level_at(score)
-            description = self.translations.descriptor(
-                entry.code, level.score, language, level.description
-            )
-            title = self.translations.title(entry.item.identifier, language, entry.title)
-            line = self.templates.render(
-                "level_meaning.on_code",
-                language,
-                code=entry.code,
-                title=title,
-                score=f"{level.score:g}",
-                description=description,
-            )
-            citations.append(
-                Citation(
-                    entry.framework_title, f"{entry.code} {entry.title}", None, entry.code, line
-                )
-            )
-            lines.append(f"{line} [{len(citations)}]")
+        own_audience = not (
+            entry is not None and guide.leads and written_for_others(guide.leads[0].section, role)
+        )
+        if guide.lines and own_audience:
+            # the guide's own opening may say it already; not when it is introduced as another
+            # audience's guide ("From the guide for students, …"): the scale's words come first
+            guide_lines = list(guide.lines)
+            if _repeats(guide_lines[0].split("\n\n")[0], lines[0]):
+                if entry is None:
+                    lines = []
+                else:  # the descriptor sits between them: the guide's repeat goes
+                    guide_lines[0] = _without_first_sentence(guide_lines[0])
+            offset = len(citations)
+            lines += [renumber(line, offset) for line in guide_lines]
+            citations += guide.citations
         return Composed(
             tuple(lines), tuple(citations), max(guide.similarity, 1.0 if entry else 0.0)
         )
+
+    def _descriptor_line(
+        self, entry: CatalogEntry, scale: ProficiencyScale, score: float, language: str
+    ) -> str:
+        level = scale.level_at(score)
+        description = self.translations.descriptor(
+            entry.code, level.score, language, level.description
+        )
+        title = self.translations.title(entry.item.identifier, language, entry.title)
+        return self.templates.render(
+            "level_meaning.on_code",
+            language,
+            code=entry.code,
+            title=title,
+            score=f"{level.score:g}",
+            description=description,
+        )
+
+
+def _levels_to_show(question: str, aimed: float) -> list[float]:
+    """The level aimed at, then the one the question says learners are at ("at 2"), if any."""
+    named = {float(d) for d in LEVEL_DIGIT.findall(strip_codes(question))}
+    return [aimed, *sorted(named - {aimed})][:2]
 
 
 def strip_codes(text: str) -> str:
@@ -150,6 +175,11 @@ def strip_codes(text: str) -> str:
     for code in codes_in(text):
         text = text.replace(code, " ")
     return " ".join(text.split())
+
+
+def _without_first_sentence(text: str) -> str:
+    rest = text.partition(". ")[2]
+    return rest if rest else text
 
 
 def _repeats(guide_line: str, lead: str) -> bool:
