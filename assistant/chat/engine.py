@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from assistant.chat.answers.classes import class_answer
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber
 from assistant.chat.answers.levels import LevelPlan, asks_meaning, level_asked, strip_codes
+from assistant.chat.answers.overview import OverviewPlan, asks_all_children, asks_pace
 from assistant.chat.answers.readiness import ReadinessPlan, asks_readiness
 from assistant.chat.guards import clean_message
 from assistant.chat.intents import IntentClassifier
@@ -168,6 +169,7 @@ class ChatEngine:
         )
         self.levels = LevelPlan(self.guides, templates, self.translations)
         self.readiness = ReadinessPlan(templates, self.translations)
+        self.overview = OverviewPlan(templates, self.translations)
 
     # public ---------------------------------------------------------------------------
     def new_conversation(self) -> Conversation:
@@ -586,6 +588,14 @@ class ChatEngine:
                     own = learners.own_learners(context.user_id)
                 else:
                     own = learners.visible_learners(context.user_id)
+                if len(own) > 1 and context.role == "parent" and asks_all_children(question):
+                    views = [
+                        learners.next_steps(
+                            context.user_id, ref.id, limit=1, with_levels=True, language=language
+                        )
+                        for ref in own
+                    ]
+                    return self._children_answer(intent, views, language)
                 if len(own) != 1:
                     if context.role in ("student", "parent") and not own:
                         text = self.templates.render("no_steps", language, reason="")
@@ -605,7 +615,7 @@ class ChatEngine:
                 context.user_id,
                 learner_id,
                 limit=3,
-                with_levels=intent == "progress" or focus is not None,
+                with_levels=intent == "progress" or focus is not None or asks_pace(question),
                 language=language,
             )
         except LearnerAccessError:
@@ -615,7 +625,54 @@ class ChatEngine:
         memory.step_in_focus = 0
         if focus is not None and asks_readiness(question):
             return self._readiness_answer(intent, view, focus, context, language)
+        if focus is None and context.role == "parent" and asks_pace(question):
+            return self._pace_answer(intent, question, view, context, memory)
         return self._steps_answer(intent, view, context, language, focus)
+
+    def _children_answer(self, intent: Intent, views: list[NextStepsView], language: str) -> Answer:
+        """Each child in one line, then who has more skills still under the bar."""
+        catalog = self._catalog()
+        found = [self.overview.of(catalog, view, language) for view in views]
+        lines = [o.line for o in found] + [self.overview.compare(found, language)]
+        codes = [view.steps[0].code for view in views if view.steps]
+        return Answer(
+            "\n".join(lines),
+            intent,
+            language,
+            tuple(self._level_citation(code, language) for code in dict.fromkeys(codes)),
+            facts=tuple(lines),
+        )
+
+    def _pace_answer(
+        self,
+        intent: Intent,
+        question: str,
+        view: NextStepsView,
+        context: AskContext,
+        memory: Conversation,
+    ) -> Answer:
+        """ "Is Mateo ahead of his class": where the child is (never other children's data),
+        then what the guides say about pace."""
+        language = context.language or "en"
+        overview = self.overview.of(self._catalog(), view, language)
+        citations = [self._level_citation(s.code, language) for s in view.steps[:1]]
+        # the guides know no names: "is Mateo ahead" is asked of them as "is my child ahead"
+        general = re.sub(
+            rf"\b{re.escape(view.learner.name.split()[0])}\b", "my child", question, flags=re.I
+        )
+        guide = self._from_guides("explain_cbe", general, context, memory)
+        lines = [overview.line + (" [1]" if citations else "")]
+        if not guide.abstained:
+            lines.append(renumber(guide.text, len(citations)))
+            citations += guide.citations
+        return Answer(
+            "\n\n".join(lines),
+            intent,
+            language,
+            tuple(citations),
+            topic={"learner": view.learner.id, "learner_name": view.learner.name},
+            facts=tuple(lines),
+        )
 
     def _readiness_answer(
         self, intent: Intent, view: NextStepsView, code: str, context: AskContext, language: str

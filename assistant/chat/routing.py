@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.chat.answers.overview import asks_all_children
 from assistant.chat.learner_data import LearnerRef
 
 Route = Literal["own_data", "class", "general"]
@@ -127,6 +128,8 @@ def route(
         return Anchor("general")
     if role == "parent" and stranger:
         return Anchor("own_data", stranger=True)
+    if role == "parent" and asks_all_children(message):
+        return Anchor("own_data")  # "which of my two kids needs more help"
     if named is not None or asks_about_own_data(message, role):
         return Anchor("own_data", learner=named)
     if steps_shown and points_back(message):

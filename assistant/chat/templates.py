@@ -37,6 +37,7 @@ REQUIRED = (
     "children_only",
     "which_class",
     "readiness",
+    "overview",
 )
 
 

@@ -260,12 +260,65 @@ def test_what_a_learner_needs_before_a_competency_lists_its_prerequisites_with_t
     rows = readiness_rows(fake_school, user, learner, code)
     assert rows, "the competency asked about has prerequisites"
     lines = answer.text.splitlines()
-    assert lines[0].startswith("Before ") and code in lines[0] and name in lines[0], answer.text
+    assert f"({code}) builds on" in lines[0] and name in lines[0], answer.text
     for prerequisite, met in rows.items():
         line = next(line for line in lines if f"({prerequisite})" in line and line.startswith("-"))
         assert line.endswith(", done.") == met, line
     assert answer.citations[0].code == code
     assert ("ready to start" in answer.text) == all(rows.values())
+
+
+def mastered_and_below(school: Assistant, user: str, learner: str) -> tuple[int, int]:
+    view = school.chat_learners.next_steps(user, learner, 1, with_levels=True)
+    catalog, mastered, below = school.catalog, 0, 0
+    for code, _title, level, _label in view.levels:
+        entry = catalog.lookup(code)
+        assert entry is not None
+        if catalog.scale(entry.identifier).is_proficient(level):
+            mastered += 1
+        else:
+            below += 1
+    return mastered, below
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("which of my two kids needs more help right now", "en"),
+        ("¿cuál de mis hijos necesita más ayuda?", "es"),
+    ],
+)
+def test_a_parent_asking_about_all_their_children_gets_each_in_a_line_and_who_needs_more(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, language: str
+) -> None:
+    parent = "par.010"  # two children in the demo school
+    children = fake_school.chat_learners.own_learners(parent)
+    assert len(children) == 2
+    answer = ask(fake_engine, message, "parent", parent)
+    lines = answer.text.splitlines()
+    shares = {}
+    for child, line in zip(children, lines, strict=False):
+        mastered, below = mastered_and_below(fake_school, parent, child.id)
+        first = child.name.split()[0]
+        assert line.startswith(f"{first}: {mastered} "), answer.text
+        assert f", {below} " in line, line
+        shares[first] = below / (mastered + below)
+    neediest = max(shares, key=lambda name: shares[name])
+    assert lines[-1].startswith(neediest), answer.text
+    others = everyone(fake_school) - {child.name for child in children}
+    assert not any(name in answer.text for name in others)
+
+
+def test_is_my_child_ahead_gives_where_the_child_is_then_the_guides_on_pace(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    answer = ask(fake_engine, "is Maya ahead of her class?", "parent", PARENT)
+    mastered, below = mastered_and_below(fake_school, PARENT, "L001")
+    first, *rest = answer.text.split("\n\n")
+    assert first.startswith(f"Maya: {mastered} ") and f", {below} " in first, answer.text
+    assert rest and any(c.source.startswith("guides/") for c in answer.citations), answer.text
+    others = everyone(fake_school) - {"Maya Lindgren"}
+    assert not any(name in answer.text for name in others)  # no other child's data
 
 
 @pytest.mark.parametrize(

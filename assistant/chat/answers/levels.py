@@ -4,6 +4,7 @@ the level's descriptor on a competency when one is named or in focus."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber, written_for_others
 from assistant.chat.sections import LEVEL_DIGIT
@@ -133,15 +134,17 @@ class LevelPlan:
         if guide.lines and own_audience:
             # the guide's own opening may say it already; not when it is introduced as another
             # audience's guide ("From the guide for students, …"): the scale's words come first
-            guide_lines = list(guide.lines)
+            guide_lines, guide_citations = list(guide.lines), list(guide.citations)
             if _repeats(guide_lines[0].split("\n\n")[0], lines[0]):
                 if entry is None:
                     lines = []
                 else:  # the descriptor sits between them: the guide's repeat goes
                     guide_lines[0] = _without_first_sentence(guide_lines[0])
+                    snippet = _without_first_sentence(guide_citations[0].snippet)
+                    guide_citations[0] = replace(guide_citations[0], snippet=snippet)
             offset = len(citations)
             lines += [renumber(line, offset) for line in guide_lines]
-            citations += guide.citations
+            citations += guide_citations
         return Composed(
             tuple(lines), tuple(citations), max(guide.similarity, 1.0 if entry else 0.0)
         )
