@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from assistant.chat.answers.classes import class_answer
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber
 from assistant.chat.answers.levels import LevelPlan, asks_meaning, level_asked, strip_codes
+from assistant.chat.answers.listing import asks_listing, listed
 from assistant.chat.answers.overview import OverviewPlan, asks_all_children, asks_pace
 from assistant.chat.answers.readiness import ReadinessPlan, asks_readiness
 from assistant.chat.guards import clean_message
@@ -202,6 +203,9 @@ class ChatEngine:
             answer = self._class_answer(text, context, memory, anchor)
         elif decision.intent == "follow_up":
             answer, question, intent = self._follow_up(text, context, memory)
+        elif anchor.route == "general" and asks_listing(text) and listed(self._catalog(), text):
+            intent, question = "explain_competency", text
+            answer = self._listing_answer(text, context)
         else:
             signed_in = context.user_id is not None or context.role == "admin"
             intent = self._routed(decision.intent, text, anchor, context.role, signed_in)
@@ -396,6 +400,29 @@ class ChatEngine:
         )
 
     # competencies and levels ---------------------------------------------------------------
+    def _listing_answer(self, question: str, context: AskContext) -> Answer:
+        """The competencies asked for, one line each, straight from the frameworks."""
+        language = context.language or "en"
+        entries = listed(self._catalog(), question)
+        lines: list[str] = []
+        rows: list[str] = []
+        for framework in dict.fromkeys(e.framework_title for e in entries):
+            mine = [e for e in entries if e.framework_title == framework]
+            if lines:
+                lines.append("")
+            lines.append(
+                self.templates.render("listing", language, count=len(mine), framework=framework)
+            )
+            rows += [f"- {entry.code} {self._title(entry, language)}" for entry in mine]
+            lines += rows[-len(mine) :]
+        return Answer(
+            "\n".join(lines),
+            "explain_competency",
+            language,
+            tuple(self._competency_citation(e, self._title(e, language)) for e in entries),
+            facts=tuple(rows),
+        )
+
     def _topic_code(self, question: str, memory: Conversation) -> CatalogEntry | None:
         """The competency a question names, or (only when the message points back: "it",
         "that", "why") the one the conversation was about."""

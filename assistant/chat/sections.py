@@ -376,14 +376,14 @@ def _other_level(question: str, heading: str) -> bool:
     return bool(named and asked and not named & asked)
 
 
-def _stems(text: str) -> set[str]:
+def stems(text: str) -> set[str]:
     return {token[:5] for token in tokens(text) if len(token) > 2}
 
 
 def overlap(question: str, text: str) -> float:
     """Share of the question's content words (by their first letters) found in the text."""
-    wanted = _stems(question)
-    return len(wanted & _stems(text)) / len(wanted) if wanted else 0.0
+    wanted = stems(question)
+    return len(wanted & stems(text)) / len(wanted) if wanted else 0.0
 
 
 def citation_for(hit: SearchHit, snippet: str) -> Citation:

@@ -38,6 +38,7 @@ REQUIRED = (
     "which_class",
     "readiness",
     "overview",
+    "listing",
 )
 
 

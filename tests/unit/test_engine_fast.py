@@ -322,6 +322,25 @@ def test_is_my_child_ahead_gives_where_the_child_is_then_the_guides_on_pace(
 
 
 @pytest.mark.parametrize(
+    ("message", "wanted"),
+    [
+        ("all the 6th grade expressions & equations standards pls", r"M\.6\.EE\.\d"),
+        ("list the M.7.RP skills", r"M\.7\.RP\.\d"),
+        ("which skills are in grade 8 functions?", r"M\.8\.F\.\d"),
+        ("list all the collaboration skills", r"H\.CL\.[AB]\.\d"),
+    ],
+)
+def test_a_request_for_a_list_of_competencies_lists_exactly_those_from_the_framework(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, wanted: str
+) -> None:
+    answer = ask(fake_engine, message, "teacher")
+    expected = [e.code for e in fake_school.catalog.assessable() if re.fullmatch(wanted, e.code)]
+    shown = re.findall(r"^- (\S+) ", answer.text, re.M)
+    assert shown == expected, answer.text
+    assert [c.code for c in answer.citations] == expected
+
+
+@pytest.mark.parametrize(
     ("message", "language"), [("what is M.6.RP.2?", "en"), ("¿qué es M.6.RP.2?", "es")]
 )
 def test_a_code_is_answered_from_the_framework_with_what_it_builds_on_and_leads_to(
