@@ -39,6 +39,7 @@ REQUIRED = (
     "readiness",
     "overview",
     "listing",
+    "exit_check",
 )
 
 

@@ -341,6 +341,21 @@ def test_a_request_for_a_list_of_competencies_lists_exactly_those_from_the_frame
 
 
 @pytest.mark.parametrize(
+    "message", ["exit ticket for M.6.RP.3 pls", "ticket out the door, M.6.RP.3"]
+)
+def test_an_exit_check_on_a_competency_is_the_one_its_mini_lesson_ends_with(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str
+) -> None:
+    entry = fake_school.catalog.lookup("M.6.RP.3")
+    assert entry is not None
+    activity = next(a for a in fake_school.catalog.activities(entry.identifier) if a.exit_check)
+    answer = ask(fake_engine, message, "teacher")
+    assert answer.text.startswith("Exit check for ") and activity.exit_check in answer.text
+    assert answer.citations[0].source == activity.path
+    assert answer.citations[0].section == activity.section
+
+
+@pytest.mark.parametrize(
     ("message", "language"), [("what is M.6.RP.2?", "en"), ("¿qué es M.6.RP.2?", "es")]
 )
 def test_a_code_is_answered_from_the_framework_with_what_it_builds_on_and_leads_to(
