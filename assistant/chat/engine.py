@@ -38,7 +38,7 @@ from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Citation, Intent
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
-from assistant.frameworks.practice import ResourceLink
+from assistant.frameworks.practice import Activity, ResourceLink
 from assistant.frameworks.scale import DEFAULT_SCALE, ProficiencyScale
 from assistant.frameworks.translations import Translations
 from assistant.language import detect_language
@@ -115,6 +115,12 @@ ASKED_FIRST = 0.6
 PRACTICE = re.compile(
     r"\bpracti[cs]e (for|on|with|problems?|questions?)\b|\b(problems?|questions?|exercises?|"
     r"worksheet) (to|for|on)\b|\bquiz me\b|\bejercicios?\b|\bpracticar\b|\bproblemas? (de|para)\b",
+    re.I,
+)
+# Asking for an exit check on a competency: the one its mini-lesson ends with.
+EXIT_CHECK = re.compile(
+    r"\bexit (check|ticket|slip|question)s?\b|\bticket out( the door)?\b"
+    r"|\b(boleto|pregunta|ticket) de salida\b",
     re.I,
 )
 # How close a guide section must be to answer a message no intent recognised.
@@ -295,6 +301,9 @@ class ChatEngine:
     ) -> Answer:
         if intent == "small_talk":
             return self._small_talk(question, context)
+        exit_check = self._exit_check(question, context)
+        if exit_check is not None and intent not in LEARNER_INTENTS:
+            return exit_check
         if intent == "out_of_scope":
             return self._abstain(intent, context)
         if intent in LEARNER_INTENTS:
@@ -498,6 +507,41 @@ class ChatEngine:
         composed = Composed(tuple(lines), tuple(citations), 1.0)
         return self._composed(
             "explain_competency", composed, hits, context, entry.code, grounded_by_framework=True
+        )
+
+    def _exit_check(self, question: str, context: AskContext) -> Answer | None:
+        """An exit check asked for on a named competency: the one its teacher guide's
+        mini-lesson ends with (None when not asked, or the competency has none)."""
+        if not EXIT_CHECK.search(question):
+            return None
+        catalog = self._catalog()
+        entry = next(filter(None, (catalog.lookup(code) for code in codes_in(question))), None)
+        if entry is None:
+            return None
+        checks = [a for a in catalog.activities(entry.identifier) if a.exit_check]
+        return self._exit_check_answer(entry, checks[0], context) if checks else None
+
+    def _exit_check_answer(
+        self, entry: CatalogEntry, activity: Activity, context: AskContext
+    ) -> Answer:
+        language = context.language or "en"
+        text = self.templates.render(
+            "exit_check",
+            language,
+            code=entry.code,
+            title=self._title(entry, language),
+            check=activity.exit_check,
+            section=activity.section,
+            guide=activity.guide,
+        )
+        citation = Citation(activity.path, activity.guide, activity.section, None, text)
+        return Answer(
+            f"{text} [1]",
+            "explain_competency",
+            language,
+            (citation, self._competency_citation(entry, self._title(entry, language))),
+            topic={"code": entry.code},
+            facts=(text,),
         )
 
     def _title(self, entry: CatalogEntry, language: str) -> str:

@@ -64,12 +64,11 @@ class OverviewPlan:
             else:
                 below += 1
         step = view.steps[0] if view.steps else None
-        level = next((row[2] for row in view.levels if step and row[0] == step.code), None)
-        title = (
-            self.translations.title(entry.item.identifier, language, step.title)
-            if step and (entry := catalog.lookup(step.code)) is not None
-            else (step.title if step else "")
-        )
+        now = next((row[2] for row in view.levels if step and row[0] == step.code), None)
+        known = catalog.lookup(step.code) if step else None
+        title = step.title if step else ""
+        if known is not None:
+            title = self.translations.title(known.item.identifier, language, title)
         name = view.learner.name.split()[0]
         line = self.templates.render(
             "overview.line",
@@ -80,7 +79,7 @@ class OverviewPlan:
             bar=f"{bar:g}",
             code=step.code if step else "",
             title=title,
-            level=f"{level:g}" if level is not None else "",
+            level=f"{now:g}" if now is not None else "",
         )
         return Overview(name, mastered, below, line)
 
