@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant import __version__
+from assistant.cli_api import add_api_commands
 from assistant.cli_case import add_case_commands, add_version_options
 from assistant.cli_chat import add_chat_commands
+from assistant.cli_credentials import add_credentials_commands
 from assistant.cli_oneroster import add_oneroster_commands
 from assistant.cli_privacy import add_privacy_commands
 from assistant.cli_ui import add_ui_command
@@ -71,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     _learner_commands(commands)
     add_oneroster_commands(commands)
     add_privacy_commands(commands)
+    add_api_commands(commands)
+    add_credentials_commands(commands)
     return parser
 
 

@@ -17,6 +17,8 @@ from assistant.chat.llm import LLMComposer, is_local, make_chat_model
 from assistant.chat.llm_path import LLMPath
 from assistant.chat.sections import SectionPicker
 from assistant.chat.templates import load_templates
+from assistant.credentials.keys import IssuerKey, load_issuer_key
+from assistant.credentials.service import CredentialService
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
@@ -46,7 +48,9 @@ from assistant.retrieval.vectorstore import make_vector_store
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.api.tokens import TokenStore
     from assistant.app.knowledge_admin import KnowledgeAdmin
+    from assistant.lti.tool import LtiTool
 
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,7 @@ CATALOG_DEPENDENTS = (
     "evidence_importer",
     "roster_importer",
     "overrides",
+    "credentials",
     "chat_learners",
     "chat",
     "progress",
@@ -216,6 +221,32 @@ class Assistant:
             max_bytes=self.settings.max_upload_bytes,
         )
 
+    # mastery credentials ------------------------------------------------------------------
+    @cached_property
+    def issuer_key(self) -> IssuerKey:
+        s = self.settings
+        return load_issuer_key(s.home, s.credential_signing_key, s.credential_issuer_host)
+
+    @cached_property
+    def credentials(self) -> CredentialService:
+        s = self.settings
+        status_url = s.credential_status_url or (
+            f"https://{s.credential_issuer_host.strip().removeprefix('https://').rstrip('/')}"
+            "/credentials/status-list.json"
+            if s.credential_issuer_host
+            else None
+        )
+        return CredentialService(
+            self.learner_db,
+            self.catalog,
+            self.access,
+            self.learner_store,
+            self.mastery,
+            lambda: self.issuer_key,
+            school=s.school_name,
+            status_url=status_url,
+        )
+
     # privacy: feedback, audit log, retention and forgetting ------------------------------
     @cached_property
     def feedback(self) -> FeedbackService:
@@ -285,6 +316,28 @@ class Assistant:
         from assistant.app.knowledge_admin import KnowledgeAdmin
 
         return KnowledgeAdmin(self)
+
+    # the HTTP API and the LTI 1.3 tool (`waypoint api`) ------------------------------------
+    @cached_property
+    def api_tokens(self) -> TokenStore:
+        from assistant.api.tokens import TokenStore
+
+        return TokenStore(self.learner_db, self.access)
+
+    @cached_property
+    def lti(self) -> LtiTool:
+        from assistant.lti.keys import ToolKeys
+        from assistant.lti.tool import LtiTool
+
+        s = self.settings
+        keys = ToolKeys(s.home / "lti" / "tool-keys.json")
+        return LtiTool(
+            self.learner_db,
+            self.audit,
+            keys,
+            app_url=s.app_url,
+            jwks_seconds=s.lti_jwks_cache_seconds,
+        )
 
     def refresh_catalog(self) -> None:
         """Forget the catalog and every service built on it (after frameworks changed)."""

@@ -42,6 +42,32 @@ class Settings(BaseSettings):
         "demo accounts on the sign-in page (turn off for a real school)",
     )
     ui_port: int = Field(default=8501, ge=1, le=65535, description="port of `waypoint ui`")
+    # HTTP API and LTI 1.3 (`waypoint api`) ---------------------------------------------
+    api_port: int = Field(default=8001, ge=1, le=65535, description="port of `waypoint api`")
+    api_max_request_bytes: int = Field(
+        default=11 * 1024 * 1024,
+        ge=1024,
+        description="largest request body `waypoint api` reads (CSV imports also keep to "
+        "max_upload_bytes); a larger one is refused with 413",
+    )
+    api_rate_per_minute: int = Field(
+        default=120, ge=1, description="requests per minute one API token may make (429 beyond)"
+    )
+    api_rate_burst: int = Field(
+        default=30, ge=1, description="requests one API token may make at once before the rate"
+    )
+    app_url: str = Field(
+        default="http://127.0.0.1:8501",
+        description="the app's address as the browser reaches it: an LTI launch ends there",
+    )
+    api_public_url: str | None = Field(
+        default=None,
+        description="`waypoint api`'s address as the LMS reaches it (behind a proxy); default: "
+        "the address each request came to",
+    )
+    lti_jwks_cache_seconds: int = Field(
+        default=3600, ge=0, description="how long a platform's public keys are kept"
+    )
     oidc_unverified_email_issuers: tuple[str, ...] = Field(
         default=(),
         description="issuers (`iss`) of identity providers that never send `email_verified` "
@@ -184,6 +210,31 @@ class Settings(BaseSettings):
         default=365,
         ge=1,
         description="answer feedback older than this is deleted by `waypoint retention --apply`",
+    )
+
+    # mastery credentials (Open Badges 3.0, CLR 2.0) ---------------------------------------
+    school_name: str = Field(
+        default="Waypoint School", min_length=1, description="the issuer's name on credentials"
+    )
+    credential_signing_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="the Ed25519 key credentials are signed with: a PEM (PKCS#8) private key or "
+        "its 32-byte seed in base64url. Give it in server mode so every replica signs with the "
+        "same key; default: a key file created under WAYPOINT_HOME/credentials on first use",
+    )
+    credential_issuer_host: str | None = Field(
+        default=None,
+        description="the school's web host: the issuer becomes did:web:<host> (publish "
+        "`waypoint credentials did-document` at https://<host>/.well-known/did.json); default: "
+        "the signing key's did:key",
+    )
+    credential_status_url: str | None = Field(
+        default=None,
+        description="where the school publishes `waypoint credentials status-list` (the "
+        "revocation list credentials point to); default: "
+        "https://<credential_issuer_host>/credentials/status-list.json, or a local URN that "
+        "only this Waypoint can check when no host is set",
     )
 
     # conversation -----------------------------------------------------------------------

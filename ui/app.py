@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.app.texts import plain
 from ui import resources, state
+from ui.views import signin
 
 # A bundled file: an emoji or a Material icon as page icon makes the browser fetch it online.
 ICON = Path(__file__).resolve().parent / "static" / "icon.png"
@@ -19,6 +20,7 @@ ICON = Path(__file__).resolve().parent / "static" / "icon.png"
 def main() -> None:
     st.set_page_config(page_title="Waypoint", page_icon=str(ICON), layout="wide")
     resources.preparation()  # start preparing at once; pages don't wait for it
+    signin.redeem_handoff()  # a launch from the LMS (LTI) signs in with a one-time token
     who = state.account()
     if who is None:
         st.navigation([st.Page("screens/signin.py", title="Sign in", url_path="signin")]).run()

@@ -207,6 +207,24 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
+class IssuedCredential(Base):
+    """An Open Badges 3.0 credential the school signed, by its place in the revocation list.
+
+    Forgetting the learner empties the row (no learner, competency or document) and keeps it
+    revoked: copies may live on in a wallet, and the status list must keep saying so."""
+
+    __tablename__ = "issued_credentials"
+    status_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    credential_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    learner_id: Mapped[str | None] = mapped_column(ID, index=True)
+    competency_id: Mapped[str | None] = mapped_column(COMPETENCY_ID)
+    issued_by: Mapped[str] = mapped_column(ID, default="")
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    document: Mapped[str | None] = mapped_column(Text)
+    jwt: Mapped[str | None] = mapped_column(Text)
+
+
 AUDIT_ACTIONS = ("view", "change", "delete", "refused")
 
 
@@ -360,3 +378,7 @@ def migrate(engine: Engine) -> None:
             return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+# The tables of the systems that connect to Waypoint (API tokens, LTI), on the same Base.
+from assistant.learners import db_connect as _db_connect  # noqa: E402, F401

@@ -30,6 +30,7 @@ TABLES = (
     "estimates",
     "feedback",
     "audit",
+    "credentials",
 )
 
 

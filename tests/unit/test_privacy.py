@@ -27,6 +27,7 @@ from assistant.learners.db import (
     MasteryOverride,
     User,
 )
+from assistant.learners.db_connect import ApiToken, LtiPlatform, LtiUserLink
 from assistant.retrieval.embeddings import content_key
 from assistant.types import Chunk
 from tests.support_learners import evidence_file
@@ -282,3 +283,34 @@ def test_cli_exits_1_when_the_proof_finds_something(
     school.records.commit_file(FileRecord("knowledge", "notes/maya.md", "f", "guide"), [chunk], [])
     code, out, err = run(school, capsys, "forget-learner", "L001", "--yes")
     assert code == 1 and "FOUND" in out and "1 rows still name the learner" in err
+
+
+def test_forgetting_a_student_removes_their_lms_links_and_api_tokens(school: Assistant) -> None:
+    with school.learner_db.session() as session:
+        session.add(
+            LtiPlatform(
+                id=1,
+                issuer="https://lms.example",
+                client_id="c",
+                auth_url="https://lms.example/a",
+                token_url="https://lms.example/t",
+                jwks_url="https://lms.example/k",
+                created_at=datetime(2026, 1, 1),
+            )
+        )
+        session.flush()
+        session.add(LtiUserLink(platform_id=1, sub="s-1", user_id="stu.L001"))
+        session.add(LtiUserLink(platform_id=1, sub="s-2", user_id="stu.L002"))
+        session.add(
+            ApiToken(
+                id="tok_1",
+                secret_sha256="a" * 64,
+                user_id="stu.L001",
+                created_at=datetime(2026, 1, 1),
+            )
+        )
+    report = school.privacy.forget("L001")
+    assert report.deleted["lti_user_links"] == 1 and report.deleted["api_tokens"] == 1
+    with school.learner_db.session() as session:
+        assert [link.user_id for link in session.query(LtiUserLink)] == ["stu.L002"]
+        assert session.query(ApiToken).count() == 0

@@ -49,6 +49,8 @@ def page() -> None:
             _competency(item, texts, language)
     with st.expander(texts.t("over_time", language)):
         parts.over_time(progress, texts, language, key="parent_history")
+    with st.expander(texts.t("credentials", language)):
+        parts.credentials(who.viewer, child, texts, language, key="parent_badge")
 
 
 def _language_switch(texts: UiTexts) -> str:

@@ -8,6 +8,8 @@ import streamlit as st
 
 from assistant.app.progress import STATUSES, LearnerProgress
 from assistant.app.texts import UiTexts, plain
+from assistant.learners.access import Viewer
+from ui import resources
 from ui.views.common import STATUS_ICONS, step_card, table
 
 MAP_COLOURS = {"mastered": "#7fc97f", "working": "#80b1d3", "ready": "#fdd76b", "locked": "#d9d9d9"}
@@ -94,3 +96,23 @@ def next_steps(progress: LearnerProgress, texts: UiTexts, language: str) -> None
 def _dot(text: str) -> str:
     """A quoted Graphviz string (not Markdown): backslashes, quotes and line breaks escaped."""
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def credentials(viewer: Viewer, learner_id: str, texts: UiTexts, language: str, key: str) -> None:
+    """The learner's standing credentials, each with a button that downloads the signed file."""
+    held = resources.get_assistant().credentials.for_learner(viewer, learner_id)
+    st.caption(texts.t("credentials_intro", language))
+    if not held:
+        st.caption(texts.t("no_credentials", language))
+    for record in held:
+        name, button = st.columns([4, 1], vertical_alignment="center")
+        name.markdown(
+            f"🏅 {plain(f'{record.competency_code} {record.title}')} · {record.issued_at:%Y-%m-%d}"
+        )
+        button.download_button(
+            texts.t("download", language),
+            data=record.document,
+            file_name=f"{record.competency_code or 'credential'}.credential.json",
+            mime="application/json",
+            key=f"{key}_{record.status_index}",
+        )

@@ -83,3 +83,20 @@ def _school_sign_in() -> None:
         return
     state.sign_in(found)
     st.rerun()
+
+
+def redeem_handoff() -> None:
+    """A launch from the school's LMS arrives with `?handoff=<token>` (single-use, a minute
+    long, signed by `waypoint api`): redeemed once, it signs the person in on their class; it
+    leaves the URL either way."""
+    token = st.query_params.get("handoff")
+    if not token:
+        return
+    del st.query_params["handoff"]
+    assistant = resources.get_assistant()
+    found = assistant.lti.handoffs.redeem(str(token))
+    if found is None:
+        return
+    state.sign_in(assistant.directory.account(found.user_id))
+    if found.class_id:
+        state.put(state.CLASS, found.class_id)

@@ -42,3 +42,5 @@ def page() -> None:
         parts.over_time(progress, texts, language, key="student_history")
     with graph:
         parts.framework_map(progress, texts, language)
+    with st.expander(texts.t("credentials", language)):
+        parts.credentials(who.viewer, who.learner_ids[0], texts, language, key="student_badge")

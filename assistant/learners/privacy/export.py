@@ -33,6 +33,7 @@ from assistant.learners.db import (
     Evidence,
     Feedback,
     Guardianship,
+    IssuedCredential,
     Learner,
     LearnerDatabase,
     MasteryEstimateRow,
@@ -163,6 +164,9 @@ def _tables(session: Session, learner_id: str) -> list[ExportTable]:
         ),
         _model_table(session, "feedback", Feedback, or_(*mine)),
         _model_table(session, "audit", AuditRow, or_(*about)),
+        _model_table(
+            session, "credentials", IssuedCredential, IssuedCredential.learner_id == learner_id
+        ),
     ]
 
 

@@ -6,7 +6,8 @@ learner, their own student account, feedback about them, by them or naming them,
 audit rows. Mentions of the learner in other rows' free text (another learner's evidence note or
 source, an override reason, an import file name, an audit description) are replaced by
 "[removed]". Caches computed from everyone's data (fitted BKT parameters and the estimates made
-with them) are dropped and recomputed on demand.
+with them) are dropped and recomputed on demand. The learner's issued credentials are emptied
+but their rows stay, revoked, holding their status-list index.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from assistant.errors import WaypointError
 from assistant.ingest.records import IndexRecords
+from assistant.learners.audit import utc_now
 from assistant.learners.db import (
     AuditRow,
     BktParameters,
@@ -28,11 +30,13 @@ from assistant.learners.db import (
     EvidenceImport,
     Feedback,
     Guardianship,
+    IssuedCredential,
     Learner,
     MasteryEstimateRow,
     MasteryOverride,
     User,
 )
+from assistant.learners.db_connect import ApiToken, LtiUserLink
 from assistant.learners.privacy.proof import ProofReport
 from assistant.learners.privacy.retention import count
 from assistant.learners.privacy.subject import FREE_TEXT, Subject
@@ -107,6 +111,7 @@ def delete_all(session: Session, subject: Subject) -> Deletion:
         )
     )
     deleted["evidence"] = count(session, delete(Evidence).where(Evidence.learner_id == lid))
+    deleted["issued_credentials"] = _forget_credentials(session, lid)
     still_used = set(
         session.scalars(select(Evidence.import_id).where(Evidence.import_id.in_(imports)))
     )
@@ -121,6 +126,11 @@ def delete_all(session: Session, subject: Subject) -> Deletion:
         session, delete(Guardianship).where(Guardianship.learner_id == lid)
     )
     deleted["learners"] = count(session, delete(Learner).where(Learner.id == lid))
+    if account:  # the ways the account signed in from elsewhere: LMS launches, API tokens
+        deleted["lti_user_links"] = count(
+            session, delete(LtiUserLink).where(LtiUserLink.user_id == account)
+        )
+        deleted["api_tokens"] = count(session, delete(ApiToken).where(ApiToken.user_id == account))
     deleted["users"] = (
         count(session, delete(User).where(User.id == account, User.role == "student"))
         if account
@@ -134,6 +144,32 @@ def delete_all(session: Session, subject: Subject) -> Deletion:
         session.scalars(select(Guardianship.parent_id).where(Guardianship.parent_id.in_(parents)))
     )
     return Deletion(deleted, redacted, tuple(sorted(parents - still_parents)))
+
+
+def _forget_credentials(session: Session, learner_id: str) -> int:
+    """Empty the learner's credential rows (who, what, the documents) but keep each row's
+    status-list index, revoked: copies may live on in a wallet, and the published list must
+    keep saying they are revoked (and never give the index to another credential)."""
+    rows = IssuedCredential.learner_id == learner_id
+    now = utc_now().replace(microsecond=0)
+    session.execute(
+        update(IssuedCredential)
+        .where(rows, IssuedCredential.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return count(
+        session,
+        update(IssuedCredential)
+        .where(rows)
+        .values(
+            credential_id=None,
+            learner_id=None,
+            competency_id=None,
+            issued_by="",
+            document=None,
+            jwt=None,
+        ),
+    )
 
 
 def _redact(session: Session, model: Any, name: str, subject: Subject) -> int:
