@@ -731,10 +731,15 @@ class ChatEngine:
         general = re.sub(
             rf"\b{re.escape(view.learner.name.split()[0])}\b", "my child", question, flags=re.I
         )
-        guide = self._from_guides("explain_cbe", general, context, memory)
+        # the question is about pace, so the best section on pace answers, however loosely the
+        # words of the question match it
+        hits = self.guides.hits(f"{general} pace", language)
+        guide = self.guides.compose(
+            general, hits, role=context.role, language=language, avoid=("competency", "resource")
+        )
         lines = [overview.line + (" [1]" if citations else "")]
-        if not guide.abstained:
-            lines.append(renumber(guide.text, len(citations)))
+        if guide.lines:
+            lines += [renumber(line, len(citations)) for line in guide.lines]
             citations += guide.citations
         return Answer(
             "\n\n".join(lines),

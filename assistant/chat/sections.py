@@ -31,7 +31,7 @@ FOR_AUDIENCE = {"student": "students", "parent": "parents", "teacher": "teachers
 # A question close to one a section lists counts for that section above this similarity.
 ASKED_FLOOR = 0.45
 ASKED_WEIGHT = 2.0
-ASKED_MARGIN = 0.15
+ASKED_MARGIN = 0.25
 LEVEL_DIGIT = re.compile(r"(?<![\w.,:])([1-4])(?![\w.,:]|\s*(?:min|minutes|weeks|days))")
 OTHER_LEVEL = 0.4
 PREFERRED_TYPE = 0.8

@@ -52,13 +52,13 @@ class OverviewPlan:
     def of(self, catalog: FrameworkCatalog, view: NextStepsView, language: str) -> Overview:
         """`view`: with levels and at least one step when there is one."""
         mastered = below = 0
-        bar = 3.0
+        bar, bar_label = 3.0, "Proficient"
         for code, _title, level, _label in view.levels:
             entry = catalog.lookup(code)
             if entry is None:
                 continue
             scale = catalog.scale(entry.identifier)
-            bar = scale.bar
+            bar, bar_label = scale.bar, scale.level_at(scale.bar).label
             if scale.is_proficient(level):
                 mastered += 1
             else:
@@ -77,6 +77,7 @@ class OverviewPlan:
             mastered=mastered,
             below=below,
             bar=f"{bar:g}",
+            bar_name=self.translations.level_name(bar_label, language),
             code=step.code if step else "",
             title=title,
             level=f"{now:g}" if now is not None else "",
