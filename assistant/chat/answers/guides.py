@@ -26,6 +26,8 @@ Search = Callable[[str, int, SearchFilters], list[SearchHit]]
 AT_HOME = re.compile(r"\bat home\b|\bhelp (him|her|them|my)\b|\ben casa\b|\bayudar", re.I)
 WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "admin": 170}
 CANDIDATES = 8
+# A section's answer to a yes-no question ("Not necessarily."): left out for other questions
+YES_NO_OPENER = re.compile(r"^(Not necessarily|No|Yes|No necesariamente|S[ií])\.\s+(?=[A-ZÁÉÍÓÚ¿])")
 
 
 def written_for_others(section: Section, role: str) -> bool:
@@ -39,6 +41,12 @@ def written_for_others(section: Section, role: str) -> bool:
 def renumber(line: str, offset: int) -> str:
     """Shift the citation markers of a composed line by the citations that come before it."""
     return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", line)
+
+
+def fitted_opening(text: str, kind: Kind) -> str:
+    """A lead that opens with a yes-no answer ("Not necessarily. In a CBE school…") keeps it
+    only for a yes-no question: asked "how far behind is he", the reply starts with the rest."""
+    return text if kind == "yes_no" else YES_NO_OPENER.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -130,7 +138,8 @@ class GuidePlan:
         lines: list[str] = []
         citations: list[Citation] = []
         for number, lead in enumerate(chosen, start=1):
-            text = lead.text
+            text = fitted_opening(lead.text, kind)
+            cited = text
             if number == 1 and not more:
                 block = self.picker.answering_block(question, lead, max_words // 2, language)
                 if block:
@@ -151,7 +160,7 @@ class GuidePlan:
                 )
                 text = f"{text}\n\n{source}"
             lines.append(f"{text} [{number}]")
-            citations.append(lead.section.citation(lead.text))
+            citations.append(lead.section.citation(cited))
         # grounded when any of the leading candidates clearly matches the question
         similarity = max(lead.grounding for lead in ranked[:3])
         asked = max(lead.asked for lead in ranked[:3])
