@@ -9,7 +9,13 @@ from dataclasses import dataclass, replace
 
 from assistant.chat.answers.classes import class_answer
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber
-from assistant.chat.answers.levels import LevelPlan, asks_meaning, level_asked, strip_codes
+from assistant.chat.answers.levels import (
+    LevelPlan,
+    asks_meaning,
+    compares_levels,
+    level_asked,
+    strip_codes,
+)
 from assistant.chat.answers.listing import asks_listing, listed
 from assistant.chat.answers.overview import OverviewPlan, asks_all_children, asks_pace
 from assistant.chat.answers.readiness import ReadinessPlan, asks_readiness
@@ -551,7 +557,11 @@ class ChatEngine:
         self, question: str, context: AskContext, memory: Conversation, more: bool
     ) -> Answer:
         entry = self._topic_code(question, memory)
-        if entry is None and (TIER_WORDS.search(question) or not asks_meaning(question)):
+        if (
+            entry is None
+            and not compares_levels(question)
+            and (TIER_WORDS.search(question) or not asks_meaning(question))
+        ):
             return self._from_guides("explain_level", question, context, memory, more=more)
         scale = self._scale(entry)
         composed = self.levels.answer(

@@ -228,6 +228,7 @@ class Preferences:
     role: str
     language: str
     kind_words: tuple[str, ...] = ()  # heading words that suit the kind of question
+    heading_weight: float = 0.08  # what a heading with one of those words gains
     avoid: tuple[str, ...] = ()  # doc types not to answer from
     at_home: bool = False  # a parent asks how to help at home: a resource's parent section
     prefer: str | None = None  # the doc type that suits the question (practice: "resource")
@@ -330,7 +331,7 @@ class SectionPicker:
             if section.language == prefs.language:
                 score += 0.3 if prefs.language != "en" else 0.05
             if prefs.kind_words and re.search("|".join(prefs.kind_words), section.heading, re.I):
-                score += 0.08
+                score += prefs.heading_weight
             if prefs.at_home and PARENT_SECTION.search(f"{section.heading} {section.title}"):
                 score += 0.3
             if prefs.prefer is not None and section.doc_type == prefs.prefer:

@@ -196,6 +196,32 @@ def test_a_level_on_a_named_competency_quotes_its_descriptor(
     assert any(c.code == "M.6.RP.1" for c in answer.citations)
 
 
+@pytest.mark.parametrize(
+    ("role", "message", "first", "second"),
+    [
+        ("parent", "whats the difference between a 3 and a 2", "A 2 means", "A 3 means"),
+        ("student", "is developing better than beginning?", "A 1 means", "A 2 means"),
+        ("parent", "¿qué diferencia hay entre un 2 y un 3?", "Un 2 significa", "Un 3 significa"),
+    ],
+)
+def test_two_levels_compared_are_each_named_and_explained_in_order(
+    fake_engine: ChatEngine, role: Role, message: str, first: str, second: str
+) -> None:
+    answer = ask(fake_engine, message, role)
+    paragraphs = answer.text.split("\n\n")
+    assert paragraphs[0].startswith(first) and paragraphs[1].startswith(second), answer.text
+    assert len(answer.citations) == 2 and all(
+        c.source.startswith("guides/") and c.snippet in answer.text for c in answer.citations
+    ), answer.citations
+
+
+def test_how_to_explain_two_levels_is_not_answered_as_a_comparison(
+    fake_engine: ChatEngine,
+) -> None:
+    answer = ask(fake_engine, "proficient vs advanced, how do I explain it to families", "teacher")
+    assert not answer.text.startswith("A 3 means"), answer.text
+
+
 def test_a_teachers_level_question_on_a_competency_gives_both_levels_descriptors_first(
     fake_engine: ChatEngine, fake_school: Assistant
 ) -> None:

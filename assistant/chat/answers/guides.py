@@ -107,6 +107,7 @@ class GuidePlan:
         avoid: tuple[str, ...] = ("competency",),
         exclude: frozenset[tuple[str, str]] = frozenset(),
         prefer: str | None = None,
+        heading_weight: float = 0.08,
     ) -> Composed:
         """The best section's lead (and, for teachers or "tell me more", a second section from
         another guide); nothing when no section fits."""
@@ -115,7 +116,9 @@ class GuidePlan:
         at_home = role == "parent" and bool(AT_HOME.search(question))
         if kind == "example" and prefer is None:
             prefer = "resource"  # a problem to try, an exit check: the practice resources
-        prefs = Preferences(role, language, KIND_WORDS[kind] + extra_words, avoid, at_home, prefer)
+        prefs = Preferences(
+            role, language, KIND_WORDS[kind] + extra_words, heading_weight, avoid, at_home, prefer
+        )
         sections = [s for s in sections_from(hits, self._opening) if s.key not in exclude]
         ranked = self.picker.rank(
             question, sections, prefs, max_words, want_list=kind in ("list", "example"), more=more

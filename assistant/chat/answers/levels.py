@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber, written_for_others
-from assistant.chat.sections import LEVEL_DIGIT
+from assistant.chat.sections import FOR_AUDIENCE, LEVEL_DIGIT, sentences
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
 from assistant.frameworks.catalog import CatalogEntry
@@ -27,6 +27,7 @@ LEVEL_WORDS = {
 }
 
 
+LEVEL_HEADING = 0.4
 # "to get a 3", "reach a 3", "llegar al 3": the level aimed at, before any other one named
 AIMED_AT = re.compile(
     r"\b(?:get|reach|hit|to|for|up to|sacar|llegar a|subir a|pasar a)\s+(?:a |an |el |al |un )?"
@@ -60,6 +61,38 @@ def level_asked(question: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def levels_named(question: str) -> list[float]:
+    """Every level a question names, by digit or by name, in the order named, each once."""
+    text = strip_codes(question)
+    found: list[tuple[int, float]] = [
+        (m.start(), float(m.group(1))) for m in LEVEL_DIGIT.finditer(text)
+    ]
+    lowered = text.casefold()
+    for word, score in LEVEL_WORDS.items():
+        at = lowered.find(word)
+        if at >= 0:
+            found.append((at, float(score)))
+    return list(dict.fromkeys(score for _, score in sorted(found)))
+
+
+# two levels side by side: "developing vs proficient", "is a 2 worse than a 3"
+COMPARED = re.compile(
+    r"\bdifferen|\bdiferencia|\bvs\b|\bversus\b|\bcompar|\bbetter\b|\bworse\b|\bsame\b"
+    r"|\bmejor\b|\bpeor\b|\bigual\b",
+    re.I,
+)
+EXPLAINING = re.compile(r"\bhow (do|can|should) (i|we)\b|\bc[oó]mo (le |les )?explic", re.I)
+
+
+def compares_levels(question: str) -> bool:
+    """The question sets two levels side by side (not how to explain them to someone)."""
+    return (
+        len(levels_named(question)) >= 2
+        and bool(COMPARED.search(question) or MEANING.search(question))
+        and not EXPLAINING.search(question)
+    )
+
+
 def asks_meaning(question: str) -> bool:
     """The question asks what a level (or the scale) means, not how to reach one or what to do
     about one: those are answered from the guide section that says so."""
@@ -86,6 +119,9 @@ class LevelPlan:
     ) -> Composed:
         wanted = level_asked(question)
         names = {lv.score: self.translations.level_name(lv.label, language) for lv in scale.levels}
+        if entry is None and compares_levels(question) and not more:
+            compared = levels_named(question)[:2]
+            return self._compare(compared, scale, names, role=role, language=language)
         lines: list[str] = []
         if wanted is not None:
             level = scale.level_at(wanted)
@@ -127,6 +163,8 @@ class LevelPlan:
             extra_words=words,
             more=more,
             avoid=("competency", "resource"),
+            # a heading naming the level asked ("What a 3 means") is the guide's page on it
+            heading_weight=LEVEL_HEADING if wanted is not None else 0.08,
         )
         own_audience = not (
             entry is not None and guide.leads and written_for_others(guide.leads[0].section, role)
@@ -148,6 +186,53 @@ class LevelPlan:
         return Composed(
             tuple(lines), tuple(citations), max(guide.similarity, 1.0 if entry else 0.0)
         )
+
+    def _compare(
+        self,
+        scores: list[float],
+        scale: ProficiencyScale,
+        names: dict[float, str],
+        *,
+        role: str,
+        language: str,
+    ) -> Composed:
+        """Two levels side by side ("is developing better than beginning"): each level's name
+        and the opening of the guide section on it, in the order asked."""
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for score in sorted(scores):
+            level = scale.level_at(score)
+            lead = self.templates.render(
+                "level_meaning.lead", language, score=f"{level.score:g}", label=names[level.score]
+            )
+            asked = self.templates.render(
+                "level_meaning.query", language, score=f"{level.score:g}", label=names[level.score]
+            )
+            hits = self.guides.hits(asked, language)
+            # one voice: the asker's own guides when they speak of this level
+            own = [
+                h
+                for h in hits
+                if h.chunk.metadata.get("audience") in (FOR_AUDIENCE.get(role), "all")
+            ]
+            guide = self.guides.compose(
+                asked,
+                own or hits,
+                role=role,
+                language=language,
+                extra_words=(rf"\b{level.score:g}\b", level.label, names[level.score]),
+                avoid=("competency", "resource"),
+                heading_weight=LEVEL_HEADING,
+            )
+            if not guide.leads:
+                lines.append(lead)
+                continue
+            opening = _about_level(guide.leads[0].text, level.score, names[level.score])
+            if _repeats(opening, lead):
+                opening = _without_first_sentence(opening)
+            citations.append(replace(guide.citations[0], snippet=opening))
+            lines.append(f"{lead} {opening} [{len(citations)}]")
+        return Composed(tuple(lines), tuple(citations), 1.0)
 
     def _descriptor_line(
         self, entry: CatalogEntry, scale: ProficiencyScale, score: float, language: str
@@ -178,6 +263,18 @@ def strip_codes(text: str) -> str:
     for code in codes_in(text):
         text = text.replace(code, " ")
     return " ".join(text.split())
+
+
+def _about_level(text: str, score: float, name: str) -> str:
+    """What a guide's lead says about one level: its list item on that level when the lead
+    lists the levels, else its first sentences."""
+    item = re.compile(rf"^- \**{score:g}\b|^- \**{re.escape(name)}\b", re.I)
+    for line in text.splitlines():
+        if item.match(line.strip()):
+            said = line.strip()[2:].replace("**", "")
+            # "1 Beginning. You can do parts…": the level's name is already said
+            return re.sub(rf"^{score:g}\s+{re.escape(name)}\W*\s*", "", said, flags=re.I) or said
+    return " ".join(sentences(text.split("\n\n")[0])[:3])
 
 
 def _without_first_sentence(text: str) -> str:
