@@ -35,6 +35,7 @@ ASKED_MARGIN = 0.25
 LEVEL_DIGIT = re.compile(r"(?<![\w.,:])([1-4])(?![\w.,:]|\s*(?:min|minutes|weeks|days))")
 OTHER_LEVEL = 0.4
 PREFERRED_TYPE = 0.8
+NAMED_IN_HEADING = 0.4
 # A later paragraph joins the opening when it matches the question this much, and this much
 # better than the opening does.
 BLOCK_FLOOR = 0.45
@@ -228,10 +229,11 @@ class Preferences:
     role: str
     language: str
     kind_words: tuple[str, ...] = ()  # heading words that suit the kind of question
-    heading_weight: float = 0.08  # what a heading with one of those words gains
     avoid: tuple[str, ...] = ()  # doc types not to answer from
     at_home: bool = False  # a parent asks how to help at home: a resource's parent section
     prefer: str | None = None  # the doc type that suits the question (practice: "resource")
+    # heading words that name what is asked outright (the level in "what does a 3 mean")
+    named: tuple[str, ...] = ()
 
 
 class SectionPicker:
@@ -331,7 +333,9 @@ class SectionPicker:
             if section.language == prefs.language:
                 score += 0.3 if prefs.language != "en" else 0.05
             if prefs.kind_words and re.search("|".join(prefs.kind_words), section.heading, re.I):
-                score += prefs.heading_weight
+                score += 0.08
+            if prefs.named and re.search("|".join(prefs.named), section.heading, re.I):
+                score += NAMED_IN_HEADING
             if prefs.at_home and PARENT_SECTION.search(f"{section.heading} {section.title}"):
                 score += 0.3
             if prefs.prefer is not None and section.doc_type == prefs.prefer:

@@ -107,7 +107,7 @@ class GuidePlan:
         avoid: tuple[str, ...] = ("competency",),
         exclude: frozenset[tuple[str, str]] = frozenset(),
         prefer: str | None = None,
-        heading_weight: float = 0.08,
+        named: tuple[str, ...] = (),
     ) -> Composed:
         """The best section's lead (and, for teachers or "tell me more", a second section from
         another guide); nothing when no section fits."""
@@ -117,7 +117,7 @@ class GuidePlan:
         if kind == "example" and prefer is None:
             prefer = "resource"  # a problem to try, an exit check: the practice resources
         prefs = Preferences(
-            role, language, KIND_WORDS[kind] + extra_words, heading_weight, avoid, at_home, prefer
+            role, language, KIND_WORDS[kind] + extra_words, avoid, at_home, prefer, named
         )
         sections = [s for s in sections_from(hits, self._opening) if s.key not in exclude]
         ranked = self.picker.rank(

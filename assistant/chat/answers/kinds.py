@@ -16,7 +16,8 @@ LIST = re.compile(
 )
 EXAMPLE = re.compile(
     r"\b(examples?|exercises?|practice (problem|question|task)s?|exit (check|ticket)|tasks?|"
-    r"problems? (to|i can) (try|do)|worksheet|quiz me|ejemplos?|ejercicios?|tarea|problemas)\b",
+    r"problems? (to|i can) (try|do)|worksheet|quiz me|ejemplos?|ejercicios?|tarea|problemas|"
+    r"show me (an?|the|what)|(answer|work) looks? like)\b",
     re.I,
 )
 YES_NO = re.compile(

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber, written_for_others
+from assistant.chat.answers.kinds import kind_of
 from assistant.chat.sections import FOR_AUDIENCE, LEVEL_DIGIT, sentences
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
@@ -27,7 +28,6 @@ LEVEL_WORDS = {
 }
 
 
-LEVEL_HEADING = 0.4
 # "to get a 3", "reach a 3", "llegar al 3": the level aimed at, before any other one named
 AIMED_AT = re.compile(
     r"\b(?:get|reach|hit|to|for|up to|sacar|llegar a|subir a|pasar a)\s+(?:a |an |el |al |un )?"
@@ -163,8 +163,9 @@ class LevelPlan:
             extra_words=words,
             more=more,
             avoid=("competency", "resource"),
-            # a heading naming the level asked ("What a 3 means") is the guide's page on it
-            heading_weight=LEVEL_HEADING if wanted is not None else 0.08,
+            # a heading naming the level asked ("What a 3 means") is the guide's page on it;
+            # not when an example is asked for ("what a level 3 answer looks like")
+            named=words if wanted is not None and kind_of(question) != "example" else (),
         )
         own_audience = not (
             entry is not None and guide.leads and written_for_others(guide.leads[0].section, role)
@@ -222,7 +223,7 @@ class LevelPlan:
                 language=language,
                 extra_words=(rf"\b{level.score:g}\b", level.label, names[level.score]),
                 avoid=("competency", "resource"),
-                heading_weight=LEVEL_HEADING,
+                named=(rf"\b{level.score:g}\b", level.label, names[level.score]),
             )
             if not guide.leads:
                 lines.append(lead)
