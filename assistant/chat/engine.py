@@ -39,7 +39,7 @@ from assistant.chat.routing import (
     points_back,
     route,
 )
-from assistant.chat.sections import PARENT_SECTION, SectionPicker, overlap
+from assistant.chat.sections import PARENT_SECTION, SectionPicker, overlap, stems
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Citation, Intent
 from assistant.errors import StoreUnavailableError
@@ -97,13 +97,15 @@ MEANS = re.compile(r"\bmeans?\b|\bmeaning\b|\bsignifica|\bquiere decir\b", re.I)
 # Tiers of support ("apoyo de nivel 2", "tier 2") are not proficiency levels.
 TIER_WORDS = re.compile(r"\btiers?\b|\bapoyo\b|\bmtss\b|\bintervenci", re.I)
 # …and of any question about a learner's progress.
+COMMON_IN_TITLES = 3  # a word in this many competency titles names none of them
 LEARNER_TALK = re.compile(
     r"\b(what'?s|whats|where|how|am|doing|level|levels|score|scores|grade|grades|progress|"
     r"update|quick|pls|please|now|right|rn|worry|worried|about|anything|should|nivel|niveles|"
     r"c[oó]mo|va|voy|estoy|tengo|mis?|sus?|hij[oa]|son|daughter|kid|child|he|she|his|her|"
     r"there|up|to|at|a|an|and|or|so|far|yet|ya|work|working|next|focus|study|practi[cs]e|"
     r"tackle|start|first|this|week|today|skills?|need|needs|help|siguiente|estudiar|trabajar|"
-    r"practicar|repasar|casa|esta|semana|ahora|qu[eé]|hacer|debo|tiene|que)\b",
+    r"practicar|repasar|casa|esta|semana|ahora|qu[eé]|hacer|debo|tiene|que|step|steps|paso|"
+    r"pasos|thing|things|stuff|cosa|cosas|one|unit|tema)\b",
     re.I,
 )
 LEARNER_FOCUS_SIMILARITY = 0.5
@@ -482,8 +484,10 @@ class ChatEngine:
             language,
             code=entry.code,
             statement=statement,
-            prerequisites=_join(f"{e.code} ({self._title(e, language)})" for e in names),
-            next=_join(f"{e.code} ({self._title(e, language)})" for e in after),
+            prerequisites=_join(
+                (f"{e.code} ({self._title(e, language)})" for e in names), language
+            ),
+            next=_join((f"{e.code} ({self._title(e, language)})" for e in after), language),
         )
         lines = [f"{summary} [1]"]
         citations = [self._competency_citation(entry, summary)]
@@ -549,6 +553,9 @@ class ChatEngine:
             topic={"code": entry.code},
             facts=(text,),
         )
+
+    def _code_and_title(self, entry: CatalogEntry, language: str) -> str:
+        return f"{entry.code} ({self._title(entry, language)})"
 
     def _title(self, entry: CatalogEntry, language: str) -> str:
         return self.translations.title(entry.item.identifier, language, entry.title)
@@ -661,7 +668,7 @@ class ChatEngine:
         try:
             if anchor is not None and anchor.stranger:
                 own = learners.own_learners(context.user_id)
-                names = _join([ref.name.split()[0] for ref in own])
+                names = _join([ref.name.split()[0] for ref in own], language)
                 text = self.templates.render("children_only", language, names=names, count=len(own))
                 return Answer(text, intent, language, abstained=True)
             if learner_id is None:
@@ -811,6 +818,14 @@ class ChatEngine:
         # "Keep going when work is hard"; in Spanish it guesses)
         needed = 0.5 if language != "en" else 0.3
         agree = [overlap(title, rest) >= needed or overlap(rest, title) >= 0.5 for title in titles]
+        # one shared word that many titles have ("ratio", "rate") does not pick one of them
+        shared = [stems(rest) & stems(title) for title in titles]  # (each title's words asked)
+        asked = stems(rest)
+        common = {w for w in asked if sum(w in stems(t) for t in titles) >= COMMON_IN_TITLES}
+        agree = [
+            ok and bool(words - common or len(words) > 1)
+            for ok, words in zip(agree, shared, strict=True)
+        ]
         scores = [score if ok else 0.0 for score, ok in zip(scores, agree, strict=True)]
         floor = 0.0 if language != "en" else LEARNER_FOCUS_SIMILARITY
         best = max(range(len(entries)), key=lambda i: scores[i])
@@ -1078,11 +1093,14 @@ def _focus(memory: Conversation) -> str | None:
     return None
 
 
-def _join(parts: Iterator[str] | list[str]) -> str:
+AND = {"en": " and ", "es": " y "}
+
+
+def _join(parts: Iterator[str] | list[str], language: str = "en") -> str:
     items = list(parts)
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + AND.get(language, " and ") + items[-1]
 
 
 def _class_focus(memory: Conversation) -> str | None:

@@ -12,6 +12,11 @@ def named_learner(question: str, visible: list[LearnerRef]) -> LearnerRef | None
     them has); None when it names none or several. Learners the asker may not see are never
     considered, so the reply to a hidden learner's name is the same as to a made-up one."""
     words = question.casefold()
+    by_id = [
+        r for r in visible if re.search(rf"(?<![\w.]){re.escape(r.id)}(?![\w.])", question, re.I)
+    ]
+    if len(by_id) == 1:
+        return by_id[0]  # "how is L006 doing"
     full = [r for r in visible if r.name and r.name.casefold() in words]
     if len(full) == 1:
         return full[0]

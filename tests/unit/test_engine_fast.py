@@ -222,6 +222,50 @@ def test_how_to_explain_two_levels_is_not_answered_as_a_comparison(
     assert not answer.text.startswith("A 3 means"), answer.text
 
 
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("cuál es mi siguiente paso", "es"), ("what's the next ratio thing i should do", "en")],
+)
+def test_a_common_word_in_a_next_steps_question_does_not_pick_one_competency(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, language: str
+) -> None:
+    """ "paso" is in one competency's title and "ratio" in many: neither narrows the steps."""
+    answer = ask(fake_engine, message, "student", STUDENT)
+    assert [str(step["code"]) for step in answer.steps] == recommended(
+        fake_school, STUDENT, "L001"
+    ), answer.text
+
+
+def test_my_kids_in_the_plural_covers_every_child(fake_engine: ChatEngine) -> None:
+    answer = ask(fake_engine, "how are my kids doing", "parent", "par.010")
+    assert answer.text.startswith("Lucas: ") and "\nTariq: " in answer.text, answer.text
+
+
+def test_a_teacher_can_name_a_learner_by_id(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    answer = ask(fake_engine, "how is L006 doing", "teacher", TEACHER)
+    name = next(
+        r.name for r in fake_school.chat_learners.visible_learners(TEACHER) if r.id == "L006"
+    )
+    assert name in answer.text and answer.intent == "progress", answer.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "me ayudas con mi tarea de historia sobre los aztecas",
+        "cual es el mejor celular para un niño de 12 años",
+        "best laptop for a 6th grader?",
+    ],
+)
+def test_other_subjects_homework_and_gadgets_are_out_of_scope(
+    fake_engine: ChatEngine, message: str
+) -> None:
+    answer = ask(fake_engine, message, "parent")
+    assert answer.abstained and not answer.citations, answer.text
+
+
 def test_a_teachers_level_question_on_a_competency_gives_both_levels_descriptors_first(
     fake_engine: ChatEngine, fake_school: Assistant
 ) -> None:

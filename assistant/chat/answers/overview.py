@@ -16,8 +16,8 @@ from assistant.frameworks.translations import Translations
 ALL_CHILDREN = re.compile(
     r"\bboth\b|\beach of (my|our)\b|\bwhich (one )?of (my|our|the)\b"
     r"|\ball (of )?(my|our) (kids|children)\b"
-    r"|\b(my|our) (two|2|three|3) (kids|children|sons|daughters)\b|\bambos\b|\bcada uno\b"
-    r"|\bmis (dos|tres|2|3) hij[oa]s\b|\bcu[aá]l de (mis|los) hij[oa]s\b",
+    r"|\b(my|our) ((two|2|three|3) )?(kids|children|sons|daughters)\b|\bambos\b|\bcada uno\b"
+    r"|\bmis ((dos|tres|2|3) )?hij[oa]s\b|\bcu[aá]l de (mis|los) hij[oa]s\b|\blos dos\b",
     re.I,
 )
 # one child against the pace of others: "ahead of his class", "behind", "keeping up"
