@@ -307,11 +307,11 @@ class ChatEngine:
         more: bool = False,
         anchor: Anchor | None = None,
     ) -> Answer:
-        if intent == "small_talk":
-            return self._small_talk(question, context)
         exit_check = self._exit_check(question, context)
         if exit_check is not None and intent not in LEARNER_INTENTS:
             return exit_check
+        if intent == "small_talk":
+            return self._small_talk(question, context)
         if intent == "out_of_scope":
             return self._abstain(intent, context)
         if intent in LEARNER_INTENTS:
@@ -386,7 +386,12 @@ class ChatEngine:
             # how things work is in the guides, not in one competency's practice
             avoid=("competency", "resource") if intent == "explain_cbe" else ("competency",),
         )
-        return self._composed(intent, composed, hits, context, topic.code if topic else None)
+        answer = self._composed(intent, composed, hits, context, topic.code if topic else None)
+        if answer.abstained and topic is not None and codes_in(question):
+            # a named competency is in scope however loosely the rest matched: its own
+            # statement and the guide section on it answer
+            return self._explain_competency(question, context, memory, more)
+        return answer
 
     def _composed(
         self,
@@ -526,10 +531,27 @@ class ChatEngine:
             return None
         catalog = self._catalog()
         entry = next(filter(None, (catalog.lookup(code) for code in codes_in(question))), None)
+        entry = entry or self._titled(EXIT_CHECK.sub(" ", question), context.language or "en")
         if entry is None:
             return None
         checks = [a for a in catalog.activities(entry.identifier) if a.exit_check]
         return self._exit_check_answer(entry, checks[0], context) if checks else None
+
+    def _titled(self, text: str, language: str) -> CatalogEntry | None:
+        """The competency whose title shares most of the text's words ("a good exit ticket for
+        unit rates"): two words or more, or one that few titles have; the first in framework
+        order on a tie."""
+        entries = self._catalog().assessable()
+        titles = [stems(self._title(e, language)) for e in entries]
+        asked = stems(text)
+        shared = [asked & title for title in titles]
+        best = max(range(len(entries)), key=lambda i: len(shared[i]), default=None)
+        if best is None or not shared[best]:
+            return None
+        words = shared[best]
+        if len(words) == 1 and sum(bool(words & t) for t in titles) >= COMMON_IN_TITLES:
+            return None
+        return entries[best]
 
     def _exit_check_answer(
         self, entry: CatalogEntry, activity: Activity, context: AskContext

@@ -266,6 +266,24 @@ def test_other_subjects_homework_and_gadgets_are_out_of_scope(
     assert answer.abstained and not answer.citations, answer.text
 
 
+def test_an_exit_check_asked_by_topic_is_the_one_of_the_competency_titled_so(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    entry = fake_school.catalog.lookup("M.6.RP.2")  # "Understand unit rates"
+    assert entry is not None
+    activity = next(a for a in fake_school.catalog.activities(entry.identifier) if a.exit_check)
+    answer = ask(fake_engine, "what's a good exit ticket for unit rates", "teacher")
+    assert "(M.6.RP.2)" in answer.text.split(":")[0] and activity.exit_check in answer.text
+
+
+def test_a_question_naming_a_competency_is_never_declined(fake_engine: ChatEngine) -> None:
+    answer = ask(
+        fake_engine, "kid keeps getting 2s on M.6.RP.4 — what intervention should i try", "teacher"
+    )
+    assert not answer.abstained and "M.6.RP.4" in answer.text
+    assert any(c.code == "M.6.RP.4" for c in answer.citations)
+
+
 def test_a_teachers_level_question_on_a_competency_gives_both_levels_descriptors_first(
     fake_engine: ChatEngine, fake_school: Assistant
 ) -> None:
