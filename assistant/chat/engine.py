@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from assistant.chat.answers.classes import class_answer
+from assistant.chat.answers.feelings import ROLES, shows_distress
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber
 from assistant.chat.answers.levels import (
     LevelPlan,
@@ -237,6 +238,14 @@ class ChatEngine:
                 if not rescued.abstained and close >= RESCUE_SIMILARITY:
                     answer, intent = rescued, "explain_cbe"
         answer = self._with_index_notice(answer)
+        if (
+            context.role in ROLES
+            and not answer.abstained
+            and intent not in ("small_talk", "out_of_scope")
+            and shows_distress(text)
+        ):
+            line = self.templates.render(f"acknowledge.{context.role}", language)
+            answer = replace(answer, text=f"{line} {answer.text}")
         final = answer
         if self.llm is not None and self.llm.applies(answer):
             final = yield from self.llm.rephrase(question, context, answer)
@@ -282,6 +291,14 @@ class ChatEngine:
             return "progress"
         if intent == "explain_competency" and LEVEL_NAME.search(text):
             return "explain_level"
+        if (
+            intent in ("explain_cbe", "resources")
+            and anchor.route == "general"
+            and level_asked(text) is not None
+            and MEANS.search(text)
+            and not TIER_WORDS.search(text)
+        ):
+            return "explain_level"  # "que significa que tengo 1", "what does it mean I got a 2"
         if intent in LEARNER_INTENTS and anchor.route == "general":
             staff = role in ("teacher", "admin") and signed_in
             if staff and STAFF_ASKS.search(text) and not ANY_LEARNER.search(text):
@@ -370,10 +387,15 @@ class ChatEngine:
         memory: Conversation,
         *,
         more: bool = False,
+        named: tuple[str, ...] = (),
+        also: str = "",
     ) -> Answer:
+        """`named`: heading words that name what is asked; `also`: words added to the search
+        (the level a question names, so the guide page on that level is among the candidates)."""
         language = context.language or "en"
         topic = self._topic_code(question, memory)
         query = f"{topic.code} {topic.title} {question}" if topic else question
+        query = f"{query} {also}".strip()
         hits = self.guides.hits(query, language)
         composed = self.guides.compose(
             question,
@@ -385,6 +407,7 @@ class ChatEngine:
             prefer="resource" if intent == "resources" and PRACTICE.search(question) else None,
             # how things work is in the guides, not in one competency's practice
             avoid=("competency", "resource") if intent == "explain_cbe" else ("competency",),
+            named=named,
         )
         answer = self._composed(intent, composed, hits, context, topic.code if topic else None)
         if answer.abstained and topic is not None and codes_in(question):
@@ -591,7 +614,15 @@ class ChatEngine:
             and not compares_levels(question)
             and (TIER_WORDS.search(question) or not asks_meaning(question))
         ):
-            return self._from_guides("explain_level", question, context, memory, more=more)
+            wanted = level_asked(question)
+            named: tuple[str, ...] = ()
+            level = ""
+            if wanted is not None and not TIER_WORDS.search(question):
+                named = (rf"(?<![\w.,:]){wanted:g}(?![\w.,:])",)
+                level = f"level {wanted:g} {self._scale(None).level_at(wanted).label}"
+            return self._from_guides(
+                "explain_level", question, context, memory, more=more, named=named, also=level
+            )
         scale = self._scale(entry)
         composed = self.levels.answer(
             question,

@@ -40,6 +40,7 @@ REQUIRED = (
     "overview",
     "listing",
     "exit_check",
+    "acknowledge",
 )
 
 

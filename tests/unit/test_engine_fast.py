@@ -284,6 +284,35 @@ def test_a_question_naming_a_competency_is_never_declined(fake_engine: ChatEngin
     assert any(c.code == "M.6.RP.4" for c in answer.citations)
 
 
+@pytest.mark.parametrize(
+    ("role", "message", "opening"),
+    [
+        ("student", "is a 2 bad? i got one AGAIN", "That sounds frustrating"),
+        ("student", "que significa que tengo 1 en una habilidad, soy malo?", "Entiendo que es"),
+        ("parent", "should i be worried about a 2", "That is an understandable worry."),
+    ],
+)
+def test_distress_is_acknowledged_in_one_line_before_the_answer(
+    fake_engine: ChatEngine, role: Role, message: str, opening: str
+) -> None:
+    answer = ask(fake_engine, message, role)
+    assert answer.text.startswith(opening), answer.text
+    assert len(answer.text.split(".")[0]) < 60  # one short line, then the answer
+
+
+def test_no_acknowledgement_without_distress_or_for_teachers(fake_engine: ChatEngine) -> None:
+    assert ask(fake_engine, "what does a 2 mean", "parent").text.startswith("A 2 means")
+    teacher = ask(fake_engine, "so many kids are failing M.6.RP.4, worried", "teacher")
+    assert not teacher.text.startswith(("That sounds", "That is an"))
+
+
+def test_a_spanish_question_about_what_a_level_means_is_answered_from_the_scale(
+    fake_engine: ChatEngine,
+) -> None:
+    answer = ask(fake_engine, "que significa que tengo 1 en una habilidad?", "student")
+    assert answer.intent == "explain_level" and answer.text.startswith("Un 1 significa Inicial")
+
+
 def test_a_teachers_level_question_on_a_competency_gives_both_levels_descriptors_first(
     fake_engine: ChatEngine, fake_school: Assistant
 ) -> None:
