@@ -7,11 +7,12 @@ import json
 import sys
 from typing import Any
 
+from assistant.app.chat_session import chat_role
 from assistant.chat.engine import ChatEngine
 from assistant.chat.memory import Conversation
 from assistant.chat.types import ROLES, Answer, AskContext
 from assistant.container import Assistant
-from assistant.errors import WaypointError
+from assistant.errors import AccessDeniedError, WaypointError
 
 EXIT_OK = 0
 
@@ -62,7 +63,10 @@ def _context(args: argparse.Namespace, assistant: Assistant) -> AskContext:
             raise RoleMismatchError(
                 f"--role {role} does not match {args.user}, who is a {actual} in the roster"
             )
-        role = actual
+        asked = chat_role(actual)
+        if asked is None:
+            raise AccessDeniedError(f"{args.user} is a {actual}: chat is not open to leaders yet")
+        role = asked
     return AskContext(
         role=role or "student", user_id=args.user, learner_id=args.learner, language=args.lang
     )

@@ -25,6 +25,7 @@ from assistant.frameworks.translations import Translations
 from assistant.frameworks.version_log import FrameworkVersions, VersionLog
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.records import IndexRecords
+from assistant.leaders.service import LeaderService
 from assistant.learners.access import LOCAL_ADMIN, AccessPolicy
 from assistant.learners.audit import AuditLog
 from assistant.learners.competency_moves import LearnerCompetencies
@@ -68,6 +69,7 @@ CATALOG_DEPENDENTS = (
     "chat_learners",
     "chat",
     "progress",
+    "leaders",
     "translations",  # the frameworks' sidecars, which the recommender words steps with
 )
 
@@ -290,6 +292,10 @@ class Assistant:
     @cached_property
     def directory(self) -> Directory:
         return Directory(self.access)
+
+    @cached_property
+    def leaders(self) -> LeaderService:
+        return LeaderService(self.access, self.mastery, self.catalog, self.class_rules)
 
     @cached_property
     def progress(self) -> ProgressService:

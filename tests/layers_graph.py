@@ -58,7 +58,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("frameworks",),  # competency frameworks, CASE, the catalog
     ("ingest", "retrieval", "learners"),  # the document index and the learner model, apart
     ("recommend",),  # next steps and class reports over mastery
-    ("chat", "credentials", "oneroster", "lti"),  # services over learners and recommend
+    ("chat", "credentials", "oneroster", "lti", "leaders"),  # services over learners, recommend
     ("app",),  # Streamlit-free page services
     ("container",),  # the composition root
     ("api", "ui"),  # the HTTP API and the Streamlit pages

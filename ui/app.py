@@ -59,6 +59,17 @@ def main() -> None:
                 url_path="classes",
             )
         )
+    if who.role in ("leader", "admin"):
+        leader_page = st.Page(
+            "screens/leader.py",
+            title=texts.t("school", language),
+            icon=":material/insights:",
+            url_path="school",
+        )
+        if who.role == "leader":  # chat does not answer a leader's questions yet
+            pages = [leader_page]
+        else:
+            pages.append(leader_page)
     if who.role == "admin":
         pages.append(
             st.Page(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from assistant.api.auth import Gate
 from assistant.api.errors import ApiError, status_of
 from assistant.api.tokens import Principal
+from assistant.app.chat_session import chat_role
 from assistant.app.uploads import UploadTooLargeError, import_evidence_upload, safe_file_name
 from assistant.chat.types import Answer, AskContext
 from assistant.container import Assistant
@@ -159,8 +160,13 @@ def _ask_context(body: AskRequest, who: Principal) -> AskContext:
         return AskContext(role=body.role or "teacher", language=body.language)
     if body.role is not None and body.role != who.viewer.role:
         raise ApiError(422, f"role: {who.viewer.user_id} is a {who.viewer.role}")
+    role = chat_role(who.viewer.role)
+    if role is None:
+        raise ApiError(
+            403, f"{who.viewer.user_id} is a {who.viewer.role}: chat is not open to leaders yet"
+        )
     return AskContext(
-        role=who.viewer.role,
+        role=role,
         user_id=who.viewer.user_id,
         learner_id=body.learner_id,
         language=body.language,

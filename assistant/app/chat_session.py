@@ -10,6 +10,9 @@ from assistant.app.identity import Account
 from assistant.chat.engine import ChatEngine
 from assistant.chat.memory import Conversation
 from assistant.chat.types import Answer, AskContext
+from assistant.chat.types import Role as ChatRole
+from assistant.errors import AccessDeniedError
+from assistant.learners.types import Role
 
 MAX_SHOWN_TURNS = 50
 
@@ -35,8 +38,11 @@ class ChatSession:
     conversation: Conversation | None = None
 
     def context(self) -> AskContext:
+        role = chat_role(self.account.role)
+        if role is None:
+            raise AccessDeniedError(f"chat is not open to the {self.account.role} role yet")
         return AskContext(
-            role=self.account.role,
+            role=role,
             user_id=self.account.user_id,
             learner_id=self.learner_id,
             language=self.language,
@@ -62,3 +68,11 @@ class ChatSession:
         self.id = uuid.uuid4().hex
         self.turns = []
         self.conversation = None
+
+
+def chat_role(role: Role) -> ChatRole | None:
+    """The role a person asks chat as; None for a leader, whose questions (school figures
+    with their definitions) chat does not answer yet."""
+    if role == "leader":
+        return None
+    return role

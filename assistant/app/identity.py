@@ -17,8 +17,8 @@ from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.db import Guardianship, Learner, User
 from assistant.learners.types import Role
 
-ROLE_ORDER: dict[str, int] = {"student": 0, "parent": 1, "teacher": 2, "admin": 3}
-DEMO_ROLES: tuple[Role, ...] = ("student", "parent", "teacher", "admin")
+ROLE_ORDER: dict[str, int] = {"student": 0, "parent": 1, "teacher": 2, "leader": 3, "admin": 4}
+DEMO_ROLES: tuple[Role, ...] = ("student", "parent", "teacher", "leader", "admin")
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,8 @@ class Directory:
                     detail = f"student {own[user.id].name}, grade {own[user.id].grade}"
                 elif role == "parent":
                     detail = "parent of " + ", ".join(sorted(children.get(user.id, [])))
+                elif role == "leader":
+                    detail = "school leader (principal, coach)"
                 else:
                     detail = role
                 found.append(DemoAccount(user.id, user.name, role, detail))

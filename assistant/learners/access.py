@@ -1,7 +1,10 @@
 """Who may see (and record) which learner's data. Every read of learner data needs a grant.
 
 A student sees only themself, a parent only their linked children, a teacher only the learners
-enrolled in the classes they teach, an admin everyone. Store reads take an `AccessGrant`, which
+enrolled in the classes they teach, an admin everyone. A leader (principal, coach) reads the
+school's figures (`school_grant`: computed over everyone, showing no single learner) and a
+class's learners only by drilling into that class (`class_grant`, audited per learner); no
+learner record otherwise, and never a write. Store reads take an `AccessGrant`, which
 only this policy can issue, so a read that skipped the policy cannot be written. Issuing a grant
 is therefore where views are audited (see audit.py): `grant` writes one "view" row per learner
 whose data is shown, `grant_visible` one row for the scope it covers (a class, a learner list);
@@ -48,6 +51,8 @@ LOCAL_ADMIN = Viewer("local-admin", "admin", "local administrator")
 MODEL_FITTING = Viewer("model-fitting", "admin", "mastery model fitting")
 # What a view is recorded as in the audit log when the caller does not say.
 DEFAULT_PURPOSE = "learner data"
+# Roles that may read the school-wide figures and drill into any class (read-only).
+SCHOOL_ROLES = ("leader", "admin")
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,34 @@ class AccessPolicy:
         if viewer.role != "admin":
             self._refuse(viewer, "change the roster", scope="roster")
 
+    def school_grant(self, viewer: Viewer, *, purpose: str = "school figures") -> AccessGrant:
+        """Every learner, for figures over the whole school that show no single learner:
+        leaders and admins only. Audited as one row for the scope "school"."""
+        if viewer.role not in SCHOOL_ROLES:
+            self._refuse(viewer, f"see {purpose}", scope="school")
+        with self.db.session() as session:
+            everyone = frozenset(session.scalars(select(Learner.id)))
+            self.audit.record_scope(viewer, "view", "school", purpose, session=session)
+        return AccessGrant(viewer, everyone, _SEAL)
+
+    def class_grant(self, viewer: Viewer, class_id: str, *, purpose: str) -> AccessGrant:
+        """The learners of one class, by name, for a leader or admin drilling into it: one
+        "view" row per learner, as any view of a learner's data; others are refused."""
+        if viewer.role not in SCHOOL_ROLES:
+            self._refuse(viewer, f"see {purpose} of class {class_id!r}", scope=f"class {class_id}")
+        with self.db.session() as session:
+            if session.get(SchoolClass, class_id) is None:
+                raise UnknownRecordError(f"unknown class {class_id!r}")
+            members = list(
+                session.scalars(
+                    select(Enrolment.learner_id)
+                    .where(Enrolment.class_id == class_id)
+                    .order_by(Enrolment.learner_id)
+                )
+            )
+            self._audit_view(session, viewer, members, purpose)
+        return AccessGrant(viewer, frozenset(members), _SEAL)
+
     def fitting_grant(self) -> AccessGrant:
         """Every learner, for fitting population parameters; never for showing data."""
         with self.db.session() as session:
@@ -241,6 +274,8 @@ def _role(value: str) -> Role:
         return "parent"
     if value == "teacher":
         return "teacher"
+    if value == "leader":
+        return "leader"
     if value == "admin":
         return "admin"
     raise UnknownRecordError(f"unknown role {value!r}")

@@ -38,7 +38,7 @@ from assistant.errors import StoreUnavailableError
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x5761_7970  # PostgreSQL advisory lock held while migrating ("Wayp")
 PG_CONNECT_TIMEOUT = 10  # seconds
-ROLES = ("student", "parent", "teacher", "admin")
+ROLES = ("student", "parent", "teacher", "leader", "admin")
 ID = String(64)
 COMPETENCY_ID = String(255)
 

@@ -2,11 +2,11 @@
 
 Run `python -m assistant.learners.demo` to rewrite the files; `waypoint demo` loads them.
 Four classes (6A, 6B and 7A mathematics, a grade-6 advisory on habits of success), 64 learners,
-their parents, four teachers and an admin, and a term of evidence (31 Aug to 20 Nov 2026; 7A also
-has last year's grade-6 record). Most learners are simulated (demo_sim.py) with a pattern:
-steady, slow, fast, stuck on one competency, or absent for a few weeks. Nine learners are
-scripted row by row so tests can work out their next steps, groups and tiers by hand
-(see knowledge/demo/README.md).
+their parents, four teachers, a leader (the principal), an admin, and a term of evidence (31 Aug
+to 20 Nov 2026; 7A also has last year's grade-6 record). Most learners are simulated
+(demo_sim.py) with a pattern: steady, slow, fast, stuck on one competency, or absent for a few
+weeks. Nine learners are scripted row by row so tests can work out their next steps, groups and
+tiers by hand (see knowledge/demo/README.md).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ TEACHERS = (
     ("t.haddad", "Nadia Haddad", "ADV6"),
 )
 ADMIN = ("admin.reyes", "Dana Reyes")
+LEADER = ("lead.ramos", "Teresa Ramos")  # the principal: school-wide figures, read-only
 FIRST = (  # noqa: SIM905
     "Maya Liam Aisha Mateo Sofia Noah Amara Ethan Zara Lucas Priya Diego Hana Omar Chloe "
     "Kenji Fatima Leo Isabela Samuel Nia Arjun Elena Kwame Lucia Ravi Mei Tomas Yara Felix "

@@ -48,7 +48,7 @@ def write_files(
     evidence: Sequence[EvidenceRow],
     rng: random.Random,
 ) -> list[Path]:
-    from assistant.learners.demo import ADMIN, CLASSES, TEACHERS
+    from assistant.learners.demo import ADMIN, CLASSES, LEADER, TEACHERS
 
     folder.mkdir(parents=True, exist_ok=True)
     classes = folder / "classes.csv"
@@ -59,6 +59,7 @@ def write_files(
     )
     roster = folder / "roster.csv"
     people: list[list[str]] = [[ADMIN[0], "admin", ADMIN[1], "", "", "", ""]]
+    people.append([LEADER[0], "leader", LEADER[1], "", "", "", ""])
     people += [[uid, "teacher", name, "", "", taught, ""] for uid, name, taught in TEACHERS]
     for learner in learners:
         people.append(

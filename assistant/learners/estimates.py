@@ -47,6 +47,10 @@ class MasteryService:
         overrides = self.store.overrides(grant, until)
         return apply_overrides(computed, overrides, self.scale)
 
+    def ready_model(self) -> MasteryModel:
+        """The model ready for the current evidence (BKT: fitted to it), to replay histories."""
+        return self._fitted(None, self.store.generation())
+
     def scale(self, competency_id: str) -> ProficiencyScale:
         if self.catalog.is_assessable(competency_id):
             return self.catalog.scale(competency_id)

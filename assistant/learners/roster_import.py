@@ -33,6 +33,9 @@ ROLE_NAMES = {
     "parent": "parent",
     "guardian": "parent",
     "teacher": "teacher",
+    "leader": "leader",
+    "principal": "leader",
+    "coach": "leader",
     "admin": "admin",
     "administrator": "admin",
 }
@@ -210,7 +213,7 @@ class RosterImporter:
         role = ROLE_NAMES.get(row.get("role").casefold(), "")
         if not role:
             reasons.append(
-                f"unknown role {shown(row.get('role'))} (student, parent, teacher, admin)"
+                f"unknown role {shown(row.get('role'))} (student, parent, teacher, leader, admin)"
             )
         user_id = row.get("user_id") or None
         if user_id is None and role != "student":

@@ -8,7 +8,8 @@ from typing import Literal
 
 from assistant.frameworks.scale import ProficiencyScale
 
-Role = Literal["student", "parent", "teacher", "admin"]
+# leader: a principal or coach, who reads school-wide figures (read-only; see access.py).
+Role = Literal["student", "parent", "teacher", "leader", "admin"]
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,12 @@ COURSES = {  # class: (course sourcedId, course code, title, grade, subject)
     "7A": ("course-math7", "MATH7", "Grade 7 Mathematics", "07", "Mathematics"),
     "ADV6": ("course-adv6", "ADV6", "Grade 6 Advisory", "06", "Advisory"),
 }
-ROLES = {"admin": "siteAdministrator", "teacher": "teacher", "student": "student"}
+ROLES = {
+    "admin": "siteAdministrator",
+    "leader": "principal",
+    "teacher": "teacher",
+    "student": "student",
+}
 
 
 def _read(name: str, folder: Path) -> list[dict[str, str]]:

@@ -1,7 +1,8 @@
 """From OneRoster records to Waypoint's roster: people, classes and memberships to write.
 
 - A user's Waypoint role comes from roles.csv (primary roles first): student; teacher;
-  parent or guardian -> parent; site, district or system administrator and principal -> admin.
+  parent or guardian -> parent; site, district or system administrator -> admin; principal
+  -> leader (one already an admin in Waypoint, imported before leaders existed, stays one).
   Aides, counselors, proctors and relatives get no access in Waypoint and are skipped. A user
   whose roles map to two Waypoint roles (or a student who is also staff) is refused.
 - A student is a learner whose id is the sourcedId; their login is the username when
@@ -138,6 +139,8 @@ class RosterPlanner:
                 self._delete_user(user)
                 continue
             role = roles.get(user.at.sourced_id) or self._database_role(user.at.sourced_id)
+            if role == "leader" and self._database_role(user.at.sourced_id) == "admin":
+                role = "admin"  # a principal imported before leaders existed stays an admin
             if role is None:
                 if not any(r.user == user.at.sourced_id for r in self.records.roles.values()):
                     self.problems.append(user.at.problem("the user has no role in roles.csv"))

@@ -167,5 +167,5 @@ WAYPOINT_ROLES = {
     "siteAdministrator": "admin",
     "districtAdministrator": "admin",
     "systemAdministrator": "admin",
-    "principal": "admin",
+    "principal": "leader",
 }

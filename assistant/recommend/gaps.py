@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.frameworks.scale import ProficiencyScale
 from assistant.learners.types import MasteryEstimate
 from assistant.recommend.state import LearnerState
 
@@ -39,6 +40,23 @@ class ClassRules:
     intensive_gap_links: int = 3
     intensive_stuck_count: int = 3
     absence_days: int = 21
+
+
+def is_stuck(estimate: MasteryEstimate, scale: ProficiencyScale, rules: ClassRules) -> bool:
+    """The stuck rule (module docstring) on one estimate."""
+    if estimate.override is not None or estimate.proficient:
+        return False
+    recent = estimate.recent
+    if estimate.evidence_count < 2 or len(recent) < 2:
+        return False
+    if recent[-1] >= scale.bar - 1e-9 or recent[-2] >= scale.bar - 1e-9:
+        return False
+    lowest = scale.minimum
+    if recent[-1] <= lowest + 1e-9 and recent[-2] <= lowest + 1e-9:
+        return True
+    assert estimate.first_observed is not None and estimate.last_observed is not None
+    span = (estimate.last_observed - estimate.first_observed).days
+    return span >= rules.stuck_days and recent[-1] <= max(recent[:-1]) + 1e-9
 
 
 class LearnerGaps:
@@ -72,20 +90,9 @@ class LearnerGaps:
 
     def is_stuck(self, key: str) -> bool:
         estimate = self.estimates.get(key)
-        if estimate is None or estimate.override is not None or estimate.proficient:
+        if estimate is None:
             return False
-        recent = estimate.recent
-        if estimate.evidence_count < 2 or len(recent) < 2:
-            return False
-        scale = self.catalog.scale(key)
-        if recent[-1] >= scale.bar - 1e-9 or recent[-2] >= scale.bar - 1e-9:
-            return False
-        lowest = scale.minimum
-        if recent[-1] <= lowest + 1e-9 and recent[-2] <= lowest + 1e-9:
-            return True
-        assert estimate.first_observed is not None and estimate.last_observed is not None
-        span = (estimate.last_observed - estimate.first_observed).days
-        return span >= self.rules.stuck_days and recent[-1] <= max(recent[:-1]) + 1e-9
+        return is_stuck(estimate, self.catalog.scale(key), self.rules)
 
     def lowest(self) -> list[str]:
         found = []

@@ -136,7 +136,7 @@ def test_demo_accounts_are_demo_users_only_and_none_with_school_sign_in(
     demo_assistant: Assistant,
 ) -> None:
     offer = demo_assistant.directory.demo_offer(school_sign_in=False)
-    assert {a.role for a in offer.accounts} == {"student", "parent", "teacher", "admin"}
+    assert {a.role for a in offer.accounts} == {"student", "parent", "teacher", "leader", "admin"}
     with demo_assistant.learner_db.session() as session:
         demo_users = set(session.scalars(select(User.id).where(User.demo)))
     assert {a.user_id for a in offer.accounts} <= demo_users

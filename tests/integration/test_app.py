@@ -93,7 +93,13 @@ def school(tmp_path: Path, demo_assistant: Assistant, embedder: Embedder) -> Ite
 def test_sign_in_page_offers_demo_accounts_of_every_role_and_shows_no_data(app: None) -> None:
     at = open_app()
     keys = [b.key for b in at.button]
-    for user in ("demo_stu.L001", "demo_par.001", "demo_t.okafor", "demo_admin.reyes"):
+    for user in (
+        "demo_stu.L001",
+        "demo_par.001",
+        "demo_t.okafor",
+        "demo_lead.ramos",
+        "demo_admin.reyes",
+    ):
         assert user in keys
     assert not at.chat_input and not at.metric and not at.dataframe
     assert "demo school" in page_text(at).lower()

@@ -109,7 +109,7 @@ def test_the_hand_written_set_imports_people_classes_and_scaled_evidence(tmp_pat
         ("bkhan", "student", "Bilal Khan"),
         ("u-g1", "parent", "Pablo Morales"),  # a guardian is a parent in Waypoint
         ("u-g2", "parent", "Rukhsana Khan"),
-        ("u-p1", "admin", "Mark Owens"),  # principal (primary) wins over counselor
+        ("u-p1", "leader", "Mark Owens"),  # principal (primary) wins over counselor
         ("u-t1", "teacher", "Julia Rivera"),
     ]  # the aide has no place in Waypoint: skipped
     assert found["learners"] == [
@@ -410,3 +410,14 @@ def test_the_reader_takes_off_exactly_the_apostrophe_the_safe_writer_adds(value:
     from assistant.csv_safety import safe_cell, unescape_cell
 
     assert unescape_cell(safe_cell(value)) == value
+
+
+def test_a_principal_already_an_admin_in_waypoint_stays_one(tmp_path: Path) -> None:
+    """Before the leader role, a principal was imported as an admin: a later import keeps
+    them an admin instead of refusing the set ("a user keeps one role")."""
+    built = school(tmp_path / "home")
+    people = tmp_path / "people.csv"
+    people.write_text("user_id,role,name\nu-p1,admin,Mark Owens\n", encoding="utf-8")
+    built.roster_importer.import_files([people], LOCAL_ADMIN)
+    importer(built).import_set(HAND_WRITTEN, LOCAL_ADMIN, course_map=COURSE_MAP)
+    assert ("u-p1", "admin", "Mark Owens") in state(built)["users"]
