@@ -766,7 +766,7 @@ class ChatEngine:
         memory.step_in_focus = 0
         if focus is not None and asks_readiness(question):
             return self._readiness_answer(intent, view, focus, context, language)
-        if focus is None and context.role == "parent" and asks_pace(question):
+        if focus is None and context.role in ("parent", "student") and asks_pace(question):
             return self._pace_answer(intent, question, view, context, memory)
         return self._steps_answer(intent, view, context, language, focus)
 
@@ -795,15 +795,19 @@ class ChatEngine:
         """ "Is Mateo ahead of his class": where the child is (never other children's data),
         then what the guides say about pace."""
         language = context.language or "en"
-        overview = self.overview.of(self._catalog(), view, language)
+        own = context.role == "student"
+        overview = self.overview.of(self._catalog(), view, language, own=own)
         citations = [self._level_citation(s.code, language) for s in view.steps[:1]]
         # the guides know no names: "is Mateo ahead" is asked of them as "is my child ahead"
         general = re.sub(
             rf"\b{re.escape(view.learner.name.split()[0])}\b", "my child", question, flags=re.I
         )
+        pace = "ritmo" if language == "es" else "pace"
+        if own:  # a student's "am I behind": the students' guides on pace
+            general = question
         # the question is about pace, so the best section on pace answers, however loosely the
         # words of the question match it
-        hits = self.guides.hits(f"{general} pace", language)
+        hits = self.guides.hits(f"{general} {pace}", language)
         guide = self.guides.compose(
             general, hits, role=context.role, language=language, avoid=("competency", "resource")
         )

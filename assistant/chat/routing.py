@@ -28,7 +28,8 @@ DATA_WORDS = re.compile(
     r"|\bgrades?\b|\bmaster(ed|y)?\b.*\b(yet|so far|already)\b|\bready (for|to)\b|\bbehind\b"
     r"|\bwhere (am i|is (he|she))\b|\bfocus on\b|\bpractice next\b|\btackle\b"
     r"|\bsiguiente\b|\bnivel(es)?\b|\bprogreso\b|\bc[oó]mo (va|voy)\b|\bqu[eé] sigue\b"
-    r"|\bpr[oó]ximos? pasos?\b|\batrasad[oa]\b|\btrabajar\b|\bestudiar ahora\b",
+    r"|\bpr[oó]ximos? pasos?\b|\batrasad[oa]\b|\btrabajar\b|\bestudiar ahora\b"
+    r"|\bqu[eé] (tengo que|debo|puedo) hacer\b|\bqu[eé] hago ahora\b|\bwhat do i do now\b",
     re.I,
 )
 CLASS_ID = re.compile(

@@ -32,7 +32,9 @@ FOR_AUDIENCE = {"student": "students", "parent": "parents", "teacher": "teachers
 ASKED_FLOOR = 0.45
 ASKED_WEIGHT = 2.0
 ASKED_MARGIN = 0.25
-LEVEL_DIGIT = re.compile(r"(?<![\w.,:])([1-4])(?![\w.,:]|\s*(?:min|minutes|weeks|days))")
+LEVEL_DIGIT = re.compile(
+    r"(?<![\w.,:/])([1-4])(?![\w.,:/]|\s*(?:min|minutes|weeks|days|divided|times|plus|minus))"
+)
 OTHER_LEVEL = 0.4
 PREFERRED_TYPE = 0.8
 NAMED_IN_HEADING = 0.4

@@ -313,6 +313,45 @@ def test_a_spanish_question_about_what_a_level_means_is_answered_from_the_scale(
     assert answer.intent == "explain_level" and answer.text.startswith("Un 1 significa Inicial")
 
 
+def test_asking_for_a_homework_answer_is_declined_and_a_fraction_is_no_level(
+    fake_engine: ChatEngine,
+) -> None:
+    answer = ask(fake_engine, "can u just tell me the answer to 3/4 divided by 1/2", "student")
+    assert answer.abstained and "means" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("message", "opening"),
+    [
+        ("am i behind everyone else", "So far you have "),
+        ("voy atrasada?? mis amigas ya van mas adelante", "Hasta ahora tienes "),
+    ],
+)
+def test_a_student_asking_if_they_are_behind_gets_where_they_are_then_pace(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, opening: str
+) -> None:
+    answer = ask(fake_engine, message, "student", STUDENT)
+    mastered, _below = mastered_and_below(fake_school, STUDENT, "L001")
+    assert answer.text.startswith(f"{opening}{mastered} "), answer.text
+
+
+def test_what_do_i_do_now_in_spanish_gives_a_students_next_steps(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    answer = ask(fake_engine, "que tengo que hacer ahora", "student", STUDENT)
+    assert [str(s["code"]) for s in answer.steps] == recommended(fake_school, STUDENT, "L001")
+
+
+@pytest.mark.parametrize(("role", "other"), [("parent", "students"), ("student", "parents")])
+def test_a_level_is_explained_from_the_askers_own_guides(
+    fake_engine: ChatEngine, role: Role, other: str
+) -> None:
+    answer = ask(fake_engine, "what does a 3 mean", role)
+    assert not any(c.source.startswith(f"guides/{other}/") for c in answer.citations), (
+        answer.citations
+    )
+
+
 def test_a_teachers_level_question_on_a_competency_gives_both_levels_descriptors_first(
     fake_engine: ChatEngine, fake_school: Assistant
 ) -> None:

@@ -57,7 +57,7 @@ def level_asked(question: str) -> float | None:
     for word, score in LEVEL_WORDS.items():
         if word in lowered:
             return float(score)
-    match = re.search(r"(?<![\w.])([1-4])(?![\w.])", question)
+    match = LEVEL_DIGIT.search(question)  # not in "3/4" or "3 divided by 2"
     return float(match.group(1)) if match else None
 
 
@@ -155,6 +155,8 @@ class LevelPlan:
                 )
                 lines.append(f"{line} [{len(citations)}]")
         hits = self.guides.hits(strip_codes(query), language)
+        # one voice: the asker's own guides when they speak of the levels
+        hits = [h for h in hits if h.chunk.metadata.get("audience") in _own(role)] or hits
         guide = self.guides.compose(
             plain,
             hits,
@@ -264,6 +266,11 @@ def strip_codes(text: str) -> str:
     for code in codes_in(text):
         text = text.replace(code, " ")
     return " ".join(text.split())
+
+
+def _own(role: str) -> tuple[str | None, str]:
+    """The audiences whose guides speak to this asker."""
+    return (FOR_AUDIENCE.get(role), "all")
 
 
 def _about_level(text: str, score: float, name: str) -> str:

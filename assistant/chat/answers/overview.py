@@ -49,7 +49,9 @@ class OverviewPlan:
         self.templates = templates
         self.translations = translations
 
-    def of(self, catalog: FrameworkCatalog, view: NextStepsView, language: str) -> Overview:
+    def of(
+        self, catalog: FrameworkCatalog, view: NextStepsView, language: str, *, own: bool = False
+    ) -> Overview:
         """`view`: with levels and at least one step when there is one."""
         mastered = below = 0
         bar, bar_label = 3.0, "Proficient"
@@ -74,6 +76,7 @@ class OverviewPlan:
             "overview.line",
             language,
             name=name,
+            own=own,
             mastered=mastered,
             below=below,
             bar=f"{bar:g}",
