@@ -14,6 +14,10 @@ Left out here (they run in the embedded configuration as usual):
   same code in both configurations;
 - test_browser.py, test_browser_chrome.py: they check what Chromium renders and requests; the
   app on the server stores is covered by the AppTest suite (test_app.py), which runs here.
+- test_chat_engine.py, test_injections.py, test_section_texts.py, test_chat_llm.py: they check
+  how answers are composed from what the retriever returns; the retriever on the server stores
+  is covered here by test_bundled_search.py, test_retrieval_quality.py, test_chat_learners.py
+  and the app and CLI suites (this keeps CI within its time).
 A test about the embedded files themselves is marked `tests.servers.embedded_only`.
 """
 
@@ -37,6 +41,10 @@ NOT_IN_SERVER_MODE = (
     "test_retriever_contract.py",
     "test_browser.py",
     "test_browser_chrome.py",
+    "test_chat_engine.py",
+    "test_injections.py",
+    "test_section_texts.py",
+    "test_chat_llm.py",
 )
 BUDGET_SECONDS = 40 * 60  # a hard stop; about 10 minutes on two quiet cores
 

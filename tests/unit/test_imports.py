@@ -223,7 +223,7 @@ def test_bad_roster_rows_are_listed_and_nothing_is_written(
         "line 2: c.csv: unknown framework 'Unknown framework'",
         "line 2: c.csv: unknown competency 'M.6.XX.9' in focus",
         "line 2: p.csv: unknown class 'M9'",
-        "line 3: p.csv: unknown role 'wizard' (student, parent, teacher, admin)",
+        "line 3: p.csv: unknown role 'wizard' (student, parent, teacher, leader, admin)",
         "line 4: p.csv: user 't1' is already a teacher; a user keeps one role",
         "line 5: p.csv: learner_id is empty (every student row needs one)",
         "line 6: p.csv: unknown learner 'Q' in children",
