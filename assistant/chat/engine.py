@@ -767,7 +767,7 @@ class ChatEngine:
         if focus is not None and asks_readiness(question):
             return self._readiness_answer(intent, view, focus, context, language)
         if focus is None and context.role in ("parent", "student") and asks_pace(question):
-            return self._pace_answer(intent, question, view, context, memory)
+            return self._pace_answer(intent, question, view, context)
         return self._steps_answer(intent, view, context, language, focus)
 
     def _children_answer(self, intent: Intent, views: list[NextStepsView], language: str) -> Answer:
@@ -790,7 +790,6 @@ class ChatEngine:
         question: str,
         view: NextStepsView,
         context: AskContext,
-        memory: Conversation,
     ) -> Answer:
         """ "Is Mateo ahead of his class": where the child is (never other children's data),
         then what the guides say about pace."""
