@@ -1,14 +1,23 @@
-"""`waypoint api` (the HTTP API and LTI tool), `waypoint api token ...` and `waypoint lti ...`."""
+"""`waypoint api` (the HTTP API and LTI tool), `waypoint api token ...`, `waypoint lti ...` and
+`waypoint serve` (the app and the API together, as two processes)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-from assistant.container import Assistant
+if TYPE_CHECKING:  # the services load when a command runs, not for `waypoint --help`
+    from assistant.container import Assistant
 
 EXIT_OK = 0
+STOP_SECONDS = 15.0  # how long `serve` waits for a process to stop before killing it
 
 
 def add_api_commands(commands: Any) -> None:
@@ -58,6 +67,28 @@ def add_api_commands(commands: Any) -> None:
     platforms.set_defaults(handler=cmd_lti_platforms)
     rotate = lti_actions.add_parser("rotate-key", help="a new tool key (the old one stays listed)")
     rotate.set_defaults(handler=cmd_lti_rotate)
+    as_user = "who is asking (a user id; default: the local administrator)"
+    sync = lti_actions.add_parser(
+        "sync", help="sync a class's roster from its LMS course (Names and Role Provisioning)"
+    )
+    sync.add_argument("class_id", metavar="CLASS", help="a class launched from an LMS")
+    sync.set_defaults(handler=cmd_lti_sync)
+    grades = lti_actions.add_parser(
+        "grades", help="post a class's current levels to its LMS gradebook (AGS; see settings)"
+    )
+    grades.add_argument("class_id", metavar="CLASS", help="a class launched from an LMS")
+    grades.set_defaults(handler=cmd_lti_grades)
+    for command in (sync, grades):
+        command.add_argument("--user", help=as_user)
+        command.add_argument("--json", action="store_true")
+
+    serve = commands.add_parser(
+        "serve", help="run the app and the HTTP API/LTI tool together (two processes)"
+    )
+    serve.add_argument("--address", default="127.0.0.1", help="address of both (127.0.0.1)")
+    serve.add_argument("--ui-port", type=int, help="the app's port (default: setting ui_port)")
+    serve.add_argument("--api-port", type=int, help="the API's port (default: setting api_port)")
+    serve.set_defaults(handler=cmd_serve)
 
 
 def cmd_api(args: argparse.Namespace, assistant: Assistant) -> int:
@@ -157,3 +188,95 @@ def cmd_lti_rotate(args: argparse.Namespace, assistant: Assistant) -> int:
     kid = assistant.lti.keys.rotate()
     print(f"new tool key {kid}; the previous key stays published until the next rotation")
     return EXIT_OK
+
+
+def cmd_lti_sync(args: argparse.Namespace, assistant: Assistant) -> int:
+    viewer = assistant.access.viewer(args.user)
+    assistant.access.require_roster(viewer)
+    report = assistant.lti.sync_roster(args.class_id, viewer)
+    print(json.dumps(report.as_json(), indent=2) if args.json else report.line())
+    return EXIT_OK
+
+
+def cmd_lti_grades(args: argparse.Namespace, assistant: Assistant) -> int:
+    viewer = assistant.access.viewer(args.user)
+    report = assistant.lti.post_grades(viewer, args.class_id)
+    print(json.dumps(report.as_json(), indent=2) if args.json else report.line())
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, assistant: Assistant) -> int:
+    s = assistant.settings
+    api_port, ui_port = args.api_port or s.api_port, args.ui_port or s.ui_port
+    # Create or migrate the learner database here, once, before two processes open it.
+    assistant.learner_db.engine  # noqa: B018
+    print(
+        f"Waypoint: the app on http://{args.address}:{ui_port}, the API and LTI tool on "
+        f"http://{args.address}:{api_port} (Ctrl+C stops both)"
+    )
+    from assistant.cli_ui import upload_limit_mb
+
+    upload_mb = upload_limit_mb(s.max_upload_bytes, s.max_file_bytes)
+    return run_together(serve_commands(args.address, ui_port, api_port, upload_mb))
+
+
+def serve_commands(
+    address: str, ui_port: int, api_port: int, upload_mb: int
+) -> dict[str, list[str]]:
+    """The two processes of `waypoint serve`: what `waypoint ui` and `waypoint api` run."""
+    from assistant.cli_ui import streamlit_command
+
+    return {
+        "app": streamlit_command(ui_port, address, upload_mb),
+        "api": [sys.executable, "-m", "assistant.cli", "api", "--host", address, "--port",
+                str(api_port)],
+    }  # fmt: skip
+
+
+def run_together(commands: Mapping[str, list[str]], *, stop_seconds: float = STOP_SECONDS) -> int:
+    """Start every command; when Ctrl+C or SIGTERM arrives, or one of them ends, stop the others
+    (SIGTERM, then SIGKILL after `stop_seconds`) and wait for all. Exit code: 0 after a signal,
+    else the code of the process that ended first (1 if it ended with 0)."""
+    stop = threading.Event()
+
+    def on_signal(_number: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {
+        number: signal.signal(number, on_signal) for number in (signal.SIGINT, signal.SIGTERM)
+    }
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for name, command in commands.items():
+            # a session of its own: the terminal's Ctrl+C reaches this process only, which
+            # then stops both in order
+            processes[name] = subprocess.Popen(command, start_new_session=True)
+        ended: tuple[str, int] | None = None
+        while ended is None and not stop.is_set():
+            for name, process in processes.items():
+                code = process.poll()
+                if code is not None:
+                    ended = (name, code)
+                    break
+            stop.wait(0.2)
+    finally:
+        _stop_all(processes, stop_seconds)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if ended is None:
+        return EXIT_OK
+    name, code = ended
+    print(f"waypoint: {name} stopped (exit code {code}); stopped the others", file=sys.stderr)
+    return code or 1
+
+
+def _stop_all(processes: Mapping[str, subprocess.Popen[bytes]], stop_seconds: float) -> None:
+    running = [p for p in processes.values() if p.poll() is None]
+    for process in running:
+        process.terminate()
+    for process in running:
+        try:
+            process.wait(stop_seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -225,6 +225,30 @@ class IssuedCredential(Base):
     jwt: Mapped[str | None] = mapped_column(Text)
 
 
+class LearnerAttribute(Base):
+    """A learner attribute the school chose to import (IEP, 504, English learner, a group of
+    its own), as the roster said it: never inferred. Read only for leaders' equity figures."""
+
+    __tablename__ = "learner_attributes"
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300), default="")  # the file it came from
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC, last import
+
+
+class LeaderSnapshot(Base):
+    """School figures computed after an import (assistant/leaders/precompute.py), valid while
+    the data's stamp matches: aggregates only, small groups already suppressed."""
+
+    __tablename__ = "leader_snapshots"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(300))
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+    seconds: Mapped[float] = mapped_column(Float)
+    data: Mapped[str] = mapped_column(Text)
+
+
 AUDIT_ACTIONS = ("view", "change", "delete", "refused")
 
 
@@ -382,3 +406,4 @@ def migrate(engine: Engine) -> None:
 
 # The tables of the systems that connect to Waypoint (API tokens, LTI), on the same Base.
 from assistant.learners import db_connect as _db_connect  # noqa: E402, F401
+from assistant.learners import db_teams as _db_teams  # noqa: E402, F401

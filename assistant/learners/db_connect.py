@@ -97,3 +97,26 @@ class LtiHandoff(Base):
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(ID)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class LtiClassService(Base):
+    """The LTI Advantage services of a course, as its last launch named them: the membership
+    service (NRPS) and the gradebook's line items (AGS, with the scopes the platform granted)."""
+
+    __tablename__ = "lti_class_services"
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(LTI_ID, primary_key=True)
+    memberships_url: Mapped[str | None] = mapped_column(URL)
+    lineitems_url: Mapped[str | None] = mapped_column(URL)
+    ags_scopes: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LtiMentee(Base):
+    """A learner (by the platform's sub) a mentor follows (`role_scope_mentor`): the mentor
+    becomes a parent of that learner once Waypoint knows them (a launch or a roster sync)."""
+
+    __tablename__ = "lti_mentees"
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id"), primary_key=True)
+    mentor_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    learner_sub: Mapped[str] = mapped_column(LTI_ID, primary_key=True)

@@ -1,2 +1,3 @@
-"""LTI 1.3 tool core: the tool's keys, registered platforms, launch validation, just-in-time
-provisioning and the hand-off to the app. NRPS, AGS and Deep Linking are not built yet."""
+"""LTI 1.3 tool: the tool's keys, registered platforms, launch validation, just-in-time
+provisioning, the hand-off to the app, and LTI Advantage: roster sync (NRPS), grade passback
+(AGS) and deep linking."""

@@ -1,7 +1,9 @@
 """OIDC third-party-initiated login and the launch's `id_token` validation (LTI 1.3 core and
 the IMS Security Framework): the state sent at login is spent at the launch, the token is
 signed by a key of the platform's JWKS, and its iss, aud, azp, exp, iat, nonce, version,
-message type, deployment and roles are checked, in that order, before anything is written."""
+message type, deployment and roles are checked, in that order, before anything is written.
+The launch also carries the course's LTI Advantage service URLs (NRPS, AGS) and, for a deep-
+linking request, where the chosen links go back to."""
 
 from __future__ import annotations
 
@@ -24,9 +26,16 @@ from assistant.learners.db import LearnerDatabase
 from assistant.learners.db_connect import LtiNonce, LtiState
 from assistant.learners.types import Role
 from assistant.lti.platforms import JwksCache, Platform, PlatformError, PlatformRegistry
-from assistant.lti.roles import is_administrator, waypoint_role
+from assistant.lti.roles import waypoint_role
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+RESOURCE_LINK = "LtiResourceLinkRequest"
+DEEP_LINKING = "LtiDeepLinkingRequest"
+MESSAGE_TYPES = (RESOURCE_LINK, DEEP_LINKING)
+TARGET = "waypoint_target"  # the custom parameter a deep-linked link carries
 STATE_MINUTES = 10
 LEEWAY = 60  # seconds of clock difference allowed on exp and iat
 MAX_AGE = timedelta(hours=1)  # an iat older than this is refused as stale
@@ -38,8 +47,14 @@ class LaunchError(WaypointError):
     status = 400
 
 
-class AwaitingApprovalError(LaunchError):
-    status = 403
+@dataclass(frozen=True)
+class DeepLinkRequest:
+    """What a deep-linking request asks for: where to post the chosen links back."""
+
+    return_url: str
+    data: str | None  # given back to the platform unchanged
+    accept_multiple: bool = False
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,12 @@ class Launch:
     context_id: str | None = None
     context_title: str = ""
     mentees: tuple[str, ...] = ()  # subs of the learners a mentor follows
+    memberships_url: str | None = None  # NRPS: the course's membership service
+    lineitems_url: str | None = None  # AGS: the course's line items
+    ags_scopes: tuple[str, ...] = ()
+    target: str = ""  # custom waypoint_target of a deep-linked resource link
+    document_target: str = ""  # iframe, window or frame (launch_presentation)
+    deep_link: DeepLinkRequest | None = None
     claims: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -170,8 +191,10 @@ class LaunchValidator:
         if claims.get(CLAIM + "version") != "1.3.0":
             raise LaunchError("only LTI 1.3.0 launches are accepted")
         kind = claims.get(CLAIM + "message_type")
-        if kind != "LtiResourceLinkRequest":
-            raise LaunchError(f"message type {kind!r} is not supported (resource links only)")
+        if kind not in MESSAGE_TYPES:
+            raise LaunchError(
+                f"message type {kind!r} is not supported (resource links and deep linking)"
+            )
         deployment = str(claims.get(CLAIM + "deployment_id") or "")
         if deployment not in platform.deployments:
             raise LaunchError(
@@ -185,15 +208,19 @@ class LaunchValidator:
             raise LaunchError("the launch has no roles claim")
         role = waypoint_role(str(r) for r in roles)
         if role is None:
-            if is_administrator(str(r) for r in roles):
-                raise AwaitingApprovalError(
-                    "an LMS administrator gets no Waypoint role until a Waypoint administrator "
-                    "approves it"
-                )
-            raise LaunchError("the launch has no role Waypoint knows (Instructor, Learner, Mentor)")
-        context = claims.get(CLAIM + "context")
-        context = context if isinstance(context, dict) else {}
+            raise LaunchError(
+                "the launch has no role Waypoint knows (Instructor, Learner, Mentor, Administrator)"
+            )
+        context = _object(claims.get(CLAIM + "context"))
+        deep_link = _deep_linking(claims, role) if kind == DEEP_LINKING else None
+        if deep_link is not None and not context.get("id"):
+            raise LaunchError("deep linking needs a course: add Waypoint from inside a course")
         mentees = claims.get(CLAIM + "role_scope_mentor")
+        nrps = _object(claims.get(NRPS_CLAIM))
+        ags = _object(claims.get(AGS_CLAIM))
+        scopes = ags.get("scope")
+        custom = _object(claims.get(CLAIM + "custom"))
+        presentation = _object(claims.get(CLAIM + "launch_presentation"))
         return Launch(
             platform=platform,
             deployment_id=deployment,
@@ -205,6 +232,12 @@ class LaunchValidator:
             context_id=str(context["id"])[:255] if context.get("id") else None,
             context_title=str(context.get("title") or context.get("label") or "")[:200],
             mentees=tuple(str(m) for m in mentees) if isinstance(mentees, list) else (),
+            memberships_url=_url(nrps.get("context_memberships_url")),
+            lineitems_url=_url(ags.get("lineitems")),
+            ags_scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
+            target=str(custom.get(TARGET) or "")[:300],
+            document_target=str(presentation.get("document_target") or "")[:20],
+            deep_link=deep_link,
             claims=claims,
         )
 
@@ -214,3 +247,35 @@ class LaunchValidator:
         with self.db.session() as session:
             session.execute(delete(LtiState).where(LtiState.expires_at < now))
             session.execute(delete(LtiNonce).where(LtiNonce.expires_at < now))
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _url(value: object) -> str | None:
+    """A service URL from a claim: http(s) and at most 500 characters, else None."""
+    if not isinstance(value, str) or len(value) > 500:
+        return None
+    return value if value.startswith(("https://", "http://")) else None
+
+
+def _deep_linking(claims: Mapping[str, Any], role: Role) -> DeepLinkRequest:
+    """The settings of a deep-linking request (LTI Deep Linking 1.0): teachers only, and the
+    platform must say where the answer goes and accept resource links."""
+    if role != "teacher":
+        raise LaunchError("only a teacher (Instructor) can add Waypoint links to a course")
+    settings = _object(claims.get(DL_CLAIM + "deep_linking_settings"))
+    return_url = _url(settings.get("deep_link_return_url"))
+    if return_url is None:
+        raise LaunchError("the deep-linking request has no deep_link_return_url")
+    accepted = settings.get("accept_types")
+    if not isinstance(accepted, list) or "ltiResourceLink" not in accepted:
+        raise LaunchError("the platform does not accept ltiResourceLink items here")
+    data = settings.get("data")
+    return DeepLinkRequest(
+        return_url=return_url,
+        data=data if isinstance(data, str) else None,
+        accept_multiple=settings.get("accept_multiple") is True,
+        title=str(settings.get("title") or "")[:200],
+    )

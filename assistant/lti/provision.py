@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assistant.learners.audit import AuditLog
+from assistant.learners.audit import AuditLog, utc_now
 from assistant.learners.db import (
     ClassTeacher,
     Enrolment,
@@ -23,7 +23,13 @@ from assistant.learners.db import (
     SchoolClass,
     User,
 )
-from assistant.learners.db_connect import LtiClassLink, LtiNonce, LtiUserLink
+from assistant.learners.db_connect import (
+    LtiClassLink,
+    LtiClassService,
+    LtiMentee,
+    LtiNonce,
+    LtiUserLink,
+)
 from assistant.learners.types import Role
 from assistant.lti.launch import Launch, LaunchError
 
@@ -69,7 +75,11 @@ class Provisioner:
                 session.flush()  # a replay fails here, before anything else is written
                 created: list[str] = []
                 user_id, role = self._user(session, launch, created)
-                class_id = self._class(session, launch, created) if launch.context_id else None
+                class_id = (
+                    self._class(session, launch, role, created) if launch.context_id else None
+                )
+                if class_id is not None:
+                    _keep_services(session, launch)
                 learner_ids = self._memberships(session, launch, user_id, role, class_id, created)
                 if created:
                     actor = LtiActor(f"lti:{platform}")
@@ -110,12 +120,16 @@ class Provisioner:
         return user_id, launch.role
 
     @staticmethod
-    def _class(session: Session, launch: Launch, created: list[str]) -> str:
+    def _class(session: Session, launch: Launch, role: Role, created: list[str]) -> str | None:
+        """The course's class; created on its first launch (never by a leader's launch: an
+        LMS administrator looking at a course does not make it a Waypoint class)."""
         assert launch.context_id is not None
         key = (launch.platform.id, launch.context_id)
         link = session.get(LtiClassLink, key)
         if link is not None and session.get(SchoolClass, link.class_id) is not None:
             return link.class_id
+        if role == "leader":
+            return None
         class_id = local_id(launch.platform.id, "class", launch.context_id)
         if session.get(SchoolClass, class_id) is None:
             session.add(
@@ -156,12 +170,59 @@ class Provisioner:
                 changed.append(learner)
         if role == "parent":
             for sub in launch.mentees:
-                link = session.get(LtiUserLink, (launch.platform.id, sub))
-                if link is None:
-                    continue  # not launched yet: linked on a later launch
-                learner = session.scalar(select(Learner.id).where(Learner.user_id == link.user_id))
-                if learner and session.get(Guardianship, (user_id, learner)) is None:
-                    session.add(Guardianship(parent_id=user_id, learner_id=learner))
-                    created.append(f"parent of {learner}")
-                    changed.append(learner)
+                if session.get(LtiMentee, (launch.platform.id, user_id, sub[:255])) is None:
+                    session.add(
+                        LtiMentee(
+                            platform_id=launch.platform.id, mentor_id=user_id, learner_sub=sub[:255]
+                        )
+                    )
+            session.flush()
+        if role in ("parent", "student"):
+            for learner in link_mentees(session, launch.platform.id):
+                created.append(f"parent of {learner}")
+                changed.append(learner)
         return changed
+
+
+def link_mentees(session: Session, platform_id: int) -> list[str]:
+    """Make each mentor of this platform a parent of the learners they follow that Waypoint
+    now knows (launched, or synced from the course roster); the learner ids linked."""
+    changed: list[str] = []
+    pending = session.execute(
+        select(LtiMentee.mentor_id, Learner.id)
+        .join(
+            LtiUserLink,
+            (LtiUserLink.platform_id == LtiMentee.platform_id)
+            & (LtiUserLink.sub == LtiMentee.learner_sub),
+        )
+        .join(Learner, Learner.user_id == LtiUserLink.user_id)
+        .where(LtiMentee.platform_id == platform_id)
+    )
+    for mentor, learner in pending:
+        user = session.get(User, mentor)
+        if user is None or user.role != "parent":
+            continue
+        if session.get(Guardianship, (mentor, learner)) is None:
+            session.add(Guardianship(parent_id=mentor, learner_id=learner))
+            changed.append(learner)
+    return changed
+
+
+def _keep_services(session: Session, launch: Launch) -> None:
+    """The course's NRPS and AGS URLs as this launch gives them (a later launch updates them;
+    a launch without them leaves what an earlier one gave)."""
+    if launch.memberships_url is None and launch.lineitems_url is None:
+        return
+    assert launch.context_id is not None
+    row = session.get(LtiClassService, (launch.platform.id, launch.context_id))
+    if row is None:
+        row = LtiClassService(
+            platform_id=launch.platform.id, context_id=launch.context_id, ags_scopes=""
+        )
+        session.add(row)
+    if launch.memberships_url is not None:
+        row.memberships_url = launch.memberships_url
+    if launch.lineitems_url is not None:
+        row.lineitems_url = launch.lineitems_url
+        row.ags_scopes = " ".join(launch.ags_scopes)[:2000]
+    row.updated_at = utc_now()

@@ -1,6 +1,7 @@
 """LTI roles to Waypoint roles. Instructor -> teacher, Learner -> student, Mentor -> parent
-(of the learners in `role_scope_mentor` once they are known); an Administrator gets nothing
-until a Waypoint administrator approves, and never Waypoint's admin role."""
+(of the learners in `role_scope_mentor` once they are known); an Administrator (of the
+course, the institution or the system) with no course role -> leader, the read-only role of
+school-wide figures, and never Waypoint's admin role."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from assistant.learners.types import Role
 
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
+SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
 # (the role's name without its vocabulary or sub-role, Waypoint's role), strongest first
 MAPPED: tuple[tuple[str, Role], ...] = (
     ("Instructor", "teacher"),
@@ -34,10 +36,21 @@ def _course_role(uri: str) -> str | None:
 
 
 def waypoint_role(roles: Iterable[str]) -> Role | None:
-    """The role a launch gives, or None (no course role Waypoint maps, or administrators)."""
-    names = {name for name in (_course_role(r) for r in roles) if name}
-    return next((role for name, role in MAPPED if name in names), None)
+    """The role a launch gives: a course role first (an Instructor who is also an institution
+    Administrator teaches), then leader for an Administrator; None when Waypoint knows none."""
+    given = list(roles)
+    names = {name for name in (_course_role(r) for r in given) if name}
+    found = next((role for name, role in MAPPED if name in names), None)
+    if found is None and is_administrator(given):
+        return "leader"
+    return found
 
 
 def is_administrator(roles: Iterable[str]) -> bool:
-    return any(r.rsplit("#", 1)[-1] == "Administrator" for r in roles)
+    """An Administrator of the course (membership#Administrator, or its short name), of the
+    institution or of the system."""
+    return any(
+        _course_role(r) == "Administrator"
+        or r in (INSTITUTION + "Administrator", SYSTEM + "Administrator")
+        for r in roles
+    )

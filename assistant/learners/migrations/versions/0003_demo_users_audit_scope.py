@@ -9,12 +9,13 @@ Create Date: 2026-12-06
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 
-DEMO_ROSTER = Path(__file__).resolve().parents[4] / "knowledge" / "demo" / "roster.csv"
+from assistant.settings import BUNDLED_KNOWLEDGE
+
+DEMO_ROSTER = BUNDLED_KNOWLEDGE / "demo" / "roster.csv"
 
 revision: str = "0003"
 down_revision: str | None = "0002"
