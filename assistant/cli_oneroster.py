@@ -8,9 +8,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.oneroster.export import OneRosterExporter
-from assistant.oneroster.importer import OneRosterImporter
-
 if TYPE_CHECKING:
     from assistant.container import Assistant
 
@@ -48,6 +45,8 @@ def add_oneroster_commands(commands: Any) -> None:
 
 
 def cmd_import_oneroster(args: argparse.Namespace, assistant: Assistant) -> int:
+    from assistant.oneroster.importer import OneRosterImporter
+
     viewer = assistant.access.viewer(args.user)
     importer = OneRosterImporter(
         assistant.learner_db,
@@ -55,6 +54,7 @@ def cmd_import_oneroster(args: argparse.Namespace, assistant: Assistant) -> int:
         assistant.access,
         max_bytes=assistant.settings.max_upload_bytes,
     )
+    importer.after_import = assistant.after_import  # the leaders' figures are precomputed
     report = importer.import_set(
         args.path,
         viewer,
@@ -67,6 +67,8 @@ def cmd_import_oneroster(args: argparse.Namespace, assistant: Assistant) -> int:
 
 
 def cmd_export_oneroster(args: argparse.Namespace, assistant: Assistant) -> int:
+    from assistant.oneroster.export import OneRosterExporter
+
     viewer = assistant.access.viewer(args.user)
     exporter = OneRosterExporter(assistant.learner_db, assistant.catalog, assistant.class_reports)
     report = exporter.export_class(viewer, args.class_id, args.out, as_of=args.as_of)

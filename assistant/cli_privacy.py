@@ -12,12 +12,13 @@ import json
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.container import Assistant
 from assistant.errors import AccessDeniedError, WaypointError
-from assistant.learners.privacy import ForgetReport, LearnerExporter, ProofReport
-from assistant.learners.privacy.export import default_folder
+
+if TYPE_CHECKING:  # the services load when a command runs, not for `waypoint --help`
+    from assistant.container import Assistant
+    from assistant.learners.privacy import ForgetReport, ProofReport
 
 # EXIT_PENDING: forgotten, but another program has the database open, so the deleted rows'
 # bytes are overwritten only when it closes it (the app restarts).
@@ -150,6 +151,12 @@ def cmd_retention(args: argparse.Namespace, assistant: Assistant) -> int:
         f"feedback: {verb} {report.feedback_rows} ratings from before "
         f"{report.feedback_before:%Y-%m-%d} ({assistant.privacy.feedback_retention_days} days)"
     )
+    if report.attributes_before is not None:
+        print(
+            f"learner attributes: {verb} {report.attribute_rows} not confirmed by a roster "
+            f"import since {report.attributes_before:%Y-%m-%d} "
+            f"({assistant.privacy.attribute_retention_days} days)"
+        )
     if not report.applied:
         print("dry run: nothing was deleted; add --apply to delete")
     return EXIT_OK
@@ -182,6 +189,9 @@ def cmd_forget_learner(args: argparse.Namespace, assistant: Assistant) -> int:
 
 
 def cmd_export_learner(args: argparse.Namespace, assistant: Assistant) -> int:
+    from assistant.learners.privacy import LearnerExporter
+    from assistant.learners.privacy.export import default_folder
+
     viewer = assistant.access.viewer(args.user)
     exporter = LearnerExporter(assistant.learner_db, assistant.access)
     export = exporter.collect(viewer, args.learner_id)

@@ -100,6 +100,9 @@ class Preparation:
                     assistant.evidence_importer,
                     assistant.overrides,
                     LOCAL_ADMIN,
+                    interventions=lambda path: assistant.interventions.import_file(
+                        path, allow_future=True
+                    ),
                 )
             self._set("knowledge", message="checking the knowledge index", school_ready=True)
             assistant.indexer.ingest(

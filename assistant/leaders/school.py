@@ -108,8 +108,18 @@ def school_figures(
 ) -> SchoolFigures:
     """The school's and every class's figures over `period` (evidence after it is not read)."""
     records = replay(db, grant, period.end, replayer)
+    return school_figures_from(db, period, grant, records, replayer.catalog)
+
+
+def school_figures_from(
+    db: LearnerDatabase,
+    period: Period,
+    grant: AccessGrant,
+    records: dict[str, LearnerRecord],
+    catalog: FrameworkCatalog,
+) -> SchoolFigures:
+    """The same from learners already replayed up to the period's end."""
     everyone = [records.get(i) or LearnerRecord(i) for i in sorted(grant.learner_ids)]
-    catalog = replayer.catalog
     classes = []
     for class_id, name, framework_id, members in _classes(db, grant):
         keep = in_framework(catalog, framework_id)

@@ -260,6 +260,27 @@ class AccessPolicy:
             self._audit_view(session, viewer, members, purpose)
         return AccessGrant(viewer, frozenset(members), _SEAL)
 
+    def course_grant(
+        self, viewer: Viewer, class_ids: Iterable[str], *, purpose: str, scope: str
+    ) -> AccessGrant:
+        """The learners of a course's classes, for a team's figures that name no learner: a
+        teacher of one of those classes, a leader or an admin; audited as one row for the
+        scope ("course M6"). The caller passes the course's classes (learners/db_teams.py)."""
+        classes = sorted(set(class_ids))
+        with self.db.session() as session:
+            teaches = viewer.role == "teacher" and any(
+                session.get(ClassTeacher, (class_id, viewer.user_id)) is not None
+                for class_id in classes
+            )
+        if not (teaches or viewer.role in SCHOOL_ROLES):
+            self._refuse(viewer, f"see {purpose}", scope=scope)
+        with self.db.session() as session:
+            members = frozenset(
+                session.scalars(select(Enrolment.learner_id).where(Enrolment.class_id.in_(classes)))
+            )
+            self.audit.record_scope(viewer, "view", scope, purpose, session=session)
+        return AccessGrant(viewer, members, _SEAL)
+
     def fitting_grant(self) -> AccessGrant:
         """Every learner, for fitting population parameters; never for showing data."""
         with self.db.session() as session:

@@ -110,6 +110,8 @@ class EvidenceImporter:
         self.policy = policy
         self.today = today
         self.max_bytes = max_bytes
+        # Called after an import that added evidence (the leaders' figures are recomputed).
+        self.after_import: Callable[[], None] | None = None
 
     def import_file(
         self, path: Path, viewer: Viewer, *, allow_future: bool = False
@@ -139,6 +141,8 @@ class EvidenceImporter:
                 self.policy.audit.record(
                     viewer, "change", learners, f"evidence import {path.name}", session=session
                 )
+        if record.added and self.after_import is not None:
+            self.after_import()
         return ImportReport(path.name, count, record.added, count - record.added)
 
     def _check(

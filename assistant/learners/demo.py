@@ -6,14 +6,17 @@ their parents, four teachers, a leader (the principal), an admin, and a term of 
 to 20 Nov 2026; 7A also has last year's grade-6 record). Most learners are simulated
 (demo_sim.py) with a pattern: steady, slow, fast, stuck on one competency, or absent for a few
 weeks. Nine learners are scripted row by row so tests can work out their next steps, groups and
-tiers by hand (see knowledge/demo/README.md).
+tiers by hand (see knowledge/demo/README.md). The roster carries two attributes for the equity
+figures: `english_learner` (yes for the slow, stuck and absent learners and a few others, so the
+leader's page shows a real gap) and `iep` (four learners: too few to show, so the page shows
+small-cell suppression).
 """
 
 from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +26,7 @@ from assistant.learners.access import Viewer
 from assistant.learners.csv_import import EvidenceImporter, ImportReport
 from assistant.learners.demo_script import SCRIPTED, prior_record, scripted_rows
 from assistant.learners.demo_sim import ClassPlan, EvidenceRow, Pattern, SimLearner, Simulation
+from assistant.learners.demo_teams import REVIEW_CLASS, review_stretch
 from assistant.learners.overrides import OverrideService
 from assistant.learners.roster_import import RosterImporter, RosterReport
 from assistant.settings import BUNDLED_KNOWLEDGE
@@ -134,6 +138,29 @@ def _pattern(learner_id: str, home: str, rng: random.Random) -> Pattern:
     )
 
 
+# English learners: every slow, stuck or absent simulated learner and one in twenty of the
+# others (a gap the equity figures can show); an IEP: four learners (too few to show).
+ENGLISH_LEARNER_PATTERNS = ("slow", "stuck", "absent")
+OTHER_SHARE = 0.05
+IEP = ("L009", "L031", "L047", "L060")
+
+
+def demo_attributes(learners: Sequence[DemoLearner]) -> dict[str, tuple[str, str]]:
+    """Each learner's (english_learner, iep) roster cells, from a seed of their own: the
+    learners' evidence does not change with them."""
+    rng = random.Random(SEED + 3)
+    found = {}
+    for learner in learners:
+        chance = rng.random()
+        kind = learner.pattern.name if learner.pattern is not None else ""
+        english = kind in ENGLISH_LEARNER_PATTERNS or chance < OTHER_SHARE
+        found[learner.learner_id] = (
+            "yes" if english else "no",
+            "yes" if learner.learner_id in IEP else "no",
+        )
+    return found
+
+
 def build_evidence(catalog: FrameworkCatalog, learners: Sequence[DemoLearner]) -> list[EvidenceRow]:
     rng = random.Random(SEED + 1)
     prerequisites = {
@@ -148,6 +175,8 @@ def build_evidence(catalog: FrameworkCatalog, learners: Sequence[DemoLearner]) -
         sims = [_start(lr, class_id, order) for lr in members]
         plan = ClassPlan(class_id, TERM_START, tuple(PACING[class_id].split()), order)
         rows.extend(simulation.run(plan, sims))
+        if class_id == REVIEW_CLASS:  # a stretch repeating what the class already mastered
+            rows.extend(review_stretch(sims, SEED + 5))
         if class_id == "7A":
             for sim in sims:
                 rows.extend(prior_record(sim.learner_id, sim.known_at_start, order))
@@ -176,7 +205,8 @@ def _start(learner: DemoLearner, class_id: str, order: Sequence[str]) -> SimLear
 
 
 def write_demo(folder: Path = DEMO_DIR, knowledge_dir: Path = BUNDLED_KNOWLEDGE) -> list[Path]:
-    """Write classes.csv, roster.csv, evidence.csv and overrides.csv; returns the paths."""
+    """Write classes.csv, roster.csv, evidence.csv, overrides.csv and interventions.csv;
+    returns the paths."""
     from assistant.learners.demo_files import write_files
 
     catalog = FrameworkCatalog.load(knowledge_dir)
@@ -190,12 +220,14 @@ class DemoLoadReport:
     roster: RosterReport
     evidence: ImportReport
     overrides_added: int
+    interventions_added: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
             "roster": self.roster.as_json(),
             "evidence": self.evidence.as_json(),
             "overrides_added": self.overrides_added,
+            "interventions_added": self.interventions_added,
         }
 
 
@@ -205,11 +237,17 @@ def load_demo(
     overrides: OverrideService,
     viewer: Viewer,
     folder: Path = DEMO_DIR,
+    interventions: Callable[[Path], int] | None = None,
 ) -> DemoLoadReport:
-    """Load the demo school into the database; loading it again adds nothing."""
+    """Load the demo school into the database; loading it again adds nothing.
+    `interventions`: what records the teams' group meetings (leaders' InterventionService
+    .import_file; the learner layer cannot name it)."""
     people = roster.import_files([folder / "classes.csv", folder / "roster.csv"], viewer, demo=True)
     added = evidence.import_file(folder / "evidence.csv", viewer, allow_future=True)
-    return DemoLoadReport(people, added, overrides.import_file(folder / "overrides.csv"))
+    decided = overrides.import_file(folder / "overrides.csv")
+    met = folder / "interventions.csv"
+    groups = interventions(met) if interventions is not None and met.is_file() else 0
+    return DemoLoadReport(people, added, decided, groups)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from assistant.csv_safety import write_csv
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.demo_sim import EvidenceRow
+from assistant.learners.demo_teams import COURSES, INTERVENTION_HEADER, REVIEW_TYPE, meeting_rows
 
 if TYPE_CHECKING:
     from assistant.learners.demo import DemoLearner
@@ -48,19 +49,20 @@ def write_files(
     evidence: Sequence[EvidenceRow],
     rng: random.Random,
 ) -> list[Path]:
-    from assistant.learners.demo import ADMIN, CLASSES, LEADER, TEACHERS
+    from assistant.learners.demo import ADMIN, CLASSES, LEADER, TEACHERS, demo_attributes
 
+    attributes = demo_attributes(learners)
     folder.mkdir(parents=True, exist_ok=True)
     classes = folder / "classes.csv"
     _write(
         classes,
-        ("class_id", "name", "framework", "focus"),
-        [list(row) for row in CLASSES],
+        ("class_id", "name", "framework", "focus", "course"),
+        [[*row, COURSES.get(row[0], "")] for row in CLASSES],
     )
     roster = folder / "roster.csv"
-    people: list[list[str]] = [[ADMIN[0], "admin", ADMIN[1], "", "", "", ""]]
-    people.append([LEADER[0], "leader", LEADER[1], "", "", "", ""])
-    people += [[uid, "teacher", name, "", "", taught, ""] for uid, name, taught in TEACHERS]
+    people: list[list[str]] = [[ADMIN[0], "admin", ADMIN[1], "", "", "", "", "", ""]]
+    people.append([LEADER[0], "leader", LEADER[1], "", "", "", "", "", ""])
+    people += [[uid, "teacher", name, "", "", taught, "", "", ""] for uid, name, taught in TEACHERS]
     for learner in learners:
         people.append(
             [
@@ -71,11 +73,24 @@ def write_files(
                 learner.grade,
                 ";".join(learner.classes),
                 "",
+                *attributes[learner.learner_id],
             ]
         )
-    people += _parents(learners, rng)
+    people += [[*row, "", ""] for row in _parents(learners, rng)]
     _write(
-        roster, ("user_id", "role", "name", "learner_id", "grade", "classes", "children"), people
+        roster,
+        (
+            "user_id",
+            "role",
+            "name",
+            "learner_id",
+            "grade",
+            "classes",
+            "children",
+            "english_learner",
+            "iep",
+        ),
+        people,
     )
     evidence_file = folder / "evidence.csv"
     _write(
@@ -98,7 +113,10 @@ def write_files(
         ("learner_id", "competency", "level", "decided_by", "reason", "decided_at"),
         [[str(cell) for cell in row] for row in OVERRIDES],
     )
-    return [classes, roster, evidence_file, overrides]
+    met = folder / "interventions.csv"
+    members = {c[0]: [lr.learner_id for lr in learners if c[0] in lr.classes] for c in CLASSES}
+    _write(met, INTERVENTION_HEADER, meeting_rows(evidence, members))
+    return [classes, roster, evidence_file, overrides, met]
 
 
 def _parents(learners: Sequence[DemoLearner], rng: random.Random) -> list[list[str]]:
@@ -139,7 +157,8 @@ def _parents(learners: Sequence[DemoLearner], rng: random.Random) -> list[list[s
 
 def _evidence(row: EvidenceRow, catalog: FrameworkCatalog, rng: random.Random) -> list[str]:
     competency = row.code
-    if row.evidence_type != "end-of-year record" and rng.random() < IDENTIFIER_SHARE:
+    own_draw = row.evidence_type not in ("end-of-year record", REVIEW_TYPE)  # review: no draw
+    if own_draw and rng.random() < IDENTIFIER_SHARE:
         entry = catalog.lookup(row.code)
         competency = entry.identifier if entry else row.code
     return [

@@ -1,8 +1,11 @@
 """Roster import: people (with roles and links) and classes, all-or-nothing, idempotent.
 
 Each file is recognised by its header (see knowledge/demo/README.md):
-- a people file has `user_id, role, name` and optionally `learner_id, grade, classes, children`;
-- a classes file has `class_id, name` and optionally `framework, focus`.
+- a people file has `user_id, role, name` and optionally `learner_id, grade, classes, children`
+  and, on students' rows, the attributes a school chooses to import for equity figures (`iep`,
+  `section_504`, `english_learner`, `group_<name>`: see attributes.py);
+- a classes file has `class_id, name` and optionally `framework, focus, course` (a course
+  groups classes, e.g. the sections 6A and 6B; its id is the cell's text, empty: in none).
 Files given together are checked together (people may name classes from the classes file) and
 written in one transaction. A row is authoritative for its person or class: re-importing
 updates names and replaces that person's enrolments, teaching or children when the file has
@@ -12,7 +15,7 @@ that column; people and classes not in the file are left as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +24,14 @@ from sqlalchemy import select
 from assistant.errors import RosterImportError, RowProblem
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.audit import learner_state
+from assistant.learners.attributes import (
+    attribute_columns,
+    attribute_state,
+    column_problems,
+    parse_values,
+    write_attributes,
+)
+from assistant.learners.audit import learner_state, utc_now
 from assistant.learners.csv_rows import DEFAULT_MAX_BYTES, CsvRow, read_csv, shown, split_list
 from assistant.learners.db import Learner, LearnerDatabase, SchoolClass, User
 from assistant.learners.roster_write import ClassRow, PersonRow, write_class, write_person
@@ -101,6 +111,8 @@ class RosterImporter:
         self.catalog = catalog
         self.policy = policy
         self.max_bytes = max_bytes
+        # Called after every import (the leaders' figures are recomputed).
+        self.after_import: Callable[[], None] | None = None
 
     def import_files(
         self, paths: Sequence[Path], viewer: Viewer, *, demo: bool = False
@@ -131,17 +143,33 @@ class RosterImporter:
         }
         with self.db.session() as session:
             before = learner_state(session, touched)
+            attributes_before = attribute_state(session, touched)
             for item in classes:
                 write_class(session, item)
             session.flush()
             for person in people:
                 write_person(session, person, demo=demo)
             session.flush()
+            now = utc_now()
+            for person in people:
+                if person.learner_id and person.attributes:
+                    write_attributes(
+                        session, person.learner_id, person.attributes, person.source, now
+                    )
+            session.flush()
             after = learner_state(session, touched)
-            changed = [key for key, state in after.items() if before.get(key) != state]
+            attributes_after = attribute_state(session, touched)
+            changed = [
+                key
+                for key, state in after.items()
+                if before.get(key) != state
+                or attributes_before.get(key) != attributes_after.get(key)
+            ]
             what = f"roster import {', '.join(p.name for p in paths)}"
             self.policy.audit.record(viewer, "change", changed, what, session=session)
         learners = sum(1 for p in people if p.learner_id)
+        if self.after_import is not None:
+            self.after_import()
         return RosterReport(tuple(p.name for p in paths), len(classes), len(people), learners)
 
     def _sort(
@@ -152,6 +180,9 @@ class RosterImporter:
             header, rows, _ = read_csv(path, (), RosterImportError, max_bytes=self.max_bytes)
             if "role" in header:
                 _require_columns(path, header, ("user_id", "role", "name"))
+                bad = column_problems(attribute_columns(header))
+                if bad:
+                    raise RosterImportError(path.name, [RowProblem(1, r) for r in bad])
                 people.append((path, rows))
             elif "class_id" in header:
                 _require_columns(path, header, ("class_id", "name"))
@@ -200,11 +231,22 @@ class RosterImporter:
                 reasons.append(f"unknown competency {shown(code)} in focus")
             elif entry.identifier not in focus:  # a code and its identifier: one focus
                 focus.append(entry.identifier)
+        course = row.get("course")
+        if course:
+            _check_id(course, "course", reasons)
         _report(problems, row.line, reasons, path, multiple)
         if reasons:
             return None
         known.classes.add(class_id)
-        return ClassRow(class_id, name, framework_id, tuple(focus), "focus" in row.values)
+        return ClassRow(
+            class_id,
+            name,
+            framework_id,
+            tuple(focus),
+            "focus" in row.values,
+            (course, course) if course else None,
+            "course" in row.values,
+        )
 
     def _person(
         self, row: CsvRow, path: Path, known: _Known, problems: list[RowProblem], multiple: bool
@@ -233,6 +275,13 @@ class RosterImporter:
         learner_id = row.get("learner_id") or None
         if role == "student":
             self._check_learner(learner_id, user_id, path, row.line, known, reasons)
+        columns = attribute_columns(row.values)
+        attributes = parse_values(columns, row.values, reasons)
+        if role and role != "student" and any(value for _, value in attributes):
+            reasons.append(
+                "learner attributes (iep, section_504, english_learner, group_*) "
+                "are only for students"
+            )
         _report(problems, row.line, reasons, path, multiple)
         if reasons:
             return None
@@ -248,6 +297,8 @@ class RosterImporter:
             row.get("grade"),
             _column(row, "classes"),
             _column(row, "children"),
+            attributes,
+            path.name,
         )
 
     def _check_learner(

@@ -16,6 +16,7 @@ from assistant.learners.db import (
     SchoolClass,
     User,
 )
+from assistant.learners.db_teams import Course, CourseClass
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class ClassRow:
     framework_id: str | None
     focus: tuple[str, ...]
     has_focus: bool
+    course: tuple[str, str] | None = None  # (course id, course name)
+    has_course: bool = False  # the source says which course (None: in none)
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,34 @@ class PersonRow:
     grade: str
     classes: tuple[str, ...] | None
     children: tuple[str, ...] | None
+    # Attributes for equity figures (learners/attributes.py), written by the importer.
+    attributes: tuple[tuple[str, str | None], ...] = ()
+    source: str = ""
 
 
 def write_class(session: Session, item: ClassRow) -> None:
     session.merge(SchoolClass(id=item.id, name=item.name, framework_id=item.framework_id))
+    if item.has_course:
+        write_course(session, item.id, item.course)
     if item.has_focus:
         session.execute(delete(ClassFocus).where(ClassFocus.class_id == item.id))
         session.add_all(
             ClassFocus(class_id=item.id, competency_id=c, priority=1.0) for c in item.focus
         )
+
+
+def write_course(session: Session, class_id: str, course: tuple[str, str] | None) -> None:
+    """Put a class in a course (created, or renamed unless the name is empty), or in none."""
+    session.flush()
+    session.execute(delete(CourseClass).where(CourseClass.class_id == class_id))
+    if course is not None:
+        found = session.get(Course, course[0])
+        if found is None:
+            session.add(Course(id=course[0], name=course[1] or course[0]))
+        elif course[1]:
+            found.name = course[1]
+        session.flush()
+        session.add(CourseClass(class_id=class_id, course_id=course[0]))
 
 
 def write_person(session: Session, person: PersonRow, *, demo: bool = False) -> None:
@@ -79,7 +101,7 @@ def write_person(session: Session, person: PersonRow, *, demo: bool = False) -> 
 
 def remove_class(session: Session, class_id: str) -> None:
     """Delete a class with its teachers, enrolments and focus (evidence is not about classes)."""
-    for table in (ClassFocus, ClassTeacher, Enrolment):
+    for table in (ClassFocus, ClassTeacher, Enrolment, CourseClass):
         session.execute(delete(table).where(table.class_id == class_id))
     session.execute(delete(SchoolClass).where(SchoolClass.id == class_id))
 

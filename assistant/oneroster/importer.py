@@ -17,7 +17,8 @@ from pathlib import Path
 
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.audit import learner_state
+from assistant.learners.attributes import attribute_state, write_attributes
+from assistant.learners.audit import learner_state, utc_now
 from assistant.learners.csv_import import EvidencePiece, record_evidence, sort_evidence
 from assistant.learners.csv_rows import DEFAULT_MAX_BYTES
 from assistant.learners.db import EvidenceImport, LearnerDatabase
@@ -80,6 +81,8 @@ class OneRosterImporter:
         self.policy = policy
         self.today = today
         self.max_bytes = max_bytes
+        # Called after an import that wrote (the leaders' figures are recomputed).
+        self.after_import: Callable[[], None] | None = None
 
     def import_set(
         self,
@@ -134,6 +137,8 @@ class OneRosterImporter:
         )
         if not dry_run:
             self._write(path, viewer, roster, new, demo=demo)
+            if self.after_import is not None:
+                self.after_import()
         return report
 
     def _frameworks(
@@ -177,16 +182,26 @@ class OneRosterImporter:
             for item in roster.classes:
                 write_class(session, item)
             session.flush()
+            attributes_before = attribute_state(session, touched)
             for person in roster.people:
                 write_person(session, person, demo=demo)
             session.flush()
+            now = utc_now()
+            for person in roster.people:
+                if person.learner_id and person.attributes:
+                    write_attributes(
+                        session, person.learner_id, person.attributes, person.source, now
+                    )
             for login in roster.removed_logins:
                 remove_login(session, login)
             for class_id in roster.removed_classes:
                 remove_class(session, class_id)
             session.flush()
+            attributes_after = attribute_state(session, touched)
             changed = [
-                k for k, state in learner_state(session, touched).items() if before.get(k) != state
+                k
+                for k, state in learner_state(session, touched).items()
+                if before.get(k) != state or attributes_before.get(k) != attributes_after.get(k)
             ]
             what = f"OneRoster import {path.name}"
             if new:

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
+from assistant.learners.attributes import (
+    AttributeValues,
+    attribute_columns,
+    column_problems,
+    parse_values,
+)
 from assistant.oneroster.errors import Problem
 from assistant.oneroster.fields import Cells
 from assistant.oneroster.reader import OneRosterSet
@@ -158,6 +164,16 @@ class Objective:
     score: float | None
 
 
+@dataclass(frozen=True)
+class Demographic:
+    """A demographics row's learner attributes: its extension columns metadata.iep,
+    metadata.section_504, metadata.english_learner and metadata.group_<name> (the binding's own
+    fields are checked as read but imported nowhere). Its sourcedId is the user's."""
+
+    at: Where
+    attributes: AttributeValues
+
+
 @dataclass
 class Records:
     orgs: dict[str, Org] = field(default_factory=dict)
@@ -170,6 +186,7 @@ class Records:
     categories: dict[str, Category] = field(default_factory=dict)
     line_items: dict[str, LineItem] = field(default_factory=dict)
     results: dict[str, Result] = field(default_factory=dict)
+    demographics: dict[str, Demographic] = field(default_factory=dict)
     score_scales: dict[str, ScoreScale] = field(default_factory=dict)
     line_item_scales: dict[str, Link] = field(default_factory=dict)
     line_item_objectives: dict[str, Objective] = field(default_factory=dict)
@@ -197,7 +214,22 @@ def parse_records(found: OneRosterSet) -> Records:
     _each(found, "lineItemScoreScales", records.line_item_scales, _line_item_scale)
     _each(found, "lineItemLearningObjectiveIds", records.line_item_objectives, _line_objective)
     _each(found, "resultLearningObjectiveIds", records.result_objectives, _result_objective)
+    demographics = found.files.get("demographics")
+    columns = attribute_columns(demographics.header, "metadata.") if demographics else ()
+    if demographics is not None and columns:
+        found.problems.extend(Problem(demographics.name, 1, r) for r in column_problems(columns))
+
+        def demographic(cells: Cells, at: Where) -> Demographic:
+            reasons: list[str] = []
+            values = parse_values(columns, cells.row.values, reasons)
+            for reason in reasons:
+                cells.problem(reason)
+            return Demographic(at, values)
+
+        _each(found, "demographics", records.demographics, demographic)
     for table in ("demographics", "userProfiles", "resultScoreScales"):
+        if table == "demographics" and columns:
+            continue
         if table in found.files:
             source = found.files[table]
             records.ignored[source.name] = len(source.rows)

@@ -9,6 +9,8 @@
   enabledUser is true. Everyone else's login is their sourcedId.
 - A class takes its framework from the course map (by courseCode), else from a courseCode that
   names a framework, else the default framework, else the one it already has.
+- A class's course (courseSourcedId, named by its title in courses.csv) groups it with the
+  other sections of that course (teaching teams share what worked).
 - Memberships: a bulk enrollments file is the whole membership of the classes the set names;
   a delta one adds (active) and removes (tobedeleted) single enrollments. A user's
   agentSourcedIds link parents and guardians to students (either side may list the other).
@@ -232,6 +234,7 @@ class RosterPlanner:
                 continue
             reasons: list[str] = []
             _check_id(at.sourced_id, "sourcedId", reasons)
+            _check_id(klass.course, "courseSourcedId", reasons)
             if len(klass.title) > MAX_LENGTH["name"]:
                 reasons.append(f"title is longer than {MAX_LENGTH['name']} characters")
             self.problems.extend(at.problem(r) for r in reasons)
@@ -244,7 +247,18 @@ class RosterPlanner:
             framework = self._framework(klass.course, at.sourced_id)
             before = self.known.classes.get(at.sourced_id)
             counts[_change(before, (klass.title, framework))] += 1
-            self.plan.classes.append(ClassRow(at.sourced_id, klass.title, framework, (), False))
+            course = self.records.courses.get(klass.course)
+            self.plan.classes.append(
+                ClassRow(
+                    at.sourced_id,
+                    klass.title,
+                    framework,
+                    (),
+                    False,
+                    (klass.course, course.title[: MAX_LENGTH["name"]] if course else ""),
+                    True,
+                )
+            )
             existing.add(at.sourced_id)
         return existing
 
@@ -367,10 +381,16 @@ class RosterPlanner:
             p.sourced_id for p in self.people.values() if p.role == "student"
         }
         rows: list[PersonRow] = []
+        demographics = self.records.demographics
+        for sourced_id, found in sorted(demographics.items()):
+            if sourced_id not in learners:
+                self.problems.append(
+                    found.at.problem(f"user {sourced_id!r} is not a student of the set or school")
+                )
         for learner in sorted(learners):
             person = self.people.get(learner)
             changed = classes_of.get(learner, set()) != known_classes.get(learner, set())
-            if person is None and not changed:
+            if person is None and not changed and learner not in demographics:
                 continue
             if person is None:
                 name, grade, login = self.known.learners[learner]
@@ -387,6 +407,8 @@ class RosterPlanner:
                     person.grade,
                     tuple(sorted(classes_of.get(learner, set()))),
                     None,
+                    attributes=demographics[learner].attributes if learner in demographics else (),
+                    source=demographics[learner].at.file if learner in demographics else "",
                 )
             )
         others = {p.sourced_id for p in self.people.values() if p.role != "student"}

@@ -32,6 +32,30 @@ class GroupMember:
 
 
 @dataclass(frozen=True)
+class TeamSuggestion:
+    """The teaching team's pick for a group's focus (issue 19, leaders/teams.py): the activity
+    the course's teachers marked as their go-to, else the one whose learners most often reached
+    Proficient across the course's sections. A comparison of recorded results, not a cause."""
+
+    activity: str
+    go_to: bool
+    learners: int = 0  # who attended it (0: marked, no recorded result)
+    reached: int = 0
+    median_days: float | None = None
+    class_ids: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "activity": self.activity,
+            "go_to": self.go_to,
+            "learners": self.learners,
+            "reached": self.reached,
+            "median_days": self.median_days,
+            "classes": list(self.class_ids),
+        }
+
+
+@dataclass(frozen=True)
 class FlexibleGroup:
     focus: str
     focus_title: str
@@ -43,9 +67,11 @@ class FlexibleGroup:
     review_by: date
     activity: Activity | None
     resources: tuple[ResourceLink, ...]
+    team_pick: TeamSuggestion | None = None  # suggested before the guide's activity
 
     def as_json(self) -> dict[str, object]:
         return {
+            "team_pick": self.team_pick.as_json() if self.team_pick else None,
             "focus": self.focus,
             "focus_title": self.focus_title,
             "part": self.part,

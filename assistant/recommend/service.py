@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Protocol
 
 from assistant.errors import UnknownRecordError
 from assistant.frameworks.catalog import FrameworkCatalog
@@ -12,6 +14,7 @@ from assistant.learners.estimates import MasteryService, end_of_day
 from assistant.learners.store import LearnerStore
 from assistant.learners.types import LearnerProfile
 from assistant.recommend.class_report import ClassAnalyzer, ClassReport
+from assistant.recommend.groups import TeamSuggestion
 from assistant.recommend.next_steps import NextStep, Recommender
 
 
@@ -107,6 +110,14 @@ class NextStepsService:
         return scope or [fw.identifier for fw in self.catalog.frameworks]
 
 
+class TeamAdvice(Protocol):
+    """The teaching team's picks per competency code (leaders/teams.py implements it)."""
+
+    def suggestions(
+        self, viewer: Viewer, class_id: str, as_of: date
+    ) -> Mapping[str, TeamSuggestion]: ...
+
+
 class ClassReportService:
     def __init__(
         self,
@@ -114,11 +125,13 @@ class ClassReportService:
         policy: AccessPolicy,
         mastery: MasteryService,
         analyzer: ClassAnalyzer,
+        team: TeamAdvice | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
         self.mastery = mastery
         self.analyzer = analyzer
+        self.team = team
 
     def for_class(self, viewer: Viewer, class_id: str, *, as_of: date | None = None) -> ClassReport:
         self.policy.require_class(viewer, class_id)
@@ -128,7 +141,7 @@ class ClassReportService:
         )
         day = as_of or date.today()
         until = end_of_day(as_of) if as_of is not None else None
-        return self.analyzer.report(
+        report = self.analyzer.report(
             info,
             self.store.profiles(grant),
             self.mastery.estimates(grant, as_of),
@@ -136,6 +149,11 @@ class ClassReportService:
             as_of=day,
             model=self.mastery.model.name,
         )
+        if self.team is None or not report.groups:
+            return report
+        picks = self.team.suggestions(viewer, class_id, day)
+        groups = tuple(replace(g, team_pick=picks.get(g.focus)) for g in report.groups)
+        return replace(report, groups=groups)
 
 
 def _first_name(name: str) -> str:

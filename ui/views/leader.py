@@ -12,7 +12,9 @@ from assistant.leaders.period import Period
 from assistant.leaders.responsiveness import Spread
 from assistant.leaders.school import ClassLearners, Figures, SchoolFigures
 from ui import resources, state
+from ui.views import leader_equity, leader_review
 from ui.views.common import table, wait_for
+from ui.views.leader_tables import capped_table
 
 FIGURES = ("not_ready", "repeated", "quiet", "stuck", "time", "pace")
 
@@ -33,10 +35,11 @@ def page() -> None:
     if period is None:
         return
     found = assistant.leaders.school(who.viewer, period)
+    leader_equity.freshness(texts, language)
     st.subheader(texts.t("school_summary", language))
     _summary(found.school, texts, language)
     st.subheader(texts.t("by_class", language))
-    st.dataframe(table(_class_rows(found, texts, language)), hide_index=True, width="stretch")
+    capped_table(_class_rows(found, texts, language), "leader_all_classes", texts, language)
     st.subheader(texts.t("definitions", language))
     st.markdown(
         "\n".join(
@@ -45,6 +48,8 @@ def page() -> None:
         )
     )
     _per_competency(found, texts, language)
+    leader_equity.section(period, texts, language)
+    leader_review.section(found, period, texts, language)
     _class_learners(found, period, texts, language)
 
 
@@ -140,7 +145,7 @@ def _per_competency(found: SchoolFigures, texts: UiTexts, language: str) -> None
             }
             for c in found.competencies
         ]
-        st.dataframe(table(rows), hide_index=True, width="stretch")
+        capped_table(rows, "leader_all_competencies", texts, language)
 
 
 def _class_learners(found: SchoolFigures, period: Period, texts: UiTexts, language: str) -> None:

@@ -2,12 +2,14 @@
 
 Everything the learner database holds about one learner goes in one transaction: evidence (and
 import records left empty), mastery estimates, overrides, enrolments, guardianships, the
-learner, their own student account, feedback about them, by them or naming them, and their
-audit rows. Mentions of the learner in other rows' free text (another learner's evidence note or
-source, an override reason, an import file name, an audit description) are replaced by
+attributes a school imported for equity figures, their attendance at recorded interventions,
+the learner, their own student account, feedback about them, by them or naming them, and their
+audit rows. Mentions of the learner in other rows' free text (another learner's evidence note
+or source, an override reason, an import file name, an audit description) are replaced by
 "[removed]". Caches computed from everyone's data (fitted BKT parameters and the estimates made
-with them) are dropped and recomputed on demand. The learner's issued credentials are emptied
-but their rows stay, revoked, holding their status-list index.
+with them, the leaders' precomputed school figures) are dropped and recomputed on demand. The
+learner's issued credentials are emptied but their rows stay, revoked, holding their
+status-list index.
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ from assistant.learners.db import (
     Feedback,
     Guardianship,
     IssuedCredential,
+    LeaderSnapshot,
     Learner,
+    LearnerAttribute,
     MasteryEstimateRow,
     MasteryOverride,
     User,
 )
-from assistant.learners.db_connect import ApiToken, LtiUserLink
+from assistant.learners.db_connect import ApiToken, LtiMentee, LtiUserLink
+from assistant.learners.db_teams import InterventionLearner
 from assistant.learners.privacy.proof import ProofReport
 from assistant.learners.privacy.retention import count
 from assistant.learners.privacy.subject import FREE_TEXT, Subject
@@ -122,11 +127,27 @@ def delete_all(session: Session, subject: Subject) -> Deletion:
         session.scalars(select(Guardianship.parent_id).where(Guardianship.learner_id == lid))
     )
     deleted["enrolments"] = count(session, delete(Enrolment).where(Enrolment.learner_id == lid))
+    deleted["intervention_learners"] = count(
+        session, delete(InterventionLearner).where(InterventionLearner.learner_id == lid)
+    )
     deleted["guardianships"] = count(
         session, delete(Guardianship).where(Guardianship.learner_id == lid)
     )
+    deleted["learner_attributes"] = count(
+        session, delete(LearnerAttribute).where(LearnerAttribute.learner_id == lid)
+    )
+    deleted["leader_snapshots"] = count(session, delete(LeaderSnapshot))
     deleted["learners"] = count(session, delete(Learner).where(Learner.id == lid))
     if account:  # the ways the account signed in from elsewhere: LMS launches, API tokens
+        for platform, sub in session.execute(
+            select(LtiUserLink.platform_id, LtiUserLink.sub).where(LtiUserLink.user_id == account)
+        ).all():  # a mentor's link to this learner (LTI role_scope_mentor)
+            deleted["lti_mentees"] = deleted.get("lti_mentees", 0) + count(
+                session,
+                delete(LtiMentee).where(
+                    LtiMentee.platform_id == platform, LtiMentee.learner_sub == sub
+                ),
+            )
         deleted["lti_user_links"] = count(
             session, delete(LtiUserLink).where(LtiUserLink.user_id == account)
         )

@@ -1,4 +1,5 @@
-"""Deleting audit entries and feedback older than their retention (a dry run unless applied)."""
+"""Deleting audit entries, feedback and learner attributes older than their retention (a dry
+run unless applied). A learner attribute's age is the time a roster import last recorded it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import ColumnElement, CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from assistant.learners.audit import as_utc_naive, utc_now
-from assistant.learners.db import AuditRow, Feedback, LearnerDatabase
+from assistant.learners.db import AuditRow, Feedback, LearnerAttribute, LearnerDatabase
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class RetentionReport:
     feedback_before: datetime  # UTC
     audit_rows: int
     feedback_rows: int
+    attributes_before: datetime | None = None  # UTC; None: attributes were not checked
+    attribute_rows: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -28,6 +31,10 @@ class RetentionReport:
             "feedback_before": self.feedback_before.isoformat(),
             "audit_rows": self.audit_rows,
             "feedback_rows": self.feedback_rows,
+            "attributes_before": (
+                self.attributes_before.isoformat() if self.attributes_before else None
+            ),
+            "attribute_rows": self.attribute_rows,
         }
 
 
@@ -36,23 +43,39 @@ def apply_retention(
     *,
     audit_days: int,
     feedback_days: int,
+    attribute_days: int | None = None,
     apply: bool = False,
     now: datetime | None = None,
 ) -> RetentionReport:
-    """Audit entries and feedback older than their retention; deleted only with apply."""
+    """Audit entries, feedback and (given `attribute_days`) learner attributes older than
+    their retention; deleted only with apply."""
     moment = as_utc_naive(now) if now is not None else utc_now()
     audit_before = moment - timedelta(days=audit_days)
     feedback_before = moment - timedelta(days=feedback_days)
     old_audit = AuditRow.at < audit_before
     old_feedback = Feedback.created_at < feedback_before
+    attributes_before = (
+        moment - timedelta(days=attribute_days) if attribute_days is not None else None
+    )
+    old_attributes = LearnerAttribute.recorded_at < (attributes_before or datetime.min)
     with db.session() as session:
         if apply:
             audit_rows = count(session, delete(AuditRow).where(old_audit))
             feedback_rows = count(session, delete(Feedback).where(old_feedback))
+            attribute_rows = count(session, delete(LearnerAttribute).where(old_attributes))
         else:
             audit_rows = _matching(session, old_audit, AuditRow.id)
             feedback_rows = _matching(session, old_feedback, Feedback.id)
-    return RetentionReport(apply, audit_before, feedback_before, audit_rows, feedback_rows)
+            attribute_rows = _matching(session, old_attributes, LearnerAttribute.learner_id)
+    return RetentionReport(
+        apply,
+        audit_before,
+        feedback_before,
+        audit_rows,
+        feedback_rows,
+        attributes_before,
+        attribute_rows if attributes_before is not None else 0,
+    )
 
 
 def count(session: Session, statement: Any) -> int:

@@ -36,6 +36,7 @@ class PrivacyService:
         salt_path: Path,
         audit_retention_days: int = 730,
         feedback_retention_days: int = 365,
+        attribute_retention_days: int = 400,
         embedder_name: Callable[[], str] | None = None,
         chroma_file: Path | None = None,
         audit: AuditLog | None = None,
@@ -45,6 +46,7 @@ class PrivacyService:
         self.salt_path = salt_path
         self.audit_retention_days = audit_retention_days
         self.feedback_retention_days = feedback_retention_days
+        self.attribute_retention_days = attribute_retention_days
         self.embedder_name = embedder_name
         self.chroma_file = chroma_file
         self.audit = audit or AuditLog(db)
@@ -154,11 +156,13 @@ class PrivacyService:
 
     # retention ---------------------------------------------------------------------------
     def retention(self, *, apply: bool = False, now: datetime | None = None) -> RetentionReport:
-        """Audit entries and feedback older than their retention; deleted only with apply."""
+        """Audit entries, feedback and learner attributes older than their retention; deleted
+        only with apply."""
         return apply_retention(
             self.db,
             audit_days=self.audit_retention_days,
             feedback_days=self.feedback_retention_days,
+            attribute_days=self.attribute_retention_days,
             apply=apply,
             now=now,
         )
