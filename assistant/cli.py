@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant import __version__
 from assistant.cli_api import add_api_commands
@@ -20,14 +20,12 @@ from assistant.cli_credentials import add_credentials_commands
 from assistant.cli_oneroster import add_oneroster_commands
 from assistant.cli_privacy import add_privacy_commands
 from assistant.cli_ui import add_ui_command
-from assistant.container import Assistant, build_assistant
 from assistant.errors import StoreUnavailableError, WaypointError
-from assistant.learners.demo import load_demo
-from assistant.recommend.render import render_class_report, render_next_steps
-from assistant.retrieval.retriever import SearchFilters
-from assistant.retrieval.vectorstore import describe_store
 from assistant.settings import Settings
 from assistant.types import AUDIENCES
+
+if TYPE_CHECKING:  # the services load when a command runs: `--help` stays light
+    from assistant.container import Assistant
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
@@ -149,6 +147,9 @@ def _say_waiting(holder: int | None) -> None:
 def cmd_search(args: argparse.Namespace, assistant: Assistant) -> int:
     if args.k < 1 or args.k > 100:
         raise WaypointError("--k must be between 1 and 100")
+    from assistant.retrieval.retriever import SearchFilters
+    from assistant.retrieval.vectorstore import describe_store
+
     filters = SearchFilters(
         audience=args.audience, framework=args.framework, doc_type=args.doc_type
     )
@@ -215,9 +216,15 @@ def cmd_import_evidence(args: argparse.Namespace, assistant: Assistant) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, assistant: Assistant) -> int:
+    from assistant.learners.demo import load_demo
+
     viewer = assistant.access.viewer(args.user)
     report = load_demo(
-        assistant.roster_importer, assistant.evidence_importer, assistant.overrides, viewer
+        assistant.roster_importer,
+        assistant.evidence_importer,
+        assistant.overrides,
+        viewer,
+        interventions=lambda path: assistant.interventions.import_file(path, allow_future=True),
     )
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
@@ -225,7 +232,8 @@ def cmd_demo(args: argparse.Namespace, assistant: Assistant) -> int:
         print(
             f"demo school: {report.roster.classes} classes, {report.roster.people} people; "
             f"evidence {report.evidence.added} added, {report.evidence.unchanged} already "
-            f"recorded; {report.overrides_added} overrides added"
+            f"recorded; {report.overrides_added} overrides added; "
+            f"{report.interventions_added} group meetings recorded"
         )
     return EXIT_OK
 
@@ -233,6 +241,8 @@ def cmd_demo(args: argparse.Namespace, assistant: Assistant) -> int:
 def cmd_next_steps(args: argparse.Namespace, assistant: Assistant) -> int:
     if args.limit is not None and not 1 <= args.limit <= 50:
         raise WaypointError("--limit must be between 1 and 50")
+    from assistant.recommend.render import render_next_steps
+
     viewer = assistant.access.viewer(args.user)
     report = assistant.recommender.for_learner(
         viewer, args.learner, as_of=args.as_of, framework=args.framework, limit=args.limit
@@ -246,6 +256,8 @@ def cmd_next_steps(args: argparse.Namespace, assistant: Assistant) -> int:
 
 
 def cmd_class_report(args: argparse.Namespace, assistant: Assistant) -> int:
+    from assistant.recommend.render import render_class_report
+
     viewer = assistant.access.viewer(args.user)
     report = assistant.class_reports.for_class(viewer, args.class_id, as_of=args.as_of)
     print(
@@ -297,13 +309,19 @@ def _progress_bar(settings: Settings) -> _Bar | None:
     return _Bar() if settings.show_progress and sys.stderr.isatty() else None
 
 
+def _build_assistant() -> Assistant:
+    from assistant.container import build_assistant
+
+    return build_assistant(Settings())
+
+
 def main(
     argv: Sequence[str] | None = None, make_assistant: Callable[[], Assistant] | None = None
 ) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        assistant = make_assistant() if make_assistant else build_assistant(Settings())
+        assistant = make_assistant() if make_assistant else _build_assistant()
         handler: Callable[[argparse.Namespace, Assistant], int] = args.handler
         return handler(args, assistant)
     except (WaypointError, OSError, ValueError) as exc:

@@ -12,9 +12,8 @@ import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.container import Assistant
 from assistant.errors import WaypointError
 from assistant.frameworks.case_export import export_package, write_package
 from assistant.frameworks.case_import import load_framework
@@ -22,7 +21,10 @@ from assistant.frameworks.clashes import FrameworksInUse, framework_files
 from assistant.frameworks.model import Framework
 from assistant.frameworks.version_log import render_log
 
-Handler = Callable[[argparse.Namespace, Assistant], int]
+if TYPE_CHECKING:  # the services load when a command runs, not for `waypoint --help`
+    from assistant.container import Assistant
+
+Handler = Callable[[argparse.Namespace, "Assistant"], int]
 
 
 def add_case_commands(commands: Any) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.app.chat_session import chat_role
-from assistant.chat.engine import ChatEngine
-from assistant.chat.memory import Conversation
 from assistant.chat.types import ROLES, Answer, AskContext
-from assistant.container import Assistant
-from assistant.errors import AccessDeniedError, WaypointError
+from assistant.errors import WaypointError
+
+if TYPE_CHECKING:  # loaded when a question is asked, not for `waypoint --help`
+    from assistant.chat.engine import ChatEngine
+    from assistant.chat.memory import Conversation
+    from assistant.container import Assistant
 
 EXIT_OK = 0
 
@@ -43,9 +44,23 @@ def add_chat_commands(commands: Any) -> None:
 
 
 def cmd_eval(args: argparse.Namespace, assistant: Assistant) -> int:
-    from evals.__main__ import main as run_evals
+    """`python -m evals` in the source checkout: the gold sets and benchmarks are not part of
+    the installed package."""
+    import subprocess
 
-    return run_evals([part for module in args.only for part in ("--only", module)])
+    from assistant.settings import PACKAGE_ROOT
+
+    checkout = PACKAGE_ROOT.parent
+    if not (checkout / "evals" / "__main__.py").is_file():
+        print(
+            "waypoint eval: the evaluation (evals/: gold sets and benchmarks) is not installed "
+            "with the package; run it from a source checkout of Waypoint "
+            "(`pip install -e .` there, then `waypoint eval` or `python -m evals`)",
+            file=sys.stderr,
+        )
+        return 2
+    command = [sys.executable, "-m", "evals", *(f"--only={m}" for m in args.only)]
+    return subprocess.run(command, cwd=checkout, check=False).returncode
 
 
 class RoleMismatchError(WaypointError):
@@ -58,22 +73,49 @@ def _context(args: argparse.Namespace, assistant: Assistant) -> AskContext:
     for --role admin, the local administrator who owns the database."""
     role = args.role
     if args.user:
+        from assistant.app.chat_session import chat_role
+
         actual = assistant.access.viewer(args.user).role
         if role is not None and role != actual:
             raise RoleMismatchError(
                 f"--role {role} does not match {args.user}, who is a {actual} in the roster"
             )
-        asked = chat_role(actual)
-        if asked is None:
-            raise AccessDeniedError(f"{args.user} is a {actual}: chat is not open to leaders yet")
-        role = asked
+        role = chat_role(actual)
     return AskContext(
         role=role or "student", user_id=args.user, learner_id=args.learner, language=args.lang
     )
 
 
+def index_first(assistant: Assistant) -> None:
+    """An empty home: index the bundled knowledge first, with a progress bar on a terminal, so
+    that the first question is answered in the same process (the model loads once)."""
+    if assistant.records.chunk_count():
+        return
+    print("waypoint: indexing the bundled knowledge first…", file=sys.stderr, flush=True)
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="chunk", desc="indexing", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+
+    show = assistant.settings.show_progress and sys.stderr.isatty()
+    try:
+        report = assistant.indexer.ingest(progress=update if show else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    for problem in report.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+
+
 def cmd_ask(args: argparse.Namespace, assistant: Assistant) -> int:
     context = _context(args, assistant)
+    index_first(assistant)
     engine = assistant.chat
     if args.json:
         print(
@@ -86,6 +128,7 @@ def cmd_ask(args: argparse.Namespace, assistant: Assistant) -> int:
 
 def cmd_chat(args: argparse.Namespace, assistant: Assistant) -> int:
     context = _context(args, assistant)
+    index_first(assistant)
     engine = assistant.chat
     conversation = engine.new_conversation()
     print("Waypoint — ask a question; an empty line or Ctrl-D ends the conversation.")

@@ -15,6 +15,7 @@ from assistant.chat.intents import IntentClassifier, load_intent_spec
 from assistant.chat.learner_services import LearnerServices
 from assistant.chat.llm import LLMComposer, is_local, make_chat_model
 from assistant.chat.llm_path import LLMPath
+from assistant.chat.passage_vectors import passage_texts
 from assistant.chat.sections import SectionPicker
 from assistant.chat.templates import load_templates
 from assistant.credentials.keys import IssuerKey, load_issuer_key
@@ -25,7 +26,10 @@ from assistant.frameworks.translations import Translations
 from assistant.frameworks.version_log import FrameworkVersions, VersionLog
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.records import IndexRecords
+from assistant.leaders.chat_facts import ChatTeamFacts, TeamChatFacts
+from assistant.leaders.interventions import InterventionService
 from assistant.leaders.service import LeaderService
+from assistant.leaders.teams import TeamService
 from assistant.learners.access import LOCAL_ADMIN, AccessPolicy
 from assistant.learners.audit import AuditLog
 from assistant.learners.competency_moves import LearnerCompetencies
@@ -70,6 +74,9 @@ CATALOG_DEPENDENTS = (
     "chat",
     "progress",
     "leaders",
+    "interventions",
+    "teams",
+    "team_chat",
     "translations",  # the frameworks' sidecars, which the recommender words steps with
 )
 
@@ -83,8 +90,13 @@ class Assistant:
 
     @cached_property
     def embedder(self) -> Embedder:
+        s = self.settings
         return self._embedder or make_embedder(
-            self.settings.embedding_model, batch_size=self.settings.embedding_batch_size
+            s.embedding_model,
+            batch_size=s.embedding_batch_size,
+            backend=s.embedding_backend,
+            cache_dir=s.home / "models",
+            threads=s.embedding_threads,
         )
 
     @cached_property
@@ -108,6 +120,12 @@ class Assistant:
             lambda: self.vector_store,
             lambda: self.embeddings.computed,
             on_framework=self.framework_versions.apply,
+            embedder_name=self.embedder.name,
+            on_chunks=(
+                (lambda chunks: self.embeddings.embed_documents(passage_texts(chunks)))
+                if self.settings.passage_vectors_at_ingest
+                else None
+            ),
         )
 
     @cached_property
@@ -119,7 +137,11 @@ class Assistant:
     @cached_property
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(
-            self.settings, self.records, lambda: self.vector_store, self.embeddings.embed_query
+            self.settings,
+            self.records,
+            lambda: self.vector_store,
+            self.embeddings.embed_query,
+            embedder_name=self.embedder.name,
         )
 
     # learner model and recommendations ---------------------------------------------------
@@ -199,19 +221,30 @@ class Assistant:
     @cached_property
     def class_reports(self) -> ClassReportService:
         analyzer = ClassAnalyzer(self.catalog, self.reasons, self.class_rules)
-        return ClassReportService(self.learner_store, self.access, self.mastery, analyzer)
+        return ClassReportService(
+            self.learner_store, self.access, self.mastery, analyzer, team=self.teams
+        )
 
     @cached_property
     def evidence_importer(self) -> EvidenceImporter:
-        return EvidenceImporter(
+        importer = EvidenceImporter(
             self.learner_db, self.catalog, self.access, max_bytes=self.settings.max_upload_bytes
         )
+        importer.after_import = self.after_import
+        return importer
 
     @cached_property
     def roster_importer(self) -> RosterImporter:
-        return RosterImporter(
+        importer = RosterImporter(
             self.learner_db, self.catalog, self.access, max_bytes=self.settings.max_upload_bytes
         )
+        importer.after_import = self.after_import
+        return importer
+
+    def after_import(self) -> None:
+        """The leaders' school figures are precomputed after each import."""
+        if self.settings.leader_precompute != "off":
+            self.leaders.after_import(self.settings.leader_precompute)
 
     @cached_property
     def overrides(self) -> OverrideService:
@@ -267,6 +300,7 @@ class Assistant:
             salt_path=s.home / "privacy.salt",
             audit_retention_days=s.audit_retention_days,
             feedback_retention_days=s.feedback_retention_days,
+            attribute_retention_days=s.attribute_retention_days,
             embedder_name=lambda: self.embedder.name,
             chroma_file=s.chroma_dir / "chroma.sqlite3" if s.vector_store == "embedded" else None,
             audit=self.audit,
@@ -282,6 +316,7 @@ class Assistant:
             self.recommender,
             self.catalog,
             self.class_reports,
+            team=ChatTeamFacts(self.team_chat, self.leaders.default_period),
         )
 
     @cached_property
@@ -295,7 +330,29 @@ class Assistant:
 
     @cached_property
     def leaders(self) -> LeaderService:
-        return LeaderService(self.access, self.mastery, self.catalog, self.class_rules)
+        return LeaderService(
+            self.access,
+            self.mastery,
+            self.catalog,
+            self.class_rules,
+            min_group=self.settings.equity_min_group,
+            precompute=self.settings.leader_precompute,
+        )
+
+    @cached_property
+    def interventions(self) -> InterventionService:
+        return InterventionService(self.access, self.catalog)
+
+    @cached_property
+    def teams(self) -> TeamService:
+        return TeamService(
+            self.access, self.mastery, self.catalog, self.class_rules, self.interventions
+        )
+
+    @cached_property
+    def team_chat(self) -> TeamChatFacts:
+        """The facts for the chat's "least responsive classes" and "what worked" questions."""
+        return TeamChatFacts(self.teams)
 
     @cached_property
     def progress(self) -> ProgressService:
@@ -343,6 +400,10 @@ class Assistant:
             keys,
             app_url=s.app_url,
             jwks_seconds=s.lti_jwks_cache_seconds,
+            catalog=lambda: self.catalog,
+            reports=lambda: self.class_reports,
+            grade_passback=s.lti_grade_passback,
+            sync_on_launch=s.lti_sync_on_launch,
         )
 
     def refresh_catalog(self) -> None:

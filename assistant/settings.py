@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
@@ -10,13 +11,35 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-BUNDLED_KNOWLEDGE = PACKAGE_ROOT.parent / "knowledge"
-BUNDLED_PROMPTS = PACKAGE_ROOT.parent / "prompts"
+# Where a wheel puts the folders that sit beside the package in a source checkout
+# (pyproject.toml, [tool.hatch.build.targets.wheel.force-include]).
+BUNDLED_DIR = "_bundled"
+
+
+def bundled_path(name: str) -> Path:
+    """A folder shipped with Waypoint (knowledge, prompts, ui): the installed package's copy,
+    else the source checkout's, beside the package."""
+    installed = Path(str(files("assistant").joinpath(BUNDLED_DIR, name)))
+    return installed if installed.is_dir() else PACKAGE_ROOT.parent / name
+
+
+BUNDLED_KNOWLEDGE = bundled_path("knowledge")
+BUNDLED_PROMPTS = bundled_path("prompts")
 
 # Values a profile sets unless the environment sets them explicitly.
 PROFILES: dict[str, dict[str, Any]] = {
     "default": {},
-    "test": {"show_progress": False, "embedding_batch_size": 64},
+    # tests embed with torch, the reference backend their thresholds were measured with (and
+    # without an ONNX export per temporary home); tests of the int8 backend ask for it
+    "test": {
+        "show_progress": False,
+        "embedding_batch_size": 64,
+        "leader_precompute": "off",
+        "embedding_backend": "torch",
+        # the test index is built once per session: its answers embed the few passages
+        # they compare, instead of every passage's variants at ingest (2.6 texts a chunk)
+        "passage_vectors_at_ingest": False,
+    },
 }
 
 
@@ -68,6 +91,15 @@ class Settings(BaseSettings):
     lti_jwks_cache_seconds: int = Field(
         default=3600, ge=0, description="how long a platform's public keys are kept"
     )
+    lti_sync_on_launch: bool = Field(
+        default=True,
+        description="sync a course's roster from the LMS (NRPS) after each teacher's launch",
+    )
+    lti_grade_passback: bool = Field(
+        default=False,
+        description="allow posting learners' levels to the LMS's gradebook (AGS) with "
+        "`waypoint lti grades CLASS`",
+    )
     oidc_unverified_email_issuers: tuple[str, ...] = Field(
         default=(),
         description="issuers (`iss`) of identity providers that never send `email_verified` "
@@ -77,6 +109,25 @@ class Settings(BaseSettings):
 
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
+    embedding_backend: Literal["onnx-int8", "torch"] = Field(
+        default="onnx-int8",
+        description="onnx-int8: the model's int8 ONNX graph (made once from its local files "
+        "into <home>/models; no torch at question time); torch: sentence-transformers, the "
+        "reference. The index remembers which one built it: changing this re-embeds it on "
+        "the next `waypoint ingest`",
+    )
+    passage_vectors_at_ingest: bool = Field(
+        default=True,
+        description="embed, at ingest, every text answers compare a question with (section "
+        "leads and later paragraphs), so answering embeds only the question",
+    )
+    embedding_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="threads one question is embedded with (onnx-int8); 1 keeps simultaneous "
+        "questions from fighting over the cores. An ingest's batches use every core",
+    )
 
     vector_store: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "127.0.0.1"
@@ -210,6 +261,23 @@ class Settings(BaseSettings):
         default=365,
         ge=1,
         description="answer feedback older than this is deleted by `waypoint retention --apply`",
+    )
+    attribute_retention_days: int = Field(
+        default=400,
+        ge=1,
+        description="learner attributes for equity figures (IEP, 504, English learner, groups) "
+        "that no roster import has confirmed for this long are deleted by `waypoint retention "
+        "--apply`",
+    )
+    equity_min_group: int = Field(
+        default=10,
+        ge=5,
+        description="smallest group of learners an equity figure is shown for (never under 5)",
+    )
+    leader_precompute: Literal["background", "inline", "off"] = Field(
+        default="background",
+        description="after an evidence or roster import, recompute the leaders' school figures "
+        "in the background, at once (inline), or only when a leader opens the page (off)",
     )
 
     # mastery credentials (Open Badges 3.0, CLR 2.0) ---------------------------------------

@@ -153,9 +153,16 @@ class Indexer:
         embedded_count: Callable[[], int],
         *,
         on_framework: OnFramework | None = None,
+        embedder_name: str | None = None,
+        on_chunks: Callable[[Sequence[Chunk]], object] | None = None,
     ) -> None:
+        """`embedder_name` names the model and backend the store's vectors come from: an index
+        built by another is re-embedded. `on_chunks` is given each file's new chunks before
+        they are recorded (the container embeds the passages answers are composed from)."""
         self.settings = settings
         self._on_framework = on_framework
+        self._embedder_name = embedder_name
+        self._on_chunks = on_chunks
         self.records = records
         self._vector_store = vector_store
         self._embedded_count = embedded_count
@@ -177,6 +184,9 @@ class Indexer:
         with WriteLock(self.settings.home / "ingest.lock", on_wait=waiting):
             store = _Store(self.settings, self.records, self._vector_store)
             verify = self.records.flag(VERIFY_FLAG) or self._store_folder_lost()
+            if self._other_embedder():
+                self._drop_vectors(store, report)
+                verify = True
             plans, roots_seen = self._plan(targets or [self.settings.knowledge_dir], report)
             total = sum(len(p.new) for p in plans)
             done = 0
@@ -190,6 +200,8 @@ class Indexer:
             added = [c for plan in plans for c in plan.new]
             if added:
                 self._make_searchable(added, store, report)
+            if self._embedder_name is not None:
+                self.records.set_embedder(self._embedder_name)
             self.records.set_flag(VERIFY_FLAG, False)
         report.embedded = self._embedded_count() - embedded_before
         report.seconds = round(time.perf_counter() - started, 3)
@@ -301,6 +313,27 @@ class Indexer:
         )
         return digest.hexdigest()
 
+    def _other_embedder(self) -> bool:
+        """The store holds vectors of another model or backend than this run's."""
+        if self._embedder_name is None or not self.records.chunk_count():
+            return False
+        built = self.records.embedder() or self.settings.embedding_model  # before: torch
+        return built != self._embedder_name
+
+    def _drop_vectors(self, store: _Store, report: IngestReport) -> None:
+        """Delete every vector of the other embedder; `_repair` writes the recorded chunks
+        again with this one (and their passages are embedded for the composer)."""
+        log.warning(
+            "the index was built with %s; re-embedding it with %s",
+            self.records.embedder() or self.settings.embedding_model,
+            self._embedder_name,
+        )
+        present = sorted(store.ids())
+        if present:
+            store.delete(present)
+        if self._on_chunks is not None:
+            self._on_chunks(self.records.all_chunks())
+
     def _store_folder_lost(self) -> bool:
         """The embedded store's files are gone while the records still list chunks."""
         if self.settings.vector_store != "embedded":
@@ -318,6 +351,8 @@ class Indexer:
         progress: Progress | None,
     ) -> int:
         new = plan.new
+        if new and self._on_chunks is not None:
+            self._on_chunks(new)
         for start in range(0, len(new), WRITE_BATCH):
             batch = new[start : start + WRITE_BATCH]
             store.add(batch)

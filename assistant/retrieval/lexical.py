@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-import bm25s
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SPANISH
 
 from assistant.types import Chunk
 
-STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(STOPWORDS_SPANISH)
+if TYPE_CHECKING:  # bm25s (and numba under it) load with the first index, not on import
+    import bm25s
+
 TOKEN = r"(?u)\b\w[\w.]*\w\b|\b\w\b"
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """English and Spanish stop words: bm25s's lists, read from its `stopwords` module alone
+    (a plain file of word lists), so that tokenizing does not import bm25s and numba."""
+    spec = importlib.util.find_spec("bm25s")
+    folders = spec.submodule_search_locations if spec else None
+    if not folders:
+        from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SPANISH
+
+        return frozenset(STOPWORDS_EN) | frozenset(STOPWORDS_SPANISH)
+    namespace: dict[str, object] = {}
+    source = Path(next(iter(folders))) / "stopwords.py"
+    exec(compile(source.read_text(encoding="utf-8"), str(source), "exec"), namespace)
+    english = cast(Iterable[str], namespace["STOPWORDS_EN"])
+    spanish = cast(Iterable[str], namespace["STOPWORDS_SPANISH"])
+    return frozenset(english) | frozenset(spanish)
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    if name == "STOPWORDS":  # the old constant, read lazily
+        return stopwords()
+    raise AttributeError(name)
 
 
 def tokens(text: str) -> list[str]:
     """Words, keeping dotted codes whole (m.6.rp.1) and also their parts."""
     out: list[str] = []
+    skip = stopwords()
     for token in re.findall(TOKEN, text.casefold()):
-        if token in STOPWORDS:
+        if token in skip:
             continue
         out.append(token)
         if "." in token:
@@ -34,6 +63,8 @@ class LexicalIndex:
         self.chunks = list(chunks)
         self._bm25: bm25s.BM25 | None = None
         if self.chunks:
+            import bm25s
+
             self._bm25 = bm25s.BM25()
             self._bm25.index([tokens(c.text) or ["_"] for c in self.chunks], show_progress=False)
 

@@ -83,8 +83,14 @@ class HybridRetriever:
         records: IndexRecords,
         vector_store: Callable[[], Any],
         embed_query: Callable[[str], list[float]],
+        *,
+        embedder_name: str | None = None,
     ) -> None:
+        """`embedder_name`: the model and backend questions are embedded with; an index whose
+        vectors come from another is refused (its vectors and the question's would not
+        compare) until `waypoint ingest` re-embeds it."""
         self.settings = settings
+        self._embedder_name = embedder_name
         self.records = records
         self._vector_store = vector_store
         self._embed_query = embed_query
@@ -222,6 +228,13 @@ class HybridRetriever:
         with store_errors(self.settings, every=True):
             count = vector_count(store)
         recorded = len(self._by_id)
+        built = self.records.embedder() or self.settings.embedding_model
+        if recorded and self._embedder_name is not None and built != self._embedder_name:
+            raise StoreUnavailableError(
+                f"{describe_store(self.settings)} holds vectors made with {built}, but questions "
+                f"are embedded with {self._embedder_name}; run `waypoint ingest` to re-embed it "
+                "(or set WAYPOINT_EMBEDDING_BACKEND back)"
+            )
         if count == 0 and recorded:
             with contextlib.suppress(sqlite3.Error):  # a read-only index still gets the message
                 self.records.set_flag(VERIFY_FLAG, True)

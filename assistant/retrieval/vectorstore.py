@@ -12,13 +12,14 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
-
-from langchain_chroma import Chroma
-from langchain_core.embeddings import Embeddings
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import StoreUnavailableError
 from assistant.settings import Settings
+
+if TYPE_CHECKING:  # langchain_chroma (and chromadb) load with the first store, not on import
+    from langchain_chroma import Chroma
+    from langchain_core.embeddings import Embeddings
 
 # Cosine distance under which two vectors are the same text embedded twice.
 SAME_VECTOR = 1e-4
@@ -142,6 +143,8 @@ def repair_hint(settings: Settings) -> str:
 
 def make_vector_store(settings: Settings, embeddings: Embeddings) -> Chroma:
     """A LangChain Chroma store whose collection uses cosine distance and a wide HNSW search."""
+    from langchain_chroma import Chroma
+
     configuration: Any = {
         "hnsw": {
             "space": "cosine",

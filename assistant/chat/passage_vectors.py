@@ -1,0 +1,55 @@
+"""The passages answers are composed from, known at ingest: their vectors are computed then and
+kept in the embedding cache by content hash, so that answering embeds only the question.
+
+The section picker compares a question with each retrieved section's heading and lead (cut to
+the asker's word budget) and with its later paragraphs; those texts depend only on the section,
+so they are listed here for every section opening the indexer writes. A text not listed (a word
+budget added later) is still embedded at answer time, in memory only: this list makes answers
+faster, never different.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from assistant.chat.answers.guides import WORDS_BY_ROLE
+from assistant.chat.sections import blocks, body_of, lead_text
+from assistant.types import QUESTION, Chunk
+
+MORE_WORDS = 80  # what "tell me more" adds to a role's word budget (answers.guides)
+
+
+def word_budgets() -> tuple[int, ...]:
+    """Every word budget the guide answers use: each role's, with and without "more"."""
+    base = set(WORDS_BY_ROLE.values()) | {120}
+    return tuple(sorted(base | {words + MORE_WORDS for words in base}))
+
+
+def section_texts(chunk: Chunk) -> list[str]:
+    """The texts the picker may embed for the section this chunk opens (none for a later part
+    of a section, nor for a listed question, whose own text is its chunk's)."""
+    meta = chunk.metadata
+    if meta.get("part") or meta.get("doc_type") == QUESTION:
+        return []
+    body = body_of(chunk)
+    heading = str(meta.get("section") or "")
+    texts: dict[str, None] = {}
+    for words in word_budgets():
+        for want_list in (False, True):
+            for more in (False, True):
+                lead = lead_text(body, words, want_list=want_list, more=more)
+                if lead:
+                    texts[f"{heading}. {lead}"] = None
+                    texts[lead] = None
+    for block in blocks(body):
+        texts[block] = None
+    return list(texts)
+
+
+def passage_texts(chunks: Iterable[Chunk]) -> list[str]:
+    """The composer's texts for these chunks, each once."""
+    texts: dict[str, None] = {}
+    for chunk in chunks:
+        for text in section_texts(chunk):
+            texts[text] = None
+    return list(texts)

@@ -1,0 +1,254 @@
+"""The default embedding backend: the bundled model as an int8 ONNX graph, run by onnxruntime.
+
+The graph is made from the model's own local files (no download): `torch.onnx.export` of the
+transformer, then `onnxruntime.quantization.quantize_dynamic` (int8 weights, per channel). That
+is done once, on first use, into `WAYPOINT_HOME/models/` with its SHA-256 beside it; from then
+on a process that embeds needs neither torch nor transformers: texts are tokenized with the
+`tokenizers` package from the model's `tokenizer.json`, and the token vectors are mean-pooled
+and normalized as sentence-transformers does (mean cosine with the torch vectors above 0.99).
+
+Threads are explicit: a single text (a question) runs on `threads` intra-op threads (default 1,
+so that simultaneous questions each keep a core instead of fighting over all of them), batches
+(an ingest) on a second session with onnxruntime's default, one per physical core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import WaypointError
+
+BACKEND = "onnx-int8"
+# Bump when the export or the quantization changes: the file name and the vectors' key change.
+RECIPE = "1"
+OPSET = 17
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Up to this many texts go through the single-text session; more go through the batch one.
+SMALL_BATCH = 4
+_export_lock = threading.Lock()
+
+
+def onnx_file(cache_dir: Path, model: str) -> Path:
+    """Where the int8 graph of `model` is kept."""
+    return cache_dir / f"{model}-{BACKEND}-r{RECIPE}.onnx"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _hash_file(path: Path) -> Path:
+    return path.with_suffix(".sha256")
+
+
+def verified(path: Path) -> bool:
+    """The graph exists and matches the hash written when it was exported."""
+    sidecar = _hash_file(path)
+    if not path.is_file() or not sidecar.is_file():
+        return False
+    return sidecar.read_text(encoding="utf-8").strip() == file_sha256(path)
+
+
+def export_int8(model_path: Path, target: Path) -> str:
+    """Export the sentence-transformers model in `model_path` (local files only) to an int8
+    ONNX graph at `target`, written atomically with its SHA-256 beside it. Returns the hash."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from transformers import AutoModel
+        from transformers.utils import logging as transformers_logging
+    except ImportError as exc:  # pragma: no cover - the default install has them
+        raise WaypointError(
+            f"cannot build the int8 embedding model ({exc.name} is not installed); install it "
+            "or set WAYPOINT_EMBEDDING_BACKEND=torch"
+        ) from exc
+    transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    if not (model_path / "config.json").is_file():
+        raise WaypointError(f"embedding model folder not found or incomplete: {model_path}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    model = AutoModel.from_pretrained(str(model_path), local_files_only=True)
+    model.eval()
+
+    class Hidden(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            out = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state
+
+    sample = torch.ones(1, 8, dtype=torch.long)
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "hidden")}
+    with tempfile.TemporaryDirectory(dir=target.parent) as work:
+        fp32 = Path(work) / "fp32.onnx"
+        int8 = Path(work) / "int8.onnx"
+        with torch.no_grad():
+            torch.onnx.export(
+                Hidden(model),
+                (sample, sample, torch.zeros_like(sample)),
+                str(fp32),
+                input_names=list(INPUTS),
+                output_names=["hidden"],
+                dynamic_axes=axes,
+                opset_version=OPSET,
+                dynamo=False,
+            )
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+        digest = file_sha256(int8)
+        os.replace(int8, target)
+    sidecar = _hash_file(target)
+    sidecar.write_text(digest + "\n", encoding="utf-8")
+    return digest
+
+
+def ensure_int8(model_path: Path, target: Path) -> str:
+    """The int8 graph at `target`, exported first if it is missing or does not match its hash.
+    The export runs in a child process, so torch never stays in this one's memory. Returns
+    the graph's SHA-256."""
+    with _export_lock:
+        if not verified(target):
+            # the child finds this package where this process found it
+            source = str(Path(__file__).resolve().parents[2])
+            paths = [source, *filter(None, [os.environ.get("PYTHONPATH")])]
+            done = subprocess.run(
+                [sys.executable, "-m", __name__, str(model_path), str(target)],
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0 or not verified(target):
+                lines = (done.stderr or done.stdout).strip().splitlines()
+                why = lines[-1] if lines else f"exit status {done.returncode}"
+                raise WaypointError(
+                    f"cannot build the int8 embedding model in {target.parent}: {why} "
+                    "(WAYPOINT_EMBEDDING_BACKEND=torch runs without it)"
+                )
+        return _hash_file(target).read_text(encoding="utf-8").strip()
+
+
+def max_tokens(model_path: Path, default: int = 256) -> int:
+    """The model's sequence limit, as sentence-transformers reads it."""
+    config = model_path / "sentence_bert_config.json"
+    try:
+        return int(json.loads(config.read_text(encoding="utf-8"))["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return default
+
+
+class OnnxEmbedder:
+    """An int8 ONNX sentence encoder behind the Embedder protocol. `name` is the model's name
+    with the backend, so its vectors are never mixed with the torch backend's."""
+
+    def __init__(
+        self,
+        model: str,
+        model_path: Callable[[], Path],
+        cache_dir: Path,
+        *,
+        batch_size: int = 32,
+        threads: int = 1,
+    ) -> None:
+        self.model = model
+        self.name = f"{model}+{BACKEND}"
+        self.backend = BACKEND
+        self._model_path = model_path
+        self._cache_dir = cache_dir
+        self._batch_size = batch_size
+        self._threads = threads
+        self._lock = threading.Lock()
+        self._tokenizer: Any = None
+        self._single: Any = None
+        self._batch: Any = None
+        self.sha256: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._single is not None
+
+    @property
+    def path(self) -> Path:
+        return onnx_file(self._cache_dir, self.model)
+
+    def _session(self, threads: int) -> Any:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads  # 0: onnxruntime's default (physical cores)
+        options.inter_op_num_threads = 1
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        return onnxruntime.InferenceSession(
+            str(self.path), options, providers=["CPUExecutionProvider"]
+        )
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._single is not None:
+                return
+            from tokenizers import Tokenizer
+
+            folder = self._model_path()
+            if not (folder / "tokenizer.json").is_file():
+                raise WaypointError(f"embedding model folder has no tokenizer.json: {folder}")
+            self.sha256 = ensure_int8(folder, self.path)
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            tokenizer.enable_truncation(max_tokens(folder))
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            self._tokenizer = tokenizer
+            self._batch = self._session(0)
+            self._single = self._session(self._threads)
+
+    def _encode(self, texts: Sequence[str], session: Any) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        self._load()
+        if len(texts) <= SMALL_BATCH:
+            return [[float(x) for x in row] for row in self._encode(texts, self._single)]
+        # longest first in batches of similar length, as sentence-transformers does: less padding
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), self._batch_size):
+            part = order[start : start + self._batch_size]
+            vectors = self._encode([texts[i] for i in part], self._batch)
+            for index, row in zip(part, vectors, strict=True):
+                out[index] = [float(x) for x in row]
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+if __name__ == "__main__":  # the export, in a process of its own: MODEL_FOLDER TARGET_FILE
+    print(export_int8(Path(sys.argv[1]), Path(sys.argv[2])))

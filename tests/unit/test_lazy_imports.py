@@ -1,0 +1,53 @@
+"""`waypoint --help`, `waypoint ui` and commands that need no model start without the heavy
+packages: torch, transformers, sentence-transformers and the Chroma client load only when a
+text is embedded or the vector store is opened."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HEAVY = ("torch", "transformers", "sentence_transformers", "langchain_chroma", "chromadb")
+
+
+def loaded_after(code: str, tmp_path: Path) -> set[str]:
+    """Which HEAVY packages a fresh interpreter has imported after running `code`."""
+    report = f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    script = f"{code}\nimport json, sys\n{report}"
+    env = {"WAYPOINT_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # `waypoint --help` (the whole parser) and what `waypoint ui` runs before it hands over
+        # to Streamlit
+        "from assistant.cli import build_parser; build_parser().format_help()\n"
+        "from assistant.cli_ui import streamlit_command",
+        # a command that needs no model (the services built but not asked to embed), and what
+        # the app imports to render its sign-in page (the preparation runs afterwards)
+        "import assistant.app.bootstrap, assistant.app.identity, assistant.app.texts\n"
+        "from assistant.container import build_assistant\n"
+        "from assistant.settings import Settings\n"
+        "a = build_assistant(Settings(profile='test'))\n"
+        "a.retriever; a.indexer; a.chat; a.records.frameworks()",
+    ],
+    ids=["help-and-ui", "services-and-sign-in"],
+)
+def test_no_heavy_import_before_a_text_is_embedded(code: str, tmp_path: Path) -> None:
+    assert loaded_after(code, tmp_path) == set()
