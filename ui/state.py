@@ -16,6 +16,13 @@ CHILD = "wp_child"
 CLASS = "wp_class"
 PENDING = "wp_pending_question"
 NOTICE = "wp_notice"
+LANGUAGE_SWITCH = "wp_language_switch"  # the sidebar's control; LANGUAGE is what pages read
+SESSION_TOKEN = "wp_session_token"  # the single-use token the browser's cookie holds now
+FORGET_COOKIE = "wp_forget_cookie"  # signed out: the next page removes the cookie
+LOADING = "wp_loading"  # just signed in: the first page shows a spinner while it loads
+TEACHER_TAB = "wp_teacher_tab"
+TEACHER_LEARNER = "teacher_learner"
+LANGUAGES = {"en": "English", "es": "Español"}
 
 
 def account() -> Account | None:
@@ -29,16 +36,24 @@ def sign_in(who: Account) -> None:
 
 
 def clear() -> None:
-    """Forget everything of the session (sign-out): nothing carries over to the next person."""
+    """Forget everything of the session (sign-out): nothing carries over to the next person
+    but the language the page is shown in."""
+    kept = language()
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[LANGUAGE] = kept
 
 
 def language() -> str:
-    return str(st.session_state.get(LANGUAGE, "en"))
+    """The language of every page ("en" or "es"), chosen in the sidebar, kept for the session.
+    Every page reads it here."""
+    found = str(st.session_state.get(LANGUAGE, "en"))
+    return found if found in LANGUAGES else "en"
 
 
 def set_language(value: str) -> None:
+    if value not in LANGUAGES:
+        raise ValueError(f"unknown language {value!r} (expected one of {', '.join(LANGUAGES)})")
     st.session_state[LANGUAGE] = value
 
 

@@ -11,7 +11,6 @@ from assistant.chat.engine import ChatEngine
 from assistant.chat.memory import Conversation
 from assistant.chat.types import Answer, AskContext
 from assistant.chat.types import Role as ChatRole
-from assistant.errors import AccessDeniedError
 from assistant.learners.types import Role
 
 MAX_SHOWN_TURNS = 50
@@ -38,11 +37,8 @@ class ChatSession:
     conversation: Conversation | None = None
 
     def context(self) -> AskContext:
-        role = chat_role(self.account.role)
-        if role is None:
-            raise AccessDeniedError(f"chat is not open to the {self.account.role} role yet")
         return AskContext(
-            role=role,
+            role=chat_role(self.account.role),
             user_id=self.account.user_id,
             learner_id=self.learner_id,
             language=self.language,
@@ -70,9 +66,7 @@ class ChatSession:
         self.conversation = None
 
 
-def chat_role(role: Role) -> ChatRole | None:
-    """The role a person asks chat as; None for a leader, whose questions (school figures
-    with their definitions) chat does not answer yet."""
-    if role == "leader":
-        return None
+def chat_role(role: Role) -> ChatRole:
+    """The role a person asks chat as: their own (a leader's questions get the school's
+    figures with their definitions, never a learner's name)."""
     return role

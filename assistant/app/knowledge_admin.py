@@ -14,6 +14,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from assistant.app.uploads import MAX_NAME, safe_file_name
@@ -21,7 +22,7 @@ from assistant.container import Assistant
 from assistant.errors import WaypointError
 from assistant.frameworks.case_import import load_framework
 from assistant.frameworks.clashes import FrameworksInUse, framework_files
-from assistant.ingest.corpus import FRAMEWORK_SUFFIXES
+from assistant.ingest.corpus import FRAMEWORK_SUFFIXES, root_key
 from assistant.ingest.indexer import IngestReport
 from assistant.ingest.loaders import GUIDE_SUFFIXES, load_guide
 from assistant.types import AUDIENCES
@@ -40,6 +41,20 @@ class IndexStats:
     by_language: dict[str, int]
     frameworks: tuple[dict[str, object], ...]
     uploads: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    """One file of the knowledge base as the admin page lists it."""
+
+    path: str  # relative to its folder: "guides/parents/x.md", or an upload's "parents/x.md"
+    uploaded: bool  # an upload (may be removed here) or part of the knowledge folder
+    kind: str  # "framework" or "guide"
+    doc_type: str  # what its passages are: framework, guide, resource, ...
+    audience: str
+    language: str
+    passages: int
+    changed: date | None  # when the file was last written (added or replaced)
 
 
 class KnowledgeAdmin:
@@ -93,6 +108,68 @@ class KnowledgeAdmin:
         report = self.assistant.indexer.ingest(targets, prune=True, progress=progress)
         self.assistant.refresh_catalog()
         return report
+
+    def add_and_index(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        audience: str = "all",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[Path, IngestReport]:
+        """Check and keep an upload, then index it: one step for the admin."""
+        kept = self.add(name, data, audience=audience)
+        return kept, self.reindex(progress=progress)
+
+    def remove(self, path: str, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Delete an uploaded file (its path as `files()` lists it) and take its passages out
+        of the index. Files of the knowledge folder are not removed here."""
+        uploads = self.uploads_dir.resolve()
+        target = (uploads / path).resolve()
+        if (
+            not path
+            or not target.is_relative_to(uploads)
+            or target == uploads
+            or not target.is_file()
+        ):
+            raise UploadError(f"{path}: not an uploaded file (only uploads can be removed)")
+        target.unlink()
+        return self.reindex(progress=progress)
+
+    def files(self) -> list[IndexedFile]:
+        """Every indexed file, uploads first, each with what its passages are and for whom."""
+        records = self.assistant.records
+        by_id = {c.id: c for c in records.all_chunks()}
+        knowledge = self.settings.knowledge_dir
+        roots = [
+            (root_key(self.uploads_dir, knowledge), self.uploads_dir),
+            (root_key(knowledge, knowledge), knowledge),
+        ]
+        found: list[IndexedFile] = []
+        for key, folder in roots:
+            uploaded = folder == self.uploads_dir
+            for record in sorted(records.files_under(key), key=lambda r: r.path):
+                ids = records.chunk_ids(key, record.path)
+                meta = next((by_id[i].metadata for i in sorted(ids) if i in by_id), {})
+                on_disk = folder / record.path
+                changed = (
+                    datetime.fromtimestamp(on_disk.stat().st_mtime).date()
+                    if on_disk.is_file()
+                    else None
+                )
+                found.append(
+                    IndexedFile(
+                        record.path,
+                        uploaded,
+                        record.kind,
+                        str(meta.get("doc_type") or record.kind),
+                        str(meta.get("audience") or ""),
+                        str(meta.get("language") or ""),
+                        len(ids),
+                        changed,
+                    )
+                )
+        return found
 
     def stats(self) -> IndexStats:
         chunks = self.assistant.records.all_chunks()

@@ -79,6 +79,9 @@ class NextStep:
     tip: str
     resources: tuple[ResourceLink, ...]
     opens: tuple[str, ...]
+    # the reason's sentences by template key (builds_on, in_progress, opens, ...), for pages
+    # that show the level apart and the rest on demand; `reason` is them joined
+    why: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -203,6 +206,7 @@ class Recommender:
         keys = self.catalog.prerequisites(key)
         statuses = state.prerequisite_statuses(keys)
         snapshot = level_snapshot(estimate, scale, wording.as_of) if estimate else None
+        why = tuple(wording.reason_parts(candidate))
         return NextStep(
             code=entry.code,
             identifier=key,
@@ -210,7 +214,7 @@ class Recommender:
             framework=wording.title(entry.framework_id, entry.framework_title),
             kind=candidate.kind,
             score=candidate.score,
-            reason=wording.reason(candidate),
+            reason=wording.reasons.sentences([text for _, text in why]),
             prerequisites=tuple(
                 wording.prerequisite(k, s) for k, s in zip(keys, statuses, strict=True)
             ),
@@ -227,6 +231,7 @@ class Recommender:
                 for r in self.catalog.resources(key)
             ),
             opens=tuple(self.catalog.entry(d).code for d in candidate.opens),
+            why=why,
         )
 
     def _struggle(self, key: str, estimate: MasteryEstimate | None, as_of: date) -> float:

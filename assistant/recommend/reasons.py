@@ -54,6 +54,7 @@ SPEC: dict[str, dict[str, frozenset[str]]] = {
         "in_progress": frozenset(
             {"possessive", "code", "level", "label", "date", "count", "pieces", "bar", "bar_label"}
         ),
+        "latest_higher": frozenset({"latest", "latest_label"}),
         "override": frozenset({"teacher", "code", "level", "date", "reason"}),
         "opens": frozenset({"bar", "opens"}),
         "started_beyond": frozenset({"subject", "started"}),

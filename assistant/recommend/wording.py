@@ -74,6 +74,12 @@ class StepWording:
         return self.reasons.render(section, key, other=self.name is not None, **values)
 
     def reason(self, candidate: Candidate) -> str:
+        return self.reasons.sentences([text for _, text in self.reason_parts(candidate)])
+
+    def reason_parts(self, candidate: Candidate) -> list[tuple[str, str]]:
+        """The reason's sentences, each with its template's key (builds_on, in_progress, opens,
+        ...), so a page can show some of them apart (the level in a headline, the rest on
+        demand) without saying anything twice."""
         key = candidate.identifier
         code = self.catalog.entry(key).code
         bar = self.catalog.scale(key).bar
@@ -81,8 +87,11 @@ class StepWording:
         if candidate.opens:
             opens = [self.catalog.entry(d).code for d in candidate.opens]
             parts.append(
-                self._render(
-                    "next_steps", "opens", bar=level_label(bar), opens=self.reasons.join(opens)
+                (
+                    "opens",
+                    self._render(
+                        "next_steps", "opens", bar=level_label(bar), opens=self.reasons.join(opens)
+                    ),
                 )
             )
         started = [
@@ -92,23 +101,26 @@ class StepWording:
         ]
         if started:
             parts.append(
-                self._render(
-                    "next_steps",
+                (
                     "started_beyond",
-                    subject=self.reasons.subject(self.name),
-                    started=self.reasons.join(started),
+                    self._render(
+                        "next_steps",
+                        "started_beyond",
+                        subject=self.reasons.subject(self.name),
+                        started=self.reasons.join(started),
+                    ),
                 )
             )
         if candidate.struggle >= STRUGGLE_MENTION:
-            parts.append(self._render("next_steps", "struggle"))
+            parts.append(("struggle", self._render("next_steps", "struggle")))
         if candidate.priority > 0:
-            parts.append(self._render("next_steps", "focus"))
-        return self.reasons.sentences(parts)
+            parts.append(("focus", self._render("next_steps", "focus")))
+        return [(name, text) for name, text in parts if text]
 
-    def _foundation(self, key: str, code: str) -> str:
+    def _foundation(self, key: str, code: str) -> tuple[str, str]:
         prerequisites = self.catalog.prerequisites(key)
         if not prerequisites:
-            return self._render("next_steps", "starting_point", code=code)
+            return ("starting_point", self._render("next_steps", "starting_point", code=code))
         groups: dict[tuple[str, str], list[str]] = {}
         for prerequisite in prerequisites:
             found = self.state.get(prerequisite)
@@ -122,49 +134,73 @@ class StepWording:
             )
             for (level, when), codes in groups.items()
         ]
-        return self._render(
-            "next_steps",
+        return (
             "builds_on",
-            subject=self.reasons.subject(self.name),
-            achievements=self.reasons.join(achievements),
-            code=code,
-            which=self.reasons.which(len(prerequisites)),
+            self._render(
+                "next_steps",
+                "builds_on",
+                subject=self.reasons.subject(self.name),
+                achievements=self.reasons.join(achievements),
+                code=code,
+                which=self.reasons.which(len(prerequisites)),
+            ),
         )
 
-    def _progress(self, key: str, code: str) -> list[str]:
+    def _progress(self, key: str, code: str) -> list[tuple[str, str]]:
+        """The current level, the one the learner's tables show (the teacher's decision, else
+        the model's level from the recent evidence), never a single piece presented as it."""
         estimate = self.state.get(key)
         if estimate is None:
             return []
         scale = self.catalog.scale(key)
-        parts: list[str] = []
+        parts: list[tuple[str, str]] = []
         override = estimate.override
         if override is not None:
             parts.append(
-                self._render(
-                    "next_steps",
+                (
                     "override",
-                    teacher=override.decided_by,
-                    code=code,
-                    level=level_label(override.level),
-                    date=self.reasons.day(override.decided_at, self.as_of),
-                    reason=override.reason,
+                    self._render(
+                        "next_steps",
+                        "override",
+                        teacher=override.decided_by,
+                        code=code,
+                        level=level_label(override.level),
+                        date=self.reasons.day(override.decided_at, self.as_of),
+                        reason=override.reason,
+                    ),
                 )
             )
+            return parts
         if estimate.recent and estimate.last_observed is not None:
-            latest = estimate.recent[-1]
             parts.append(
-                self._render(
-                    "next_steps",
+                (
                     "in_progress",
-                    possessive=self.reasons.possessive(self.name),
-                    code=code,
-                    level=level_label(round(latest, 1)),
-                    label=self.level_name(scale.level_for(latest).label),
-                    date=self.reasons.day(estimate.last_observed, self.as_of),
-                    count=estimate.evidence_count,
-                    pieces=self.reasons.pieces(estimate.evidence_count),
-                    bar=level_label(scale.bar),
-                    bar_label=self.level_name(scale.level_at(scale.bar).label),
+                    self._render(
+                        "next_steps",
+                        "in_progress",
+                        possessive=self.reasons.possessive(self.name),
+                        code=code,
+                        level=level_label(estimate.level),
+                        label=self.level_name(scale.level_at(estimate.level).label),
+                        date=self.reasons.day(estimate.last_observed, self.as_of),
+                        count=estimate.evidence_count,
+                        pieces=self.reasons.pieces(estimate.evidence_count),
+                        bar=level_label(scale.bar),
+                        bar_label=self.level_name(scale.level_at(scale.bar).label),
+                    ),
                 )
             )
+            latest = scale.level_for(estimate.recent[-1])
+            if latest.score > estimate.level + 1e-9:
+                parts.append(
+                    (
+                        "latest_higher",
+                        self._render(
+                            "next_steps",
+                            "latest_higher",
+                            latest=level_label(latest.score),
+                            latest_label=self.level_name(latest.label),
+                        ),
+                    )
+                )
         return parts

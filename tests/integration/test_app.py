@@ -245,7 +245,7 @@ def test_student_progress_page_shows_own_levels_map_and_next_steps(app: None) ->
     at = sign_in("stu.L001")
     at.switch_page("screens/student.py").run()
     assert not at.exception, at.exception
-    assert [t.label for t in at.tabs] == ["Next steps", "By area", "Over time", "Map"]
+    assert [t.label for t in at.tabs] == ["Next steps", "By area", "Over time", "Path"]
     total = sum(int(m.value) for m in at.metric)
     progress = resources.get_assistant().progress.for_learner(
         resources.get_assistant().access.viewer("stu.L001"), "L001"
@@ -267,7 +267,7 @@ def test_parent_page_in_plain_words_switches_to_spanish(app: None) -> None:
     assert "Cómo ayudar en casa" in page_text(at)
     # the next-step cards are worded in Spanish too, as the chat words them
     spanish = page_text(at)
-    assert "Maya alcanzó el nivel 3" in spanish and "Maya reached" not in spanish
+    assert "Maya está en 2 (En desarrollo)" in spanish and "Maya is at" not in spanish
     assert "Resolver problemas de tasas unitarias" in spanish
 
 
@@ -284,6 +284,7 @@ def test_parent_of_two_chooses_a_child_and_sees_only_their_children(app: None) -
 # teacher ---------------------------------------------------------------------------------
 def test_teacher_sees_only_their_classes_and_their_learners(app: None) -> None:
     at = sign_in("t.okafor")
+    at.session_state[state.TEACHER_TAB] = "Learner"  # only the open tab is drawn
     at.switch_page("screens/teacher.py").run()
     assert not at.exception, at.exception
     assert [o.split(":")[0] for o in at.selectbox(key="wp_class").options] == ["6A", "6B"]
@@ -316,6 +317,7 @@ def test_teacher_asks_about_own_learner_by_name_but_not_about_another_class(app:
 
 def test_teacher_override_needs_a_reason_and_is_recorded_with_it(school: Assistant) -> None:
     at = sign_in("t.okafor")
+    at.session_state[state.TEACHER_TAB] = "Learner"
     at.switch_page("screens/teacher.py").run()
     learner = at.selectbox(key="teacher_learner").value
     at.selectbox(key="override_code").set_value("M.6.RP.1")
@@ -350,13 +352,14 @@ def test_evidence_upload_lists_bad_rows_and_writes_nothing_then_imports_a_good_f
     header = "learner_id,competency,score,observed_at\n"
     bad = header + "L001,M.6.RP.1,3,2026-11-02\nL001,M.9.ZZ.9,3,2026-11-02\nL999,M.6.RP.1,7,x\n"
     at = sign_in("t.okafor")
+    at.session_state[state.TEACHER_TAB] = "Upload evidence"
     at.switch_page("screens/teacher.py").run()
     at.file_uploader(key="evidence").set_value(("quiz.csv", bad.encode(), "text/csv")).run()
     next(b for b in at.button if b.key == "import_evidence").click().run()
     assert not at.exception, at.exception
     assert any("nothing was imported" in e.value for e in at.error)
     problems = at.dataframe[-1].value
-    assert sorted(set(problems["line"])) == [3, 4]
+    assert sorted(set(problems["Line"])) == [3, 4]
     assert evidence_count() == before
 
     good = header + "L001,M.6.RP.1,3,2026-11-02\nL002,M.6.RP.2,2,2026-11-02\n"
@@ -386,6 +389,8 @@ def test_admin_refuses_a_broken_framework_and_indexes_a_new_guide(
     at.switch_page("screens/admin.py").run()
     assert not at.exception, at.exception
     passages = int(next(m.value for m in at.metric if m.label == "Passages"))
+    assert at.selectbox(key="knowledge_audience").value == "all"  # not "students"
+    assert "up to 20 MB" in "\n".join(str(c.value) for c in at.caption)
 
     broken = json.dumps({"CFDocument": {"identifier": "x"}, "CFItems": [{"identifier": 1}]})
     at.file_uploader(key="knowledge_upload").set_value(
@@ -404,14 +409,29 @@ def test_admin_refuses_a_broken_framework_and_indexes_a_new_guide(
         ("snow-day.md", guide.encode(), "text/markdown")
     ).run()
     at.selectbox(key="knowledge_audience").set_value("parents")
-    at.button(key="knowledge_add").click().run()
-    assert any("snow-day.md" in s.value for s in at.success)
-    at.button(key="reindex").click().run()
+    at.button(key="knowledge_add").click().run()  # checked, kept and indexed in one step
     assert not at.exception, at.exception
-    assert any("Indexed:" in s.value for s in at.success)
+    assert any("Added snow-day.md" in s.value and "Indexed:" in s.value for s in at.success)
     assert int(next(m.value for m in at.metric if m.label == "Passages")) > passages
+    assert at.file_uploader(key="knowledge_upload_1").value is None  # the box is empty again
     hits = school.retriever.search("snow day pancake recipe ratio", k=3)
     assert any("snow-day.md" in hit.chunk.source for hit in hits)
+    files = at.dataframe[0].value
+    row = files[files["File"] == "parents/snow-day.md"].iloc[0]
+    assert (row["From"], row["For"], row["Type"]) == ("uploaded", "Parents", "guide")
+    assert row["Passages"] >= 1 and row["Changed"]
+    # by type and by audience, in separate tables
+    assert "Parents" not in set(at.dataframe[1].value["Type"])
+    assert "Parents" in set(at.dataframe[2].value["For"])
+
+    at.selectbox(key="knowledge_remove").set_value("parents/snow-day.md")
+    at.button(key="knowledge_remove_button").click().run()  # removed and re-indexed
+    assert not at.exception, at.exception
+    assert any("Removed parents/snow-day.md" in s.value for s in at.success)
+    assert "parents/snow-day.md" not in set(at.dataframe[0].value["File"])
+    assert int(next(m.value for m in at.metric if m.label == "Passages")) == passages
+    hits = school.retriever.search("snow day pancake recipe ratio", k=3)
+    assert not any("snow-day.md" in hit.chunk.source for hit in hits)
     resources._injected = None
 
 

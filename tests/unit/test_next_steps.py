@@ -93,9 +93,8 @@ def test_finish_first_then_ready_ranked_by_the_documented_score() -> None:
     assert unit_rates.resources and unit_rates.resources[0].path.endswith(".md")
     percent = steps[0]
     assert percent.current_level is not None and percent.current_level.level == 2.0
-    assert "latest evidence on M.6.RP.6 is 2 (Developing) on 10 Nov, from 2 pieces" in (
-        percent.reason
-    )
+    level = "Your level on M.6.RP.6 is 2 (Developing), from 2 pieces of evidence, the latest on "
+    assert level in percent.reason
     assert "hard" in percent.reason
     assert [lv.label for lv in percent.aim] == ["Proficient"]
 
@@ -225,12 +224,12 @@ def test_spanish_steps_are_spanish_throughout_for_the_learner_and_for_a_parent(
         )
         assert percent.reason.startswith(
             "Alcanzaste el nivel 3 en M.6.RP.4 el 12 oct; M.6.RP.6 se basa en esa competencia. "
-            "Tu evidencia más reciente en M.6.RP.6 muestra un 2 (En desarrollo) el 10 nov "
-            "(2 evidencias en total); la meta es 3 (Competente)."
+            "Tu nivel en M.6.RP.6 es 2 (En desarrollo), con 2 evidencias, la más reciente el "
+            "10 nov; la meta es 3 (Competente)."
         )
     else:  # a parent reads about their child in the third person
         assert unit_rates.reason.startswith("Maya alcanzó el nivel 3 en M.6.RP.2 y M.6.RP.4")
-        assert "La evidencia más reciente de Maya en M.6.RP.6 muestra un 2" in percent.reason
+        assert "El nivel de Maya en M.6.RP.6 es 2 (En desarrollo)" in percent.reason
     # titles, level names, descriptors and tips from the framework's Spanish sidecar
     assert unit_rates.title == "Resolver problemas de tasas unitarias"
     assert unit_rates.framework.startswith("Matemáticas de escuela intermedia de Waypoint")
@@ -257,3 +256,27 @@ def test_english_steps_are_unchanged_by_the_translations() -> None:
     assert plain[1]["prerequisites"][0]["line"] == (  # type: ignore[index]
         f"Builds on M.6.RP.2 {unit_rates.title}: level 3 since 12 Oct"
     )
+
+
+def test_a_step_states_the_level_its_table_shows_not_the_latest_piece_as_the_level() -> None:
+    """Lucas's card once said "latest evidence on M.6.RP.3 is 3 (Proficient)" while his table
+    said 2: a 3 after a 1 and a 2 averages (0.25 + 1 + 3) / 1.75 = 2.43, level 2."""
+    evidence: dict[str, list[tuple[float, str]]] = {
+        **EVIDENCE,
+        "M.6.RP.6": [(1, "2026-11-01"), (2, "2026-11-05"), (3, "2026-11-10")],
+    }
+    found = estimates_from(CATALOG, evidence)
+    percent = recommender().next_steps(found, as_of=AS_OF, frameworks=MATH, name="Lucas")[0]
+    assert percent.code == "M.6.RP.6" and percent.current_level is not None
+    assert percent.current_level.level == 2.0  # what the progress table shows
+    parts = dict(percent.why)
+    assert parts["in_progress"] == (
+        "Lucas's level on M.6.RP.6 is 2 (Developing), from 3 pieces of evidence, the latest on "
+        "10 Nov; the goal is 3 (Proficient)."
+    )
+    assert parts["latest_higher"].startswith("The latest piece reached 3 (Proficient)")
+    assert "M.6.RP.6 is 3" not in percent.reason
+    assert percent.reason == " ".join(text for _, text in percent.why)
+    spanish = bilingual().next_steps(found, as_of=AS_OF, frameworks=MATH, language="es")[0]
+    assert dict(spanish.why)["in_progress"].startswith("Tu nivel en M.6.RP.6 es 2 (En desarrollo)")
+    assert dict(spanish.why)["latest_higher"].startswith("La evidencia más reciente llegó a 3")

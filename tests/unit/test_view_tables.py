@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from assistant.app.texts import plain
 from ui.views.common import table
 
 
@@ -28,23 +29,26 @@ def test_formula_cells_are_escaped_and_numbers_stay_numbers() -> None:
 def _tiers_page() -> None:
     from types import SimpleNamespace
 
+    from assistant.app.texts import load_ui_texts
+    from tests.conftest import REPO
     from ui.views.teacher import _tiers
 
     tier = SimpleNamespace(
+        learner_id="L1",
         name="=cmd|' /C calc'!A0",
-        tier=2,
+        tier="targeted",
         reasons=["+1 below the class", "stuck on M.6.RP.2"],
         decision="@review",
     )
-    _tiers(SimpleNamespace(tiers=[tier]))  # type: ignore[arg-type]
+    report = SimpleNamespace(tiers=[tier])
+    _tiers(report, load_ui_texts(REPO / "prompts"), "en")  # type: ignore[arg-type]
 
 
-def test_the_tiers_table_downloads_no_formula() -> None:
+def test_the_tiers_show_names_and_reasons_as_plain_text() -> None:
     at = AppTest.from_function(_tiers_page)
     at.run()
     assert not at.exception, at.exception
-    row = at.dataframe[0].value.iloc[0]
-    assert row["learner"] == "'=cmd|' /C calc'!A0"
-    assert row["why"] == "'+1 below the class stuck on M.6.RP.2"
-    assert row["decision"] == "'@review"
-    assert row["tier"] == 2
+    assert [b.label for b in at.button] == [plain("=cmd|' /C calc'!A0")]  # a name, as text
+    shown = [m.value for m in at.markdown]
+    assert "**Targeted support** (1)" in shown
+    assert "- \\+1 below the class" in shown  # a reason, never a list or a formula

@@ -103,6 +103,17 @@ def _proficient_aim(aim: Sequence[Mapping[str, Any]]) -> str:
     return str(aim[-1].get("description", "")) if aim else ""
 
 
+def level_text(score: float, label: str, texts: UiTexts, language: str) -> str:
+    """A level as teachers and parents read it: "3 – Proficient" (the name translated)."""
+    name = texts.level_name(label, language) if label else ""
+    return f"{score:g} – {name}" if name else f"{score:g}"
+
+
+def megabytes(limit: int) -> int:
+    """A byte limit in whole megabytes, rounded up (the unit upload boxes state)."""
+    return max(1, -(-limit // (1024 * 1024)))
+
+
 def table(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
     """A table to show with st.dataframe, whose toolbar can download it as CSV: text cells
     that a spreadsheet would run as a formula (=, +, -, @, tab, CR) get a leading apostrophe,

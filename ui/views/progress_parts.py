@@ -1,101 +1,258 @@
-"""Rendering of a learner's progress, shared by the student, parent and teacher pages."""
+"""Rendering of a learner's progress, shared by the student, parent and teacher pages.
+
+Plain first, details on demand: a next step is a headline, a tip and a practice link, with its
+reason, prerequisites and codes in an expander; titles lead and codes follow; status is a mark
+and a word, never colour or emoji alone. Every text from the frameworks, the resources or the
+database goes through `plain`.
+"""
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from assistant.app.progress import STATUSES, LearnerProgress
+from assistant.app import progress_words as words
+from assistant.app.progress import STATUSES, LearnerProgress, Status
+from assistant.app.report_card import report_file_name, report_html
 from assistant.app.texts import UiTexts, plain
+from assistant.chat.guards import without_lures
+from assistant.frameworks.scale import ProficiencyScale
 from assistant.learners.access import Viewer
-from ui import resources
-from ui.views.common import STATUS_ICONS, step_card, table
+from assistant.recommend.next_steps import NextStep
+from ui import charts, resources
+from ui.views.common import table
 
-MAP_COLOURS = {"mastered": "#7fc97f", "working": "#80b1d3", "ready": "#fdd76b", "locked": "#d9d9d9"}
+# Icons beside the status word where Streamlit takes an icon apart from the text (expanders):
+# Material Symbols ship with Streamlit, nothing is fetched.
+STATUS_ICONS: dict[Status, str] = {
+    "mastered": ":material/check_circle:",
+    "working": ":material/pending:",
+    "ready": ":material/radio_button_unchecked:",
+    "locked": ":material/schedule:",
+}
+CHART_SERIES = 4  # competencies shown at first on the chart (the most recent ones)
 
 
 def status_counts(progress: LearnerProgress, texts: UiTexts, language: str) -> None:
     counts = progress.counts()
     for column, status in zip(st.columns(len(STATUSES)), STATUSES, strict=True):
-        column.metric(f"{STATUS_ICONS[status]} {texts.t(status, language)}", counts[status])
+        column.metric(words.status_text(status, texts, language), counts[status])
 
 
 def by_domain(progress: LearnerProgress, texts: UiTexts, language: str) -> None:
+    """Each area as a table: the status in words, the skill's title, its level, its code last."""
     for domain, items in progress.by_domain().items():
         mastered = sum(1 for item in items if item.status == "mastered")
         with st.expander(f"{plain(domain)} ({mastered}/{len(items)})"):
             rows = [
                 {
-                    "": STATUS_ICONS[item.status],
-                    "code": item.code,
-                    "competency": item.title,
-                    texts.t("level", language): (
-                        f"{item.level:g} {texts.level_name(item.label, language)}"
-                        if item.level is not None
-                        else "–"
+                    texts.t("status", language): words.status_text(item.status, texts, language),
+                    texts.t("skill", language): item.title,
+                    texts.t("level", language): words.level_text(
+                        item.level, item.label, texts, language
                     ),
-                    "status": texts.t(item.status, language),
+                    texts.t("code", language): item.code,
                 }
                 for item in items
             ]
             st.dataframe(table(rows), hide_index=True, width="stretch")
 
 
+def chart_rows(progress: LearnerProgress, texts: UiTexts, language: str) -> list[dict[str, object]]:
+    """One row per piece of evidence, at the level it counts as (what the tables show)."""
+    return [
+        {
+            "day": point.day.isoformat(),
+            "competency": point.title,
+            "code": point.code,
+            "level": point.scale_level,
+            "level_label": words.level_text(point.scale_level, point.label, texts, language),
+        }
+        for point in progress.history
+    ]
+
+
+def chart_levels(progress: LearnerProgress, texts: UiTexts, language: str) -> list[charts.Level]:
+    return [charts.Level(lv.score, texts.level_name(lv.label, language)) for lv in progress.scale]
+
+
+def chart_words(progress: LearnerProgress, texts: UiTexts, language: str) -> charts.ChartWords:
+    bar = _bar(progress)
+    bar_name = next(
+        (texts.level_name(lv.label, language) for lv in progress.scale if lv.score == bar), ""
+    )
+    return charts.ChartWords(
+        title=texts.t("chart_title", language),
+        x=texts.t("chart_x", language),
+        y=texts.t("level", language),
+        legend=texts.t("chart_legend", language),
+        bar=texts.t("chart_bar", language, label=f"{bar:g} {bar_name}".strip()),
+    )
+
+
 def over_time(progress: LearnerProgress, texts: UiTexts, language: str, key: str) -> None:
     if not progress.history:
         st.caption(texts.t("no_evidence", language))
         return
-    frame = pd.DataFrame(
-        [{"day": p.day.isoformat(), "code": p.code, "level": p.level} for p in progress.history]
-    )
-    codes = list(dict.fromkeys(reversed(frame["code"].tolist())))
+    rows = chart_rows(progress, texts, language)
+    titles = list(dict.fromkeys(str(row["competency"]) for row in reversed(rows)))
     chosen = st.multiselect(
-        texts.t("choose_competencies", language), codes, default=codes[:5], key=key
+        texts.t("choose_competencies", language),
+        titles,
+        default=titles[:CHART_SERIES],
+        key=key,
     )
-    shown = frame[frame["code"].isin(chosen)]
-    top = max((lv.score for lv in progress.scale), default=4.0)
-    chart = (
-        alt.Chart(shown)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("day:T", title=None),
-            y=alt.Y("level:Q", scale=alt.Scale(domain=[0, top]), title=texts.t("level", language)),
-            color=alt.Color("code:N", title=None),
-            tooltip=["day:T", "code:N", "level:Q"],
-        )
+    shown = [row for row in rows if row["competency"] in chosen]
+    chart = charts.levels_over_time(
+        shown,
+        levels=chart_levels(progress, texts, language),
+        bar=_bar(progress),
+        words=chart_words(progress, texts, language),
     )
     st.altair_chart(chart, width="stretch")
-
-
-def framework_map(progress: LearnerProgress, texts: UiTexts, language: str) -> None:
-    """The prerequisite graph of the learner's competencies, coloured by status."""
-    st.caption(texts.t("map_caption", language))
-    known = {item.code for item in progress.competencies}
-    lines = ["digraph {", "rankdir=LR;", 'node [shape=box style="rounded,filled" fontsize=10];']
-    for item in progress.competencies:
-        lines.append(
-            f'"{_dot(item.code)}" [fillcolor="{MAP_COLOURS[item.status]}" '
-            f'tooltip="{_dot(item.title)}"];'
+    st.caption(texts.t("chart_note", language))
+    with st.expander(texts.t("chart_table", language)):
+        st.dataframe(
+            table(
+                [
+                    {
+                        texts.t("chart_x", language): row["day"],
+                        texts.t("skill", language): row["competency"],
+                        texts.t("level", language): row["level_label"],
+                        texts.t("code", language): row["code"],
+                    }
+                    for row in reversed(shown)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
         )
-        for before in item.prerequisites:
-            if before in known:
-                lines.append(f'"{_dot(before)}" -> "{_dot(item.code)}";')
-    lines.append("}")
-    st.graphviz_chart("\n".join(lines), width="stretch")
 
 
-def next_steps(progress: LearnerProgress, texts: UiTexts, language: str) -> None:
-    steps = progress.next_steps.steps
+def learning_path(progress: LearnerProgress, texts: UiTexts, language: str) -> None:
+    """Each area's skills as a list in the order they build on each other (readable on a
+    phone, unlike a graph): the status in words, the title, the level, the code last."""
+    st.caption(texts.t("path_caption", language))
+    titles = {item.code: item.title for item in progress.competencies}
+    for domain, items in progress.by_domain().items():
+        st.markdown(f"**{plain(domain)}**")
+        lines = []
+        for number, item in enumerate(words.path(items), 1):
+            level = words.level_text(item.level, item.label, texts, language)
+            line = f"{number}\\. {words.status_text(item.status, texts, language)} · "
+            line += f"**{plain(item.title)}**" + (
+                f" · {plain(level)}" if item.level is not None else ""
+            )
+            waiting = [titles[p] for p in item.prerequisites if p in titles]
+            if item.status == "locked" and waiting:
+                after = texts.t("path_after", language, titles=words.join(waiting, texts, language))
+                line += f" · {plain(after)}"
+            line += f" · {plain(item.code)}"
+            lines.append(line)
+        st.markdown("  \n".join(lines))
+
+
+def reader_name(progress: LearnerProgress, own: bool) -> str | None:
+    """How a step names the learner: None for the learner themself ("you"), else their first
+    name (a parent, a teacher)."""
+    return None if own else words.first_name(progress.learner.name)
+
+
+def next_steps(
+    progress: LearnerProgress,
+    texts: UiTexts,
+    language: str,
+    *,
+    own: bool = False,
+    limit: int | None = None,
+) -> None:
+    """`own`: the learner reads their own steps (worded "you"); else they are named.
+    `limit`: show only the first steps (a family's page keeps to the few that matter most)."""
+    steps = progress.next_steps.steps[:limit]
     if not steps:
         st.caption(texts.t("no_steps", language))
-    for step in steps:
-        step_card(step.as_json(), texts, language)
+    name = reader_name(progress, own)
+    for number, step in enumerate(steps):
+        step_card(step, progress, texts, language, name=name, key=f"wp_step_{number}")
 
 
-def _dot(text: str) -> str:
-    """A quoted Graphviz string (not Markdown): backslashes, quotes and line breaks escaped."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def step_card(
+    step: NextStep,
+    progress: LearnerProgress,
+    texts: UiTexts,
+    language: str,
+    *,
+    name: str | None,
+    key: str,
+) -> None:
+    """One headline, one tip and one practice link; the rest on demand."""
+    line = words.headline(step, texts, language, name)
+    with st.container(border=True, key=key):
+        st.markdown(f"**{plain(line.next)}**  \n{plain(line.standing)}")
+        if step.tip:
+            st.markdown(f"*{texts.t('tip', language)}:* {plain(step.tip)}")
+        practice = step.resources[0] if step.resources else None
+        if practice is not None:
+            text = resources.get_assistant().progress.practice_text(practice)
+            if text:
+                with st.expander(
+                    f"{texts.t('resources', language)}: {plain(practice.title)}",
+                    icon=":material/menu_book:",
+                ):
+                    st.markdown(plain(without_lures(text), layout=True))
+        with st.expander(texts.t("step_details", language)):
+            _details(step, progress, texts, language)
+
+
+def _details(step: NextStep, progress: LearnerProgress, texts: UiTexts, language: str) -> None:
+    """The reason (but the level, said in the headline), what the step builds on and opens by
+    title, what the goal looks like, the evidence so far and the codes."""
+    reasons = words.why_now(step)
+    if reasons:
+        st.markdown(f"*{texts.t('why', language)}:* {plain(' '.join(reasons))}")
+    if step.prerequisites:
+        lines = "  \n".join(
+            f"{'✓' if p.proficient else '○'} {plain(p.line or f'{p.title} ({p.code})')}"
+            for p in step.prerequisites
+        )
+        st.markdown(lines)
+    target = step.aim[-1] if step.aim else None
+    bar = f"{target.score:g}" if target else ""
+    if step.opens:
+        opened = words.join(words.titles_of(step.opens, progress), texts, language)
+        st.markdown(f"*{texts.t('step_opens', language, bar=bar)}:* {plain(opened)}")
+    if target is not None and target.description:
+        label = texts.t(
+            "step_aim", language, bar=bar, bar_label=texts.level_name(target.label, language)
+        )
+        st.markdown(f"*{plain(label)}:* {plain(target.description)}")
+    current = step.current_level
+    if current is not None and current.last_observed is not None:
+        st.caption(
+            texts.t(
+                "evidence_count",
+                language,
+                count=current.evidence_count,
+                day=words.day_text(current.last_observed, texts, language),
+            )
+        )
+    st.caption(plain(texts.t("step_code", language, code=step.code, framework=step.framework)))
+
+
+def report_button(
+    progress: LearnerProgress, texts: UiTexts, language: str, *, own: bool, key: str
+) -> None:
+    """The printable one-page report, as a file to open and print (or save as PDF)."""
+    as_of = progress.next_steps.as_of
+    name = reader_name(progress, own)
+    st.download_button(
+        texts.t("report", language),
+        report_html(progress, texts, language, as_of=as_of, name=name),
+        file_name=report_file_name(progress, as_of),
+        mime="text/html",
+        icon=":material/print:",
+        help=texts.t("report_help", language),
+        key=key,
+    )
 
 
 def credentials(viewer: Viewer, learner_id: str, texts: UiTexts, language: str, key: str) -> None:
@@ -106,9 +263,8 @@ def credentials(viewer: Viewer, learner_id: str, texts: UiTexts, language: str, 
         st.caption(texts.t("no_credentials", language))
     for record in held:
         name, button = st.columns([4, 1], vertical_alignment="center")
-        name.markdown(
-            f"🏅 {plain(f'{record.competency_code} {record.title}')} · {record.issued_at:%Y-%m-%d}"
-        )
+        day = words.day_text(record.issued_at.date(), texts, language)
+        name.markdown(f"**{plain(record.title)}** · {plain(record.competency_code)} · {day}")
         button.download_button(
             texts.t("download", language),
             data=record.document,
@@ -116,3 +272,8 @@ def credentials(viewer: Viewer, learner_id: str, texts: UiTexts, language: str, 
             mime="application/json",
             key=f"{key}_{record.status_index}",
         )
+
+
+def _bar(progress: LearnerProgress) -> float:
+    """The mastery bar of the learner's scale (3 on the default 1-4 scale)."""
+    return ProficiencyScale.from_levels(progress.scale).bar if progress.scale else 3.0

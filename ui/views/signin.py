@@ -31,9 +31,10 @@ def identity_table() -> Mapping[str, str]:
 
 def page() -> None:
     texts = resources.texts()
+    language = state.language()
     assistant = resources.get_assistant()
-    st.title(texts.t("app_title"))
-    st.caption(texts.t("tagline"))
+    st.title(texts.t("app_title", language))
+    st.caption(texts.t("tagline", language))
     if oidc_configured():
         _school_sign_in()
     if not assistant.settings.demo_school:
@@ -42,31 +43,40 @@ def page() -> None:
         return
     offer = assistant.directory.demo_offer(school_sign_in=oidc_configured())
     if not offer.accounts:
-        st.caption(texts.t(offer.reason))
+        st.caption(texts.t(offer.reason, language))
         return
-    st.subheader(texts.t("demo_heading"))
-    st.info(texts.t("demo_note"), icon=":material/science:")
+    st.subheader(texts.t("demo_heading", language))
+    st.info(texts.t("demo_note", language), icon=":material/science:")
     accounts = offer.accounts
     columns = st.columns(len(DEMO_ROLES))
+    badge = texts.t("demo_badge", language)
     for column, role in zip(columns, DEMO_ROLES, strict=True):
         with column:
-            st.markdown(f"**{role.title()}**")
+            st.markdown(f"**{texts.t(f'role_{role}_plural', language)}**")
             for demo in (a for a in accounts if a.role == role):
-                if st.button(
+                st.button(
                     plain(demo.name),
                     key=f"demo_{demo.user_id}",
-                    help=f"{plain(f'{demo.detail} ({demo.user_id}')}, {texts.t('demo_badge')})",
+                    help=f"{plain(f'{demo.detail} ({demo.user_id}')}, {badge})",
                     width="stretch",
-                ):
-                    state.sign_in(assistant.directory.account(demo.user_id, demo=True))
-                    st.rerun()
+                    on_click=_demo_chosen,
+                    args=(demo.user_id,),
+                )
+
+
+def _demo_chosen(user_id: str) -> None:
+    """Signs in before the page runs again, so the next run is already the person's page
+    (with a spinner while it loads) and not one more run of this page."""
+    state.sign_in(resources.get_assistant().directory.account(user_id, demo=True))
+    state.put(state.LOADING, True)
 
 
 def _school_sign_in() -> None:
     texts = resources.texts()
+    language = state.language()
     user: Any = st.user
     if not user.get("is_logged_in"):
-        if st.button(texts.t("sign_in_school"), type="primary", icon=":material/login:"):
+        if st.button(texts.t("sign_in_school", language), type="primary", icon=":material/login:"):
             st.login()
         return
     claims = dict(user.to_dict()) if hasattr(user, "to_dict") else dict(user)
@@ -77,8 +87,8 @@ def _school_sign_in() -> None:
         unverified_issuers=assistant.settings.oidc_unverified_email_issuers,
     )
     if found is None:
-        st.warning(texts.t("unknown_identity", email=plain(str(claims.get("email", "")))))
-        if st.button(texts.t("sign_out")):
+        st.warning(texts.t("unknown_identity", language, email=plain(str(claims.get("email", "")))))
+        if st.button(texts.t("sign_out", language)):
             st.logout()
         return
     state.sign_in(found)
@@ -100,3 +110,7 @@ def redeem_handoff() -> None:
     state.sign_in(assistant.directory.account(found.user_id))
     if found.class_id:
         state.put(state.CLASS, found.class_id)
+    entry = assistant.catalog.lookup(found.competency) if found.competency else None
+    if entry is not None:  # a practice link placed in the LMS (deep linking): chat opens on it
+        question = resources.texts().t("practice_for", state.language(), code=entry.code)
+        state.put(state.PENDING, question)

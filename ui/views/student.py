@@ -1,4 +1,5 @@
-"""The student's page: my competencies by area, levels over time, the map, my next steps."""
+"""The student's page: my next steps (plain first, details on demand), my skills by area, my
+levels over time, my path through each area, a printable report and my credentials."""
 
 from __future__ import annotations
 
@@ -26,21 +27,22 @@ def page() -> None:
     st.title(texts.t("my_progress", language))
     st.caption(" · ".join(plain(title) for title in progress.frameworks))
     parts.status_counts(progress, texts, language)
-    steps, domains, time, graph = st.tabs(
+    steps, domains, time, path = st.tabs(
         [
             texts.t("next_steps", language),
             texts.t("by_domain", language),
             texts.t("over_time", language),
-            texts.t("map", language),
+            texts.t("path", language),
         ]
     )
     with steps:
-        parts.next_steps(progress, texts, language)
+        parts.next_steps(progress, texts, language, own=True)
     with domains:
         parts.by_domain(progress, texts, language)
     with time:
         parts.over_time(progress, texts, language, key="student_history")
-    with graph:
-        parts.framework_map(progress, texts, language)
+    with path:
+        parts.learning_path(progress, texts, language)
+    parts.report_button(progress, texts, language, own=True, key="student_report")
     with st.expander(texts.t("credentials", language)):
         parts.credentials(who.viewer, who.learner_ids[0], texts, language, key="student_badge")
