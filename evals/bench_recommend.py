@@ -30,7 +30,7 @@ from assistant.recommend.gaps import ClassRules
 from assistant.recommend.next_steps import Recommender
 from assistant.recommend.reasons import load_reasons
 from assistant.settings import BUNDLED_KNOWLEDGE, BUNDLED_PROMPTS, Settings
-from evals.harness import Timing, machine, measure, table
+from evals.harness import Timing, machine, measure, table, write_report
 from evals.learner_sim import LearnerSimulator, SyntheticLearner
 
 REPORT = Path(__file__).parent / "reports" / "recommend.md"
@@ -151,7 +151,18 @@ def sqlite_class(bench: Bench, cohort: Sequence[SyntheticLearner]) -> tuple[Timi
     return cold, warm
 
 
-def run(district: int = 10_000, sample: int = 2_000) -> str:
+def headline(
+    rows: Sequence[Sequence[object]], dense: Sequence[Sequence[object]]
+) -> dict[str, float]:
+    """Top-3 precision (the figure before the ± margin) of each recommender, for the summary."""
+    names = ("scale rule", "BKT", "random baseline", "lowest-first baseline")
+    pairs = zip(names, rows, strict=True)
+    figures = {f"top-3 ready, {n}": float(str(r[1]).split()[0]) for n, r in pairs}
+    figures["top-3 ready, scale rule, denser evidence"] = float(str(dense[0][1]).split()[0])
+    return figures
+
+
+def run(district: int = 10_000, sample: int = 2_000) -> tuple[str, dict[str, float]]:
     bench = Bench()
     rows = quality(bench, sample)
     dense = quality(Bench(confirm=2), sample)
@@ -225,15 +236,13 @@ def run(district: int = 10_000, sample: int = 2_000) -> str:
         "database reads, the estimate cache). The BKT fit is a one-off per evidence change and "
         "is cached in the database. No test asserts a time.",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", headline(rows, dense)
 
 
 def main() -> None:
     district = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    report = run(district)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(report)
-    print(report)
+    report, figures = run(district)
+    write_report(REPORT, report, {"machine": machine(), "headline": figures})
 
 
 if __name__ == "__main__":

@@ -1,11 +1,19 @@
-"""Shared fixtures: the real bundled embedding model once per session, temp homes, no network."""
+"""Shared fixtures: the real bundled embedding model once per session, temp homes, no network.
+
+`--backend=server` runs the tests marked `stores` (the integration suites that read or write the
+vector store or the learner database) and those marked `server` against a Chroma server and
+PostgreSQL (tests/servers.py starts both); every other test is deselected. Without it, the
+`server` tests are skipped with the command that runs them.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
 import socket
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +25,64 @@ from assistant.settings import BUNDLED_KNOWLEDGE, Settings
 
 REPO = Path(__file__).resolve().parents[1]
 CASE_SAMPLES = REPO / "tests" / "data" / "case"  # copies of ../shared/case-samples
+VECTORS_TABLE = "CREATE TABLE IF NOT EXISTS embedding_cache (key TEXT PRIMARY KEY, vector BLOB)"
+
+
+BACKEND_OPTION = "--backend"
+NOT_IN_SERVER_RUN = ("unit", "fuzz")  # no `stores` or `server` test in them
+SERVER_ONLY = pytest.mark.skip(reason="needs the servers: run `python3 -m pytest --backend=server`")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        BACKEND_OPTION,
+        choices=("embedded", "server"),
+        default="embedded",
+        help="embedded (default): Chroma and SQLite in temporary folders; server: the `stores` "
+        "and `server` tests against a Chroma server and PostgreSQL started for the run",
+    )
+
+
+def server_run(config: pytest.Config) -> bool:
+    return bool(config.getoption(BACKEND_OPTION) == "server")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if server_run(config):  # before any test module reads it (tests.servers.embedded_only)
+        os.environ["WAYPOINT_TEST_BACKEND"] = "server"
+        if not config.pluginmanager.has_plugin("tests.servers"):
+            config.pluginmanager.import_plugin("tests.servers")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The server run does not collect the folders that hold no `stores` or `server` test."""
+    if server_run(config) and collection_path.parent == REPO / "tests":
+        return collection_path.name in NOT_IN_SERVER_RUN or None
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if not server_run(config):
+        return None
+    return (
+        "backend: server (Chroma server + PostgreSQL): the `stores` and `server` tests only; "
+        f"{', '.join(f'tests/{n}' for n in NOT_IN_SERVER_RUN)} not collected"
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after the folders' conftests have marked their tests
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not server_run(config):
+        for item in items:
+            if item.get_closest_marker("server"):
+                item.add_marker(SERVER_ONLY)
+        return
+    wanted = [i for i in items if i.get_closest_marker("stores") or i.get_closest_marker("server")]
+    kept = {id(i) for i in wanted}
+    left_out = [i for i in items if id(i) not in kept]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = wanted
 
 
 @pytest.fixture(autouse=True)
@@ -69,15 +135,36 @@ def assistant(tmp_path: Path, embedder: Embedder) -> Iterator[Assistant]:
     built.records.close()
 
 
+def _copy_vectors(source: Path, target: Path) -> None:
+    """Add the rows of source's embedding cache (an index.sqlite3) to target's."""
+    with closing(sqlite3.connect(target)) as conn, conn:
+        conn.execute(VECTORS_TABLE)
+        conn.execute("ATTACH DATABASE ? AS source", (str(source),))
+        conn.execute("INSERT OR IGNORE INTO embedding_cache SELECT * FROM source.embedding_cache")
+
+
 @pytest.fixture(scope="session")
 def bundled_assistant(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, case_samples: Path
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: Embedder,
+    case_samples: Path,
 ) -> Assistant:
-    """One index of the bundled knowledge plus the shared CASE samples, built once."""
+    """One index of the bundled knowledge plus the shared CASE samples, built once.
+
+    The vectors of its passages are kept in pytest's cache folder (keyed by model and text, as
+    in every index), so the next run, such as the `--backend=server` run after the embedded
+    one, indexes the same texts without embedding them again."""
     home = tmp_path_factory.mktemp("bundled-home")
     built = build_assistant(make_settings(home), embedder=embedder)
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    shared = cache.mkdir("waypoint") / "embedding_cache.sqlite3" if cache else None
+    if shared is not None and shared.is_file():
+        _copy_vectors(shared, built.settings.index_db)
     report = built.indexer.ingest([BUNDLED_KNOWLEDGE, case_samples])
     assert report.problems == [], report.problems
+    if shared is not None:
+        _copy_vectors(built.settings.index_db, shared)
     return built
 
 
@@ -92,5 +179,8 @@ def demo_assistant(bundled_assistant: Assistant) -> Assistant:
         bundled_assistant.evidence_importer,
         bundled_assistant.overrides,
         LOCAL_ADMIN,
+        interventions=lambda path: bundled_assistant.interventions.import_file(
+            path, allow_future=True
+        ),
     )
     return bundled_assistant

@@ -1,26 +1,15 @@
-"""Server-mode tests: marked `server`; their results are reported at the end of the run."""
+"""Tests that need the servers themselves: marked `server`, run with `--backend=server` only."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.servers import servers
-
-__all__ = ["servers"]
-_reported: list[str] = []
+HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/server/" in str(item.fspath):
+        if item.path.parent == HERE:
             item.add_marker(pytest.mark.server)
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call":
-        _reported.extend(str(value) for name, value in report.user_properties if name == "server")
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for line in _reported:
-        terminalreporter.write_line(line)
