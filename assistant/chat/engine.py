@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from assistant.chat.answers.classes import class_answer
+from assistant.chat.answers.classes import TEACHING, class_answer
 from assistant.chat.answers.feelings import ROLES, shows_distress
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber
 from assistant.chat.answers.levels import (
@@ -20,6 +20,12 @@ from assistant.chat.answers.levels import (
 from assistant.chat.answers.listing import asks_listing, listed
 from assistant.chat.answers.overview import OverviewPlan, asks_all_children, asks_pace
 from assistant.chat.answers.readiness import ReadinessPlan, asks_readiness
+from assistant.chat.answers.school import (
+    WHAT_WORKED,
+    asks_school_figures,
+    responsiveness_lines,
+    what_worked_lines,
+)
 from assistant.chat.guards import clean_message
 from assistant.chat.intents import IntentClassifier
 from assistant.chat.learner_data import (
@@ -40,7 +46,13 @@ from assistant.chat.routing import (
     points_back,
     route,
 )
-from assistant.chat.sections import PARENT_SECTION, SectionPicker, overlap, stems
+from assistant.chat.sections import (
+    PARENT_SECTION,
+    SectionPicker,
+    overlap,
+    shares_phrase,
+    stems,
+)
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Citation, Intent
 from assistant.errors import StoreUnavailableError
@@ -133,6 +145,7 @@ EXIT_CHECK = re.compile(
     re.I,
 )
 # How close a guide section must be to answer a message no intent recognised.
+NAMED_ABSTAIN = 0.25  # the similarity a section whose heading names the topic needs
 RESCUE_SIMILARITY = 0.5  # (a section's text or one of the questions it lists)
 
 
@@ -213,7 +226,11 @@ class ChatEngine:
         self._health.degraded = False
         anchor = self._anchor(text, context, memory)
         intent: Intent
-        if anchor.route == "class":
+        figures = asks_school_figures(text, context.role)
+        if figures is not None and self._learners is not None and context.user_id is not None:
+            intent, question = "class_report", text
+            answer = self._school_answer(figures, text, context)
+        elif anchor.route == "class":
             intent, question = "class_report", text
             answer = self._class_answer(text, context, memory, anchor)
         elif decision.intent == "follow_up":
@@ -235,7 +252,8 @@ class ChatEngine:
                 # that clearly matches still answers
                 rescued = self._from_guides("explain_cbe", text, context, memory)
                 close = max(self._health.similarity, self._health.asked)
-                if not rescued.abstained and close >= RESCUE_SIMILARITY:
+                named = any(shares_phrase(text, c.section or "") for c in rescued.citations[:1])
+                if not rescued.abstained and (close >= RESCUE_SIMILARITY or named):
                     answer, intent = rescued, "explain_cbe"
         answer = self._with_index_notice(answer)
         if (
@@ -429,9 +447,10 @@ class ChatEngine:
         language = context.language or "en"
         self._health.similarity = composed.similarity
         self._health.asked = composed.asked
-        if not composed.lines or (
-            composed.similarity < self.limits.abstain_below and not grounded_by_framework
-        ):
+        # a heading that names the question's topic word for word ("rotation stations") holds
+        # at a lower similarity than the text alone needs
+        floor = NAMED_ABSTAIN if composed.named else self.limits.abstain_below
+        if not composed.lines or (composed.similarity < floor and not grounded_by_framework):
             return self._abstain(intent, context)
         used = {c.source for c in composed.citations}
         return Answer(
@@ -670,6 +689,20 @@ class ChatEngine:
         lines, citations = class_answer(
             report, question, self.templates, language, focus=focus, bar=self._scale(None).bar
         )
+        if focus is not None and TEACHING.search(question):
+            # "grouping ideas for unit rates, 6A": who needs it, then how to teach it
+            hits = self.guides.hits(f"{focus[0]} {focus[1]} {question}", language)
+            guide = self.guides.compose(
+                f"{focus[1]} {question}",
+                hits,
+                role=context.role,
+                language=language,
+                named=(re.escape(focus[0]),),
+            )
+            on_it = bool(guide.citations) and focus[0] in (guide.citations[0].section or "")
+            if guide.lines and (on_it or guide.similarity >= self.limits.abstain_below):
+                lines += [renumber(line, len(citations)) for line in guide.lines[:1]]
+                citations += guide.citations[:1]
         return Answer(
             "\n".join(lines),
             "class_report",
@@ -678,6 +711,33 @@ class ChatEngine:
             topic={"class": anchor.class_id},
             facts=tuple(lines),
         )
+
+    def _school_answer(self, asked: str, question: str, context: AskContext) -> Answer:
+        """ "Which classes are least responsive", "what worked for M.6.RP.4": the school's
+        figures in the asker's scope, with what each counts."""
+        language = context.language or "en"
+        assert self._learners is not None
+        learners = self._learners()
+        try:
+            if asked == "responsiveness":
+                lines = responsiveness_lines(
+                    learners.responsiveness(context.user_id), self.templates, language
+                )
+            else:
+                code = next(iter(codes_in(question)), None)
+                entry = self._catalog().lookup(code) if code else None
+                entry = entry or self._titled(WHAT_WORKED.sub(" ", question), language)
+                if entry is None:
+                    text = self.templates.render("school.worked_which", language)
+                    return Answer(text, "class_report", language)
+                facts = learners.what_worked(context.user_id, entry.code)
+                facts["title"] = self._title(entry, language)
+                lines = what_worked_lines(facts, self.templates, language)
+        except LearnerAccessError:
+            text = self.templates.render("not_allowed", language)
+            return Answer(text, "class_report", language, abstained=True)
+        citation = Citation("Waypoint school figures", "School page", None, None, lines[0])
+        return Answer("\n".join(lines), "class_report", language, (citation,), facts=tuple(lines))
 
     def _class_competency(
         self, question: str, codes: tuple[str, ...], class_id: str, language: str

@@ -34,6 +34,10 @@ class LearnerData(Protocol):
 
     def class_report(self, user_id: str | None, class_id: str) -> ClassReport: ...
 
+    def responsiveness(self, user_id: str | None) -> dict[str, object]: ...
+
+    def what_worked(self, user_id: str | None, code: str) -> dict[str, object]: ...
+
     def next_steps(
         self,
         user_id: str | None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select
 
 from assistant.chat.learner_data import LearnerAccessError, LearnerRef, NextStepsView, StepView
@@ -16,6 +18,15 @@ from assistant.recommend.next_steps import NextStep
 from assistant.recommend.service import ClassReportService, NextStepsService
 
 
+class TeamFacts(Protocol):
+    """The school's figures the chat words for teachers, leaders and admins (the leaders
+    package provides them, through the access policy; no learner is named in them)."""
+
+    def responsiveness(self, viewer: Viewer) -> dict[str, object]: ...
+
+    def what_worked(self, viewer: Viewer, code: str) -> dict[str, object]: ...
+
+
 class LearnerServices:
     def __init__(
         self,
@@ -25,8 +36,10 @@ class LearnerServices:
         next_steps: NextStepsService,
         catalog: FrameworkCatalog,
         class_reports: ClassReportService | None = None,
+        team: TeamFacts | None = None,
     ) -> None:
         self.class_reports = class_reports
+        self.team = team
         self.access = access
         self.store = store
         self.mastery = mastery
@@ -37,6 +50,31 @@ class LearnerServices:
         try:
             return self.access.viewer(user_id)
         except UnknownRecordError as exc:
+            raise LearnerAccessError(str(exc)) from exc
+
+    def responsiveness(self, user_id: str | None) -> dict[str, object]:
+        """The classes in the asker's scope, least responsive first (teachers: their own)."""
+        if self.team is None:
+            raise LearnerAccessError("no school figures here")
+        viewer = self._viewer(user_id)
+        if viewer.role not in ("teacher", "leader", "admin"):
+            raise LearnerAccessError(f"{viewer.role}s do not see class figures")
+        try:
+            return self.team.responsiveness(viewer)
+        except AccessDeniedError as exc:
+            raise LearnerAccessError(str(exc)) from exc
+
+    def what_worked(self, user_id: str | None, code: str) -> dict[str, object]:
+        """What the asker's teams (a leader's: the school) recorded on a competency, and how
+        learners with the same gap and no intervention did."""
+        if self.team is None:
+            raise LearnerAccessError("no school figures here")
+        viewer = self._viewer(user_id)
+        if viewer.role not in ("teacher", "leader", "admin"):
+            raise LearnerAccessError(f"{viewer.role}s do not see team results")
+        try:
+            return self.team.what_worked(viewer, code)
+        except (AccessDeniedError, UnknownRecordError) as exc:
             raise LearnerAccessError(str(exc)) from exc
 
     def visible_learners(self, user_id: str | None) -> list[LearnerRef]:

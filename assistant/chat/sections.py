@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -27,7 +28,12 @@ PARENT_SECTION = re.compile(
 YOUR_CHILD = re.compile(
     r"\byour (child|children|kid|son|daughter|teen)\b|\bsu hij[oa]\b|\bsus hijos\b", re.I
 )
-FOR_AUDIENCE = {"student": "students", "parent": "parents", "teacher": "teachers"}
+FOR_AUDIENCE = {
+    "student": "students",
+    "parent": "parents",
+    "teacher": "teachers",
+    "leader": "teachers",  # school leaders read the professional guides
+}
 # A question close to one a section lists counts for that section above this similarity.
 ASKED_FLOOR = 0.45
 ASKED_WEIGHT = 2.0
@@ -42,6 +48,10 @@ NAMED_IN_HEADING = 0.4
 # better than the opening does.
 BLOCK_FLOOR = 0.45
 BLOCK_MARGIN = 0.08
+# A later paragraph that names a specific word of the question (6+ letters) the opening lacks
+# joins it when it is on the question's topic at least this much.
+DETAIL_LENGTH = 6
+DETAIL_FLOOR = 0.3
 
 
 @dataclass(frozen=True)
@@ -140,7 +150,7 @@ def sentences(paragraph: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(line) if s.strip()]
 
 
-def lead_text(
+def lead_text(  # noqa: C901 - to be split (issue 16)
     text: str, max_words: int, *, want_list: bool = False, more: bool = False
 ) -> str | None:
     """The section's lead: its first paragraph (and, when it introduces a list, the list),
@@ -165,6 +175,12 @@ def lead_text(
         kept.append(sentence)
         words += count
     paragraphs = [" ".join(kept)]
+    if kept and kept[-1].endswith(":") and len(parts) > 1 and not _has_list(parts[1]):
+        # "Here is a model you can change:" — the model is part of the answer
+        model = parts[1]
+        clean = not any(looks_like_injection(x) for x in sentences(model))
+        if clean and words + len(model.split()) <= max_words * 1.5:
+            return "\n\n".join([paragraphs[0], " ".join(model.split())]).replace("**", "")
     # a short lead ("A 2 means Developing.") reads better with the paragraph or list after it
     short = kept and words < max_words // 2 and not kept[-1].endswith(":")
     if (short or more) and len(parts) > 1:
@@ -271,7 +287,12 @@ class SectionPicker:
             return None
         lead_score, *scores = self.similarities(question, [lead.text, *later])
         best = max(range(len(later)), key=lambda i: scores[i])
-        if scores[best] < BLOCK_FLOOR or scores[best] < lead_score + BLOCK_MARGIN:
+        detail = _asked_detail(question, lead, later, scores)
+        if detail is not None and (
+            scores[best] < BLOCK_FLOOR or scores[best] < lead_score + BLOCK_MARGIN
+        ):
+            best = detail  # "no internet at home": the paragraph that names it
+        elif scores[best] < BLOCK_FLOOR or scores[best] < lead_score + BLOCK_MARGIN:
             return None
         if language != "en" and overlap(question, later[best]) < 0.3:
             return None  # the English-only model guesses in Spanish
@@ -350,8 +371,8 @@ class SectionPicker:
     @staticmethod
     def _suits(section: Section, text: str, prefs: Preferences) -> bool:
         """A student is never shown a section that speaks to a parent about their child."""
-        if prefs.role != "student":
-            return True
+        if prefs.role != "student" or section.audience == "students":
+            return True  # students' own guides may name family ("Who to ask: … or family")
         if PARENT_SECTION.search(section.heading):
             return False
         return not (section.audience == "parents" and YOUR_CHILD.search(text))
@@ -375,6 +396,24 @@ class SectionPicker:
         return -0.2 if section.audience == "teachers" else -0.08
 
 
+def _asked_detail(
+    question: str, lead: Lead, later: Sequence[str], scores: Sequence[float]
+) -> int | None:
+    """The later block that names a specific thing the question asks about and the opening
+    and heading do not ("we have no internet at home": the paragraph on no internet), when it
+    is still on the question's topic; None otherwise."""
+    said = stems(f"{lead.section.heading} {lead.text}")
+    specific = {token[:5] for token in tokens(question) if len(token) >= DETAIL_LENGTH} - said
+    if not specific:
+        return None
+    naming = [
+        i for i, block in enumerate(later) if specific & stems(block) and scores[i] >= DETAIL_FLOOR
+    ]
+    if not naming:
+        return None
+    return max(naming, key=lambda i: (len(specific & stems(later[i])), scores[i]))
+
+
 def _other_level(question: str, heading: str) -> bool:
     """The heading is about a level ("What a 4 means") and the question names levels, none of
     them that one: the model reads digits poorly, so this says it outright."""
@@ -385,6 +424,17 @@ def _other_level(question: str, heading: str) -> bool:
 
 def stems(text: str) -> set[str]:
     return {token[:5] for token in tokens(text) if len(token) > 2}
+
+
+def shares_phrase(question: str, heading: str) -> bool:
+    """Two words of the question, side by side, name the heading's topic ("rotation
+    stations" in "Logistics: rotation stations and the workshop model")."""
+
+    def pairs(text: str) -> set[tuple[str, str]]:
+        words = [token[:5] for token in tokens(text) if len(token) > 2 and "." not in token]
+        return set(pairwise(words))
+
+    return bool(pairs(question) & pairs(heading))
 
 
 def overlap(question: str, text: str) -> float:

@@ -41,6 +41,7 @@ REQUIRED = (
     "listing",
     "exit_check",
     "acknowledge",
+    "school",
 )
 
 

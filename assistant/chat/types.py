@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from assistant.types import SearchHit
 
-Role = Literal["student", "parent", "teacher", "admin"]
+Role = Literal["student", "parent", "teacher", "leader", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
 Intent = Literal[
     "next_steps",
@@ -23,7 +23,12 @@ Intent = Literal[
     "class_report",
 ]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
-AUDIENCE_OF_ROLE = {"student": "students", "parent": "parents", "teacher": "teachers"}
+AUDIENCE_OF_ROLE = {
+    "student": "students",
+    "parent": "parents",
+    "teacher": "teachers",
+    "leader": "teachers",  # school leaders read the professional guides
+}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,10 @@ def demo_school(home: Path, retriever: PassageSource) -> Assistant:
     assistant = build_assistant(Settings(profile="test", home=home), embedder=FakeEmbedder())
     vars(assistant)["retriever"] = retriever  # fills the cached property: no Chroma is opened
     load_demo(
-        assistant.roster_importer, assistant.evidence_importer, assistant.overrides, LOCAL_ADMIN
+        assistant.roster_importer,
+        assistant.evidence_importer,
+        assistant.overrides,
+        LOCAL_ADMIN,
+        interventions=lambda path: assistant.interventions.import_file(path, allow_future=True),
     )
     return assistant

@@ -3,7 +3,17 @@ boundaries; a lead holding an injected sentence is refused, never stitched aroun
 
 from __future__ import annotations
 
-from assistant.chat.sections import lead_text
+from dataclasses import replace
+
+from assistant.chat.sections import (
+    Lead,
+    Preferences,
+    Section,
+    SectionPicker,
+    lead_text,
+    shares_phrase,
+    stems,
+)
 
 SECTION = (
     "A 2 means Developing. Your child is on the way. They have some of the skill but not all "
@@ -42,3 +52,78 @@ def test_a_lead_with_an_injected_sentence_is_refused() -> None:
 def test_more_goes_on_through_the_section() -> None:
     text = lead_text(SECTION, 200, more=True)
     assert text is not None and "That is not how the scale works." in text
+
+
+EMAIL = (
+    "An email can be three or four sentences. Here is a model you can change:\n\n"
+    '"Hello Ms. Rivera. I see he is at level 2 on M.6.RP.3. What could we practice?"\n\n'
+    "Give the teacher a day or two to reply."
+)
+
+
+def test_a_lead_that_introduces_a_model_keeps_the_model() -> None:
+    text = lead_text(EMAIL, 120)
+    assert text is not None
+    assert text.endswith(
+        '"Hello Ms. Rivera. I see he is at level 2 on M.6.RP.3. What could we practice?"'
+    )
+    assert "Give the teacher" not in text
+
+
+def test_a_model_too_long_for_the_answer_is_left_out() -> None:
+    text = lead_text(EMAIL, 8)
+    assert text is not None and "Ms. Rivera" not in text
+
+
+def test_two_words_side_by_side_name_a_headings_topic() -> None:
+    heading = "Logistics: rotation stations and the workshop model"
+    assert shares_phrase("rotation stations for 6B tmrw, how many and how long", heading)
+    assert not shares_phrase("how many stations and how long is a rotation", heading)
+    assert not shares_phrase("what is a workshop", heading)
+
+
+class _Similar:
+    """Embeds texts as word-stem counts, so cosine similarity follows shared words."""
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        vocabulary = sorted({s for t in texts for s in stems(t)})
+        return [[float(s in stems(t)) + 0.01 for s in vocabulary] for t in texts]
+
+
+HOMEWORK = Section(
+    source="guides/parents/faq-worries.en.md",
+    title="Worries",
+    heading="What about homework?",
+    text=(
+        "Homework is mainly practice at home for a skill. It does not count toward the level."
+        "\n\nShort, regular practice at home helps more than long nights."
+        "\n\nIf your home has no internet or no quiet space for homework, tell the school."
+    ),
+    audience="parents",
+    language="en",
+    doc_type="guide",
+    code=None,
+    rank=0,
+)
+
+
+def test_the_paragraph_naming_what_is_asked_joins_the_opening() -> None:
+    picker = SectionPicker(_Similar())
+    lead = Lead(HOMEWORK, lead_text(HOMEWORK.text, 20) or "", 1.0, 0.5)
+    block = picker.answering_block(
+        "we dont have internet at home, is homework going to be a problem", lead, 60, "en"
+    )
+    assert block is not None and "tell the school" in block
+    # a question whose words the opening already holds gets the opening alone
+    plain = picker.answering_block("does homework count toward the level", lead, 60, "en")
+    assert plain is None or "internet" not in plain
+
+
+def test_a_students_own_guide_may_name_family_a_parents_section_never_reaches_them() -> None:
+    own = replace(
+        HOMEWORK, audience="students", heading="Who to ask: teacher, classmates or family"
+    )
+    parents = replace(HOMEWORK, heading="How a parent can help at home")
+    prefs = Preferences("student", "en")
+    assert SectionPicker._suits(own, own.text, prefs)
+    assert not SectionPicker._suits(parents, parents.text, prefs)

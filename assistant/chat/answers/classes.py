@@ -4,15 +4,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
 from assistant.frameworks.practice import Activity
 from assistant.recommend.class_report import ClassReport
+from assistant.recommend.groups import FlexibleGroup
 
 STUCK = re.compile(r"stuck|behind|struggl|not moving|atascad|atrasad|dificultad", re.I)
 GROUPS = re.compile(r"group|grupo|pair|reteach|small.group|agrupar", re.I)
+# "what do I do about it", "ideas for tomorrow": the teaching guide joins the class's data
+TEACHING = re.compile(
+    r"\bideas?\b|what (do|should|can) i (do|try)|how (do|should|can) i (teach|help|reteach)|"
+    r"mini.?lesson|activit|strateg|interven|reteach|qu[ée] (hago|puedo hacer)|actividad|"
+    r"estrategia|c[oó]mo (les )?(enseño|ayudo)",
+    re.I,
+)
 TIERS = re.compile(r"\btier|targeted|intensive|mtss|\bapoyo (focalizado|intensivo)", re.I)
 MAX_ITEMS = 4
 
@@ -49,6 +58,9 @@ def class_answer(
     ]
     if focus is not None and focus[0] in report.competencies:
         lines.append(_on_code(report, focus, bar, templates, language))
+        if GROUPS.search(question) or TEACHING.search(question):
+            focused = [g for g in report.groups if focus[0] in (g.focus, *g.targets)]
+            lines += _group_lines(focused, templates, language, citations)
         want_stuck = want_groups = False
     if want_tiers:
         lines += _tiers(report, templates, language)
@@ -77,25 +89,7 @@ def class_answer(
     if want_groups:
         if report.groups:
             lines.append(templates.render("class.groups_heading", language, class_id=class_id))
-            for group in report.groups[:MAX_ITEMS]:
-                activity = group.activity
-                lines.append(
-                    "- "
-                    + templates.render(
-                        "class.group",
-                        language,
-                        focus=group.focus,
-                        title=group.focus_title,
-                        names=", ".join(m.name for m in group.members),
-                        activity=_activity(activity),
-                        exit_check=activity.exit_check if activity else "",
-                        review_by=_day(group.review_by),
-                    )
-                )
-                if activity is not None and activity.section:
-                    citations.append(
-                        Citation(activity.path, activity.guide, activity.section, None, "")
-                    )
+            lines += _group_lines(report.groups, templates, language, citations)
         else:
             lines.append(templates.render("class.no_groups", language, class_id=class_id))
         if report.conferences:
@@ -103,6 +97,35 @@ def class_answer(
             lines.append(templates.render("class.conferences", language, names=who))
     unique = list(dict.fromkeys(citations))
     return lines, unique
+
+
+def _group_lines(
+    groups: Sequence[FlexibleGroup],
+    templates: AnswerTemplates,
+    language: str,
+    citations: list[Citation],
+) -> list[str]:
+    """One line per flexible group (who, the activity, its exit check, when to review); the
+    activity's guide section joins the citations."""
+    lines = []
+    for group in groups[:MAX_ITEMS]:
+        activity = group.activity
+        lines.append(
+            "- "
+            + templates.render(
+                "class.group",
+                language,
+                focus=group.focus,
+                title=group.focus_title,
+                names=", ".join(m.name for m in group.members),
+                activity=_activity(activity),
+                exit_check=activity.exit_check if activity else "",
+                review_by=_day(group.review_by),
+            )
+        )
+        if activity is not None and activity.section:
+            citations.append(Citation(activity.path, activity.guide, activity.section, None, ""))
+    return lines
 
 
 def _activity(activity: Activity | None) -> str:

@@ -16,6 +16,7 @@ from assistant.chat.sections import (
     SectionPicker,
     overlap,
     sections_from,
+    shares_phrase,
 )
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
@@ -24,7 +25,7 @@ from assistant.types import QUESTION, Chunk, SearchHit
 
 Search = Callable[[str, int, SearchFilters], list[SearchHit]]
 AT_HOME = re.compile(r"\bat home\b|\bhelp (him|her|them|my)\b|\ben casa\b|\bayudar", re.I)
-WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "admin": 170}
+WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "leader": 170, "admin": 170}
 CANDIDATES = 8
 # A section's answer to a yes-no question ("Not necessarily."): left out for other questions
 YES_NO_OPENER = re.compile(r"^(Not necessarily|No|Yes|No necesariamente|S[ií])\.\s+(?=[A-ZÁÉÍÓÚ¿])")
@@ -58,6 +59,7 @@ class Composed:
     similarity: float
     leads: tuple[Lead, ...] = ()
     asked: float = 0.0  # the closest question a leading section lists
+    named: bool = False  # the best section's heading names the question's topic word for word
 
 
 class GuidePlan:
@@ -132,7 +134,7 @@ class GuidePlan:
         if second is not None and (
             more  # "tell me more": the next best section of another guide
             or (
-                role in ("teacher", "admin")
+                role in ("teacher", "leader", "admin")
                 and second.section.audience in (own, "all")
                 and second.score >= best.score - 0.15
             )
@@ -167,4 +169,5 @@ class GuidePlan:
         # grounded when any of the leading candidates clearly matches the question
         similarity = max(lead.grounding for lead in ranked[:3])
         asked = max(lead.asked for lead in ranked[:3])
-        return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen), asked)
+        titled = shares_phrase(question, best.section.heading)
+        return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen), asked, titled)
