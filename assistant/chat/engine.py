@@ -222,39 +222,42 @@ class ChatEngine:
         language = context.language or detect_language(text)
         context = replace(context, language=language)
         memory = conversation or self.new_conversation()
-        decision = self.classifier.classify(text, context.role, has_history=memory.last is not None)
         self._health.degraded = False
-        anchor = self._anchor(text, context, memory)
         intent: Intent
         figures = asks_school_figures(text, context.role)
         if figures is not None and self._learners is not None and context.user_id is not None:
+            # the school's figures: no intent or anchor needed (nor the model to find them)
             intent, question = "class_report", text
             answer = self._school_answer(figures, text, context)
-        elif anchor.route == "class":
-            intent, question = "class_report", text
-            answer = self._class_answer(text, context, memory, anchor)
-        elif decision.intent == "follow_up":
-            answer, question, intent = self._follow_up(text, context, memory)
-        elif anchor.route == "general" and asks_listing(text) and listed(self._catalog(), text):
-            intent, question = "explain_competency", text
-            answer = self._listing_answer(text, context)
         else:
-            signed_in = context.user_id is not None or context.role == "admin"
-            intent = self._routed(decision.intent, text, anchor, context.role, signed_in)
-            question = text
-            answer = self._answer(intent, question, context, memory, anchor=anchor)
-            if (
-                answer.abstained
-                and intent == "out_of_scope"
-                and decision.method in ("threshold", "similarity")
-            ):
-                # no rule said out of scope and no intent was clearly ahead: a guide section
-                # that clearly matches still answers
-                rescued = self._from_guides("explain_cbe", text, context, memory)
-                close = max(self._health.similarity, self._health.asked)
-                named = any(shares_phrase(text, c.section or "") for c in rescued.citations[:1])
-                if not rescued.abstained and (close >= RESCUE_SIMILARITY or named):
-                    answer, intent = rescued, "explain_cbe"
+            has_history = memory.last is not None
+            decision = self.classifier.classify(text, context.role, has_history=has_history)
+            anchor = self._anchor(text, context, memory)
+            if anchor.route == "class":
+                intent, question = "class_report", text
+                answer = self._class_answer(text, context, memory, anchor)
+            elif decision.intent == "follow_up":
+                answer, question, intent = self._follow_up(text, context, memory)
+            elif anchor.route == "general" and asks_listing(text) and listed(self._catalog(), text):
+                intent, question = "explain_competency", text
+                answer = self._listing_answer(text, context)
+            else:
+                signed_in = context.user_id is not None or context.role == "admin"
+                intent = self._routed(decision.intent, text, anchor, context.role, signed_in)
+                question = text
+                answer = self._answer(intent, question, context, memory, anchor=anchor)
+                if (
+                    answer.abstained
+                    and intent == "out_of_scope"
+                    and decision.method in ("threshold", "similarity")
+                ):
+                    # no rule said out of scope and no intent was clearly ahead: a guide section
+                    # that clearly matches still answers
+                    rescued = self._from_guides("explain_cbe", text, context, memory)
+                    close = max(self._health.similarity, self._health.asked)
+                    named = any(shares_phrase(text, c.section or "") for c in rescued.citations[:1])
+                    if not rescued.abstained and (close >= RESCUE_SIMILARITY or named):
+                        answer, intent = rescued, "explain_cbe"
         answer = self._with_index_notice(answer)
         if (
             context.role in ROLES

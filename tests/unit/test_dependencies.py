@@ -18,6 +18,7 @@ NOT_IMPORTED = {
     "ruff": "a command (CI's lint and format check)",
     "mypy": "a command (CI's type check)",
     "types-pyyaml": "type stubs for mypy",
+    "onnx": "needed by torch.onnx.export, which the int8 backend's one-time export calls",
     "hatchling": "the build backend, for the wheel test (pip wheel --no-build-isolation)",
     "langchain-openai": "loaded by langchain's init_chat_model(model_provider='openai')",
     "langchain-ollama": "loaded by langchain's init_chat_model(model_provider='ollama')",

@@ -193,17 +193,12 @@ def test_the_demo_school_offers_its_leader(tmp_path: Path) -> None:
     assert {c.class_id for c in figures.classes} == {"6A", "6B", "7A", "ADV6"}
 
 
-def test_a_leader_asks_chat_as_a_leader_and_gets_the_schools_figures(
-    school: Assistant, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_leader_asks_chat_as_a_leader_and_gets_the_schools_figures(school: Assistant) -> None:
     from assistant.app.chat_session import ChatSession
-    from assistant.cli import main
 
-    assert ChatSession(school.directory.account("lead")).context().role == "leader"
+    context = ChatSession(school.directory.account("lead")).context()
+    assert context.role == "leader"
     assert ChatSession(school.directory.account("t1")).context().role == "teacher"
-    code = main(
-        ["ask", "which classes are least responsive?", "--user", "lead"],
-        make_assistant=lambda: school,
-    )
-    captured = capsys.readouterr()
-    assert code == 0 and captured.out.startswith("Least responsive first"), captured
+    answer = school.chat.ask("which classes are least responsive?", context)
+    assert answer.text.startswith("Least responsive first"), answer.text
+    assert "every class" in answer.text.splitlines()[0]
