@@ -46,6 +46,7 @@ BENCHMARKS = (
     Benchmark("district scale", "evals.bench_district", "district"),
     Benchmark("server mode", "evals.bench_server", "server"),
     Benchmark("evidence import memory", "evals.bench_evidence_memory", "evidence_memory"),
+    Benchmark("school leaders at district scale", "evals.bench_leaders", "leaders"),
 )
 
 
@@ -142,6 +143,14 @@ README_ROWS = (
         "memory to import an evidence file at the upload limit (10 MB)",
         "{0:.0f} MB",
         (("evidence_memory", "new evidence: MB (after)"),),
+    ),
+    Row(
+        "school page from stored figures / recompute after a 1,000-row import (10,000 learners)",
+        "{0:.1f} s / {1:.1f} s",
+        (
+            ("leaders", "page from stored figures, median s"),
+            ("leaders", "recompute after a 1,000-row import, s"),
+        ),
     ),
 )
 

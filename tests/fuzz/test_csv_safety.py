@@ -115,7 +115,13 @@ def test_the_demo_school_files_escape_hostile_cells(tmp_path: Path) -> None:
         "'@SUM(A1)",
         "'+1+1",
     ]
-    assert [p.name for p in paths] == ["classes.csv", "roster.csv", "evidence.csv", "overrides.csv"]
+    assert [p.name for p in paths] == [
+        "classes.csv",
+        "roster.csv",
+        "evidence.csv",
+        "overrides.csv",
+        "interventions.csv",
+    ]
 
 
 def test_the_class_report_csv_escapes_imported_names(tmp_path: Path) -> None:
