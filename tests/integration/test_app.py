@@ -424,7 +424,7 @@ def test_admin_refuses_a_broken_framework_and_indexes_a_new_guide(
     assert "Parents" not in set(at.dataframe[1].value["Type"])
     assert "Parents" in set(at.dataframe[2].value["For"])
 
-    at.selectbox(key="knowledge_remove").set_value("parents/snow-day.md")
+    at.selectbox(key="knowledge_remove").set_value("parents/snow-day.md").run()  # enables it
     at.button(key="knowledge_remove_button").click().run()  # removed and re-indexed
     assert not at.exception, at.exception
     assert any("Removed parents/snow-day.md" in s.value for s in at.success)

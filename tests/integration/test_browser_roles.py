@@ -155,6 +155,17 @@ def test_every_role_s_page_is_accessible_on_a_laptop(
     assert (tmp_path / "teacher.png").stat().st_size > 20_000
 
 
+def test_every_role_s_page_is_accessible_on_a_phone(server: str, browser: Any) -> None:
+    problems: dict[str, list[str]] = {}
+    for visit in VISITS:
+        page = open_as(browser, server, visit, PHONE)
+        found = serious_violations(page)
+        if found:
+            problems[f"{visit.path} ({visit.language})"] = found
+        page.context.close()
+    assert problems == {}
+
+
 def test_the_parent_page_on_a_phone_and_its_sidebar(
     server: str, browser: Any, tmp_path: Path
 ) -> None:

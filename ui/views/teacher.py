@@ -70,9 +70,13 @@ def page() -> None:
     )
     report = assistant.class_reports.for_class(who.viewer, class_id)
     st.title(plain(f"{class_id}: {names[class_id]}"))
-    st.caption(
-        texts.t("class_caption", language, count=len(report.matrix), day=report.as_of.isoformat())
+    caption = texts.t(
+        "class_caption", language, count=len(report.matrix), day=report.as_of.isoformat()
     )
+    framework = assistant.catalog.framework(report.school_class.framework_id or "")
+    if framework is not None:  # which framework the class follows, as plain text
+        caption = f"{plain(framework.title)} · {caption}"
+    st.caption(caption)
     labels = [texts.t(key, language) for key in TABS]
     if st.session_state.get(state.TEACHER_TAB) not in labels:
         st.session_state.pop(state.TEACHER_TAB, None)  # the language changed: start over
