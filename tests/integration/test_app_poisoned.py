@@ -140,7 +140,8 @@ def _open(user_id: str, page: str | None) -> AppTest:
     [
         ("par.001", None, ("name", "fw", "res", "home")),
         ("stu.L001", "screens/student.py", ("fw", "res")),
-        ("t.okafor", "screens/teacher.py", ("class", "fw")),
+        # the teacher's competency titles are in the heat map's chart now (drawn as SVG text)
+        ("t.okafor", "screens/teacher.py", ("class",)),
     ],
 )
 def test_poisoned_content_is_shown_as_text_on_every_page(
