@@ -147,8 +147,8 @@ def _say_waiting(holder: int | None) -> None:
 def cmd_search(args: argparse.Namespace, assistant: Assistant) -> int:
     if args.k < 1 or args.k > 100:
         raise WaypointError("--k must be between 1 and 100")
+    from assistant.index.vectorstore import describe_store
     from assistant.retrieval.retriever import SearchFilters
-    from assistant.retrieval.vectorstore import describe_store
 
     filters = SearchFilters(
         audience=args.audience, framework=args.framework, doc_type=args.doc_type

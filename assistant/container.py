@@ -24,8 +24,9 @@ from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
 from assistant.frameworks.version_log import FrameworkVersions, VersionLog
+from assistant.index.records import IndexRecords
+from assistant.index.vectorstore import make_vector_store
 from assistant.ingest.indexer import Indexer
-from assistant.ingest.records import IndexRecords
 from assistant.leaders.chat_facts import ChatTeamFacts, TeamChatFacts
 from assistant.leaders.interventions import InterventionService
 from assistant.leaders.service import LeaderService
@@ -49,7 +50,6 @@ from assistant.recommend.reasons import ReasonTemplates, load_reason_languages, 
 from assistant.recommend.service import ClassReportService, NextStepsService
 from assistant.retrieval.embeddings import CachedEmbeddings, Embedder, make_embedder
 from assistant.retrieval.retriever import HybridRetriever
-from assistant.retrieval.vectorstore import make_vector_store
 from assistant.settings import Settings
 
 if TYPE_CHECKING:

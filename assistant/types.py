@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,6 +27,17 @@ class Chunk:
     @property
     def title(self) -> str:
         return str(self.metadata.get("title", self.source))
+
+
+def chunk_id(source: str, text: str, metadata: dict[str, MetadataValue]) -> str:
+    """A content hash: the same text and metadata always give the same id."""
+    payload = json.dumps([source, text, metadata], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def make_chunk(source: str, text: str, metadata: dict[str, MetadataValue]) -> Chunk:
+    """A chunk whose id is its content hash, so writing it twice is idempotent."""
+    return Chunk(id=chunk_id(source, text, metadata), source=source, text=text, metadata=metadata)
 
 
 @dataclass(frozen=True)

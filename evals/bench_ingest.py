@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.container import build_assistant
-from assistant.retrieval.vectorstore import unfindable
+from assistant.index.vectorstore import unfindable
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
 from evals.harness import machine, measure, table, write_report
 

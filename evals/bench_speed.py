@@ -25,11 +25,10 @@ import numpy as np
 
 from assistant.chat.types import AskContext, Role
 from assistant.container import Assistant, build_assistant
-from assistant.ingest.chunking import make_chunk
+from assistant.index.vectorstore import make_vector_store
 from assistant.retrieval.lexical import LexicalIndex
-from assistant.retrieval.vectorstore import make_vector_store
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
-from assistant.types import Chunk
+from assistant.types import Chunk, make_chunk
 from evals.harness import machine, table, write_report
 
 ROOT = Path(__file__).resolve().parent.parent

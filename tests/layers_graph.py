@@ -56,6 +56,7 @@ OUTSIDE = ("evals", "tests")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),  # settings, errors, types, language, csv_safety: the shared vocabulary
     ("frameworks",),  # competency frameworks, CASE, the catalog
+    ("index",),  # the index records, the embedding cache and the vector store
     ("ingest", "retrieval", "learners"),  # the document index and the learner model, apart
     ("recommend",),  # next steps and class reports over mastery
     ("chat", "credentials", "oneroster", "lti", "leaders"),  # services over learners, recommend

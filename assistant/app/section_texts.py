@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from assistant.chat.types import Citation
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
 from assistant.frameworks.translations import Translations
-from assistant.ingest.records import IndexRecords
+from assistant.index.records import IndexRecords
 from assistant.types import QUESTION, Chunk
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from assistant.frameworks.model import Competency, Framework
-from assistant.ingest.chunking import make_chunk
-from assistant.types import Chunk, MetadataValue
+from assistant.types import Chunk, MetadataValue, make_chunk
 
 
 def framework_chunks(framework: Framework, path: str) -> list[Chunk]:

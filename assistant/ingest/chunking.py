@@ -4,23 +4,10 @@ section), so a typed question can match a question as well as the text."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.ingest.loaders import GuideDocument, section_name
-from assistant.types import QUESTION, Chunk, MetadataValue
-
-
-def chunk_id(source: str, text: str, metadata: dict[str, MetadataValue]) -> str:
-    """A content hash: the same text and metadata always give the same id."""
-    payload = json.dumps([source, text, metadata], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()[:32]
-
-
-def make_chunk(source: str, text: str, metadata: dict[str, MetadataValue]) -> Chunk:
-    return Chunk(id=chunk_id(source, text, metadata), source=source, text=text, metadata=metadata)
+from assistant.types import QUESTION, Chunk, MetadataValue, make_chunk
 
 
 class GuideChunker:

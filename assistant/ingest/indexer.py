@@ -29,12 +29,8 @@ from assistant.frameworks.case_import import load_framework
 from assistant.frameworks.clashes import FrameworksInUse, framework_files
 from assistant.frameworks.documents import framework_chunks
 from assistant.frameworks.model import Framework
-from assistant.ingest.chunking import GuideChunker
-from assistant.ingest.corpus import CorpusFile, discover, is_json_schema
-from assistant.ingest.loaders import load_guide
-from assistant.ingest.records import VERIFY_FLAG, FileRecord, IndexRecords
-from assistant.ingest.writelock import WriteLock
-from assistant.retrieval.vectorstore import (
+from assistant.index.records import VERIFY_FLAG, FileRecord, IndexRecords
+from assistant.index.vectorstore import (
     describe_store,
     read_back,
     repair_hint,
@@ -42,6 +38,10 @@ from assistant.retrieval.vectorstore import (
     unfindable,
     vector_ids,
 )
+from assistant.ingest.chunking import GuideChunker
+from assistant.ingest.corpus import CorpusFile, discover, is_json_schema
+from assistant.ingest.loaders import load_guide
+from assistant.ingest.writelock import WriteLock
 from assistant.settings import Settings
 from assistant.types import Chunk
 

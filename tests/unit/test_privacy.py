@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from assistant.cli import main
 from assistant.container import Assistant
 from assistant.errors import AccessDeniedError, UnknownRecordError, WaypointError
-from assistant.ingest.records import DOCUMENT_VECTORS_FLAG, FileRecord
+from assistant.index.records import DOCUMENT_VECTORS_FLAG, FileRecord
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import (
     AuditRow,

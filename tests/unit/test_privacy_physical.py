@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from assistant.cli import main
 from assistant.container import Assistant
-from assistant.ingest.records import FileRecord
+from assistant.index.records import FileRecord
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence, EvidenceImport, Learner
 from assistant.learners.privacy import proof

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.ingest.chunking import make_chunk
-from assistant.types import SearchHit
+from assistant.types import SearchHit, make_chunk
 from evals.gold_set import load_gold
 from evals.ranking_quality import (
     Quality,

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import StoreUnavailableError
-from assistant.ingest.chunking import make_chunk
+from assistant.index.vectorstore import store_errors
 from assistant.retrieval.codes import code_matches, codes_in, rank_code_matches
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex, tokens
 from assistant.retrieval.retriever import SearchFilters
-from assistant.retrieval.vectorstore import store_errors
 from assistant.settings import Settings
+from assistant.types import make_chunk
 
 
 @pytest.mark.parametrize(

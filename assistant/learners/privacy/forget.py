@@ -22,7 +22,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from assistant.errors import WaypointError
-from assistant.ingest.records import IndexRecords
+from assistant.index.records import IndexRecords
 from assistant.learners.audit import utc_now
 from assistant.learners.db import (
     AuditRow,

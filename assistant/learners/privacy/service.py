@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import AccessDeniedError, UnknownRecordError, WaypointError
-from assistant.ingest.records import IndexRecords
+from assistant.index.records import IndexRecords
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.audit import Actor, AuditLog
 from assistant.learners.db import Learner, LearnerDatabase, User

@@ -2,7 +2,7 @@
 
 SQLite deletes a row by marking its space free; the bytes stay in the file until reused unless
 `secure_delete` is on, which overwrites them with zeros (every connection Waypoint opens turns it
-on; see assistant/learners/db.py and assistant/ingest/records.py). In WAL mode a change is
+on; see assistant/learners/db.py and assistant/index/records.py). In WAL mode a change is
 first appended to the `-wal` file, beside the older copies of the pages it changed, and reaches
 the database file at a checkpoint. After forgetting, a TRUNCATE checkpoint copies every change
 into the database file and empties the log. It cannot finish while another connection (the app)
