@@ -57,11 +57,11 @@ from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Citation, Intent
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
+from assistant.frameworks.codes import codes_in
 from assistant.frameworks.practice import Activity, ResourceLink
 from assistant.frameworks.scale import DEFAULT_SCALE, ProficiencyScale
 from assistant.frameworks.translations import Translations
 from assistant.language import detect_language
-from assistant.retrieval.codes import codes_in
 from assistant.retrieval.lexical import tokens
 from assistant.retrieval.retriever import PassageSource, SearchFilters
 from assistant.types import SearchHit

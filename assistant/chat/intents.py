@@ -15,7 +15,7 @@ import yaml
 from assistant.chat.templates import TemplateFileError
 from assistant.chat.types import INTENTS, Intent, Role
 from assistant.chat.vectors import unit_rows
-from assistant.retrieval.codes import codes_in
+from assistant.frameworks.codes import codes_in
 
 EmbedMany = Callable[[list[str]], list[list[float]]]
 RULE_BONUS = 0.35

@@ -16,8 +16,8 @@ from typing import Any
 
 import frontmatter
 
-CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:\.[A-Z0-9]+){2,}\b")
-CODE_RANGE = re.compile(rf"({CODE.pattern})\s+(?:to|-|–)\s+({CODE.pattern})")
+from assistant.frameworks.codes import codes_with_ranges
+
 EXIT_CHECK = re.compile(r"^\*\*Exit check:\*\*\s*(.+)$", re.MULTILINE)
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -97,7 +97,7 @@ def scan_practice(knowledge_dir: Path) -> PracticeIndex:
         relative = _relative(path, knowledge_dir)
         for heading, text in _sections(body):
             exit_check = EXIT_CHECK.search(text)
-            named = codes_in(heading)
+            named = codes_with_ranges(heading)
             activity = Activity(
                 title,
                 heading,
@@ -121,25 +121,6 @@ def scan_practice(knowledge_dir: Path) -> PracticeIndex:
         tuple(problems),
         translated,
     )
-
-
-def codes_in(text: str) -> list[str]:
-    """Competency codes named in a heading, with ranges like `M.7.RP.2 to M.7.RP.5` expanded."""
-    found: list[str] = []
-    for match in CODE_RANGE.finditer(text):
-        found.extend(_expand(match.group(1), match.group(2)))
-    found.extend(CODE.findall(text))
-    return list(dict.fromkeys(found))
-
-
-def _expand(first: str, last: str) -> list[str]:
-    head, _, start = first.rpartition(".")
-    tail_head, _, end = last.rpartition(".")
-    if head != tail_head or not (start.isdigit() and end.isdigit()) or int(end) < int(start):
-        return [first, last]
-    if int(end) - int(start) > 50:
-        return [first, last]
-    return [f"{head}.{n}" for n in range(int(start), int(end) + 1)]
 
 
 def _markdown(

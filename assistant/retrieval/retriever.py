@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from assistant.errors import StoreUnavailableError
+from assistant.frameworks.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.index.records import VERIFY_FLAG, IndexRecords
 from assistant.index.vectorstore import describe_store, store_errors, vector_count
 from assistant.language import detect_language
-from assistant.retrieval.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.settings import Settings

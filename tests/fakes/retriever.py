@@ -20,12 +20,12 @@ import numpy as np
 
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.case_import import load_framework
+from assistant.frameworks.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.frameworks.documents import framework_chunks
 from assistant.ingest.chunking import GuideChunker
 from assistant.ingest.corpus import discover, is_json_schema
 from assistant.ingest.loaders import load_guide
 from assistant.language import detect_language
-from assistant.retrieval.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.retriever import Mode, SearchFilters

@@ -12,8 +12,8 @@ from assistant.errors import FrameworkImportError
 from assistant.frameworks.case_import import import_package
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.clashes import check_codes, code_clashes
+from assistant.frameworks.codes import codes_with_ranges
 from assistant.frameworks.model import Framework
-from assistant.frameworks.practice import codes_in
 from tests.support_learners import bundled_catalog
 
 
@@ -134,13 +134,13 @@ def test_resources_and_mini_lessons_come_from_the_knowledge_folder() -> None:
 
 
 def test_code_ranges_in_headings_are_expanded() -> None:
-    assert codes_in("Sticking point: finding k (M.7.RP.2 to M.7.RP.5)") == [
+    assert codes_with_ranges("Sticking point: finding k (M.7.RP.2 to M.7.RP.5)") == [
         "M.7.RP.2",
         "M.7.RP.3",
         "M.7.RP.4",
         "M.7.RP.5",
     ]
-    assert codes_in("(M.6.RP.1, M.6.RP.3)") == ["M.6.RP.1", "M.6.RP.3"]
+    assert codes_with_ranges("(M.6.RP.1, M.6.RP.3)") == ["M.6.RP.1", "M.6.RP.3"]
 
 
 def test_a_broken_framework_file_is_reported_not_fatal(tmp_path: Path) -> None:

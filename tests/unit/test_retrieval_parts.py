@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import StoreUnavailableError
+from assistant.frameworks.codes import code_matches, codes_in, rank_code_matches
 from assistant.index.vectorstore import store_errors
-from assistant.retrieval.codes import code_matches, codes_in, rank_code_matches
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex, tokens
 from assistant.retrieval.retriever import SearchFilters
@@ -123,7 +123,7 @@ def test_overlap_must_be_smaller_than_chunk_size() -> None:
 
 
 def test_passages_linked_to_a_code_by_front_matter() -> None:
-    from assistant.retrieval.codes import linked_to_codes
+    from assistant.frameworks.codes import linked_to_codes
 
     chunks = [
         make_chunk("a.md", "unit prices", {"competencies": "M.6.RP.5,M.6.RP.2"}),

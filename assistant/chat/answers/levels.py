@@ -12,9 +12,9 @@ from assistant.chat.sections import FOR_AUDIENCE, LEVEL_DIGIT, sentences
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
 from assistant.frameworks.catalog import CatalogEntry
+from assistant.frameworks.codes import codes_in
 from assistant.frameworks.scale import ProficiencyScale
 from assistant.frameworks.translations import Translations
-from assistant.retrieval.codes import codes_in
 
 LEVEL_WORDS = {
     "beginning": 1,
