@@ -18,7 +18,7 @@ from assistant.errors import AccessDeniedError, WaypointError
 
 if TYPE_CHECKING:  # the services load when a command runs, not for `waypoint --help`
     from assistant.container import Assistant
-    from assistant.learners.privacy import ForgetReport, ProofReport
+    from assistant.privacy import ForgetReport, ProofReport
 
 # EXIT_PENDING: forgotten, but another program has the database open, so the deleted rows'
 # bytes are overwritten only when it closes it (the app restarts).
@@ -189,8 +189,8 @@ def cmd_forget_learner(args: argparse.Namespace, assistant: Assistant) -> int:
 
 
 def cmd_export_learner(args: argparse.Namespace, assistant: Assistant) -> int:
-    from assistant.learners.privacy import LearnerExporter
-    from assistant.learners.privacy.export import default_folder
+    from assistant.privacy import LearnerExporter
+    from assistant.privacy.export import default_folder
 
     viewer = assistant.access.viewer(args.user)
     exporter = LearnerExporter(assistant.learner_db, assistant.access)

@@ -21,6 +21,7 @@ from assistant.chat.templates import load_templates
 from assistant.credentials.keys import IssuerKey, load_issuer_key
 from assistant.credentials.service import CredentialService
 from assistant.errors import StoreUnavailableError
+from assistant.feedback.service import FeedbackService
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
 from assistant.frameworks.version_log import FrameworkVersions, VersionLog
@@ -37,12 +38,11 @@ from assistant.learners.competency_moves import LearnerCompetencies
 from assistant.learners.csv_import import EvidenceImporter
 from assistant.learners.db import LearnerDatabase
 from assistant.learners.estimates import MasteryService
-from assistant.learners.feedback import FeedbackService
 from assistant.learners.mastery import make_mastery_model
 from assistant.learners.overrides import OverrideService
-from assistant.learners.privacy import PrivacyService
 from assistant.learners.roster_import import RosterImporter
 from assistant.learners.store import LearnerStore
+from assistant.privacy import PrivacyService
 from assistant.recommend.class_report import ClassAnalyzer
 from assistant.recommend.gaps import ClassRules
 from assistant.recommend.next_steps import RankingWeights, Recommender

@@ -58,8 +58,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("frameworks",),  # competency frameworks, CASE, the catalog
     ("index",),  # the index records, the embedding cache and the vector store
     ("ingest", "retrieval", "learners"),  # the document index and the learner model, apart
-    ("recommend",),  # next steps and class reports over mastery
-    ("chat", "credentials", "oneroster", "lti", "leaders"),  # services over learners, recommend
+    ("recommend", "privacy"),  # next steps and class reports; forgetting, proof, export
+    # services over learners, recommend
+    ("chat", "credentials", "oneroster", "lti", "leaders", "feedback"),
     ("app",),  # Streamlit-free page services
     ("container",),  # the composition root
     ("api", "ui"),  # the HTTP API and the Streamlit pages

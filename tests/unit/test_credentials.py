@@ -457,7 +457,7 @@ def test_the_migration_adds_the_table_to_an_existing_database_without_losing_dat
 
 
 def test_the_right_of_access_export_includes_the_learners_credentials(school: Assistant) -> None:
-    from assistant.learners.privacy import LearnerExporter
+    from assistant.privacy import LearnerExporter
 
     doc = issued(school)
     export = LearnerExporter(school.learner_db, school.access).collect(LOCAL_ADMIN, "A")

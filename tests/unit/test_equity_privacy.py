@@ -28,8 +28,8 @@ from assistant.container import Assistant, build_chat_engine
 from assistant.frameworks.case_export import export_package
 from assistant.learners.access import LOCAL_ADMIN, Viewer
 from assistant.learners.demo import DEMO_DIR
-from assistant.learners.privacy.export import LearnerExporter
 from assistant.oneroster.export import OneRosterExporter
+from assistant.privacy.export import LearnerExporter
 from tests.conftest import REPO
 from tests.fakes.engine import demo_school
 from tests.fakes.retriever import FakeRetriever
@@ -203,8 +203,8 @@ def test_the_attribute_table_is_read_only_for_the_leaders_figures() -> None:
     assert uses["LearnerAttribute"] | uses["learner_attributes"] <= {
         "assistant/learners/db.py",
         "assistant/learners/attributes.py",
-        "assistant/learners/privacy/forget.py",
-        "assistant/learners/privacy/retention.py",
+        "assistant/privacy/forget.py",
+        "assistant/privacy/retention.py",
         "assistant/learners/migrations/versions/0007_learner_attributes.py",
         "assistant/leaders/precompute.py",  # counts rows for the data's stamp
     }
@@ -230,7 +230,7 @@ def test_no_chat_export_api_or_other_page_reaches_the_equity_figures() -> None:
         REPO / "assistant" / "oneroster" / "export.py",
         REPO / "assistant" / "oneroster" / "writer.py",
         REPO / "assistant" / "frameworks" / "case_export.py",
-        REPO / "assistant" / "learners" / "privacy" / "export.py",
+        REPO / "assistant" / "privacy" / "export.py",
         *(REPO / "prompts").glob("llm_*"),
         *(REPO / "ui" / "views" / f"{name}.py" for name in ("teacher", "student", "parent")),
         REPO / "ui" / "views" / "chat.py",

@@ -16,7 +16,7 @@ from assistant.container import Assistant
 from assistant.errors import AccessDeniedError, UnknownRecordError
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import AuditRow
-from assistant.learners.privacy import LearnerExporter
+from assistant.privacy import LearnerExporter
 from tests.support_learners import evidence_file
 from tests.support_privacy import build_demo_home, demo_copy, evidence_counts
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select, update
 
 from assistant.cli import main
 from assistant.container import Assistant
+from assistant.feedback.service import FeedbackService
 from assistant.learners.db import Feedback, Learner
-from assistant.learners.feedback import FeedbackService
 from evals.gold_set import load_gold
 from tests.support_learners import small_school
 from tests.support_privacy import build_demo_home, demo_copy

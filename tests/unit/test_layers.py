@@ -29,9 +29,6 @@ from tests.layers_graph import (
 # while a listed violation no longer exists, so this list can only shrink.
 KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
     {
-        # Forgetting a learner deletes their uploads from the index records and the vector
-        # store; privacy leaves learners, each store scans itself behind one protocol.
-        ("assistant.learners.privacy.forget", "retrieval"),
         # Start-up and the knowledge admin take the whole Assistant; they should take the parts
         # they use (KnowledgeAdmin(self) is the container ↔ app cycle).
         ("assistant.app.bootstrap", "container"),

@@ -15,9 +15,9 @@ from assistant.container import Assistant
 from assistant.index.records import FileRecord
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence, EvidenceImport, Learner
-from assistant.learners.privacy import proof
-from assistant.learners.privacy.sqlite_files import sqlite_file
-from assistant.learners.privacy.subject import Subject
+from assistant.privacy import proof
+from assistant.privacy.sqlite_files import sqlite_file
+from assistant.privacy.subject import Subject
 from assistant.types import Chunk
 from tests.support_learners import evidence_file
 from tests.support_privacy import (

@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import MetaData, String, or_, select
 
 from assistant.learners.db import LearnerDatabase
-from assistant.learners.privacy.sqlite_files import files_of, open_sqlite, sqlite_file
-from assistant.learners.privacy.subject import FREE_TEXT_COLUMNS, Subject
+from assistant.privacy.sqlite_files import files_of, open_sqlite, sqlite_file
+from assistant.privacy.subject import FREE_TEXT_COLUMNS, Subject
 
 LEARNER_DB, INDEX_RECORDS, VECTOR_STORE = "learner database", "index records", "vector store"
 VECTOR_INDEX_NOTE = (

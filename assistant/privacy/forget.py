@@ -42,9 +42,9 @@ from assistant.learners.db import (
 )
 from assistant.learners.db_connect import ApiToken, LtiMentee, LtiUserLink
 from assistant.learners.db_teams import InterventionLearner
-from assistant.learners.privacy.proof import ProofReport
-from assistant.learners.privacy.retention import count
-from assistant.learners.privacy.subject import FREE_TEXT, Subject
+from assistant.privacy.proof import ProofReport
+from assistant.privacy.retention import count
+from assistant.privacy.subject import FREE_TEXT, Subject
 from assistant.retrieval.embeddings import content_key
 
 _FEEDBACK_TEXT = (Feedback.question, Feedback.answer, Feedback.comment, Feedback.citations)

@@ -20,7 +20,7 @@ from assistant.frameworks.codes import codes_in
 from assistant.language import detect_language
 from assistant.learners.audit import as_utc_naive, utc_now
 from assistant.learners.db import Feedback, Learner, LearnerDatabase, User
-from assistant.learners.privacy import phrase_pattern
+from assistant.privacy import phrase_pattern
 
 MAX_COMMENT = 2000
 SHORT_ID = 3  # ids shorter than this are matched with their case only

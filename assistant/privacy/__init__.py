@@ -14,17 +14,17 @@ Outside the learner database: the vector index holds only knowledge chunks writt
 typed questions, which may name a learner, are embedded in memory and never written to disk.
 """
 
-from assistant.learners.privacy.export import LearnerExport, LearnerExporter
-from assistant.learners.privacy.forget import ForgetReport
-from assistant.learners.privacy.proof import (
+from assistant.privacy.export import LearnerExport, LearnerExporter
+from assistant.privacy.forget import ForgetReport
+from assistant.privacy.proof import (
     VECTOR_INDEX_NOTE,
     FileScan,
     ProofReport,
     TableScan,
 )
-from assistant.learners.privacy.retention import RetentionReport
-from assistant.learners.privacy.service import FORGOTTEN_PREFIX, PrivacyService
-from assistant.learners.privacy.subject import REMOVED, phrase_pattern
+from assistant.privacy.retention import RetentionReport
+from assistant.privacy.service import FORGOTTEN_PREFIX, PrivacyService
+from assistant.privacy.subject import REMOVED, phrase_pattern
 
 __all__ = [
     "FORGOTTEN_PREFIX",

@@ -18,11 +18,11 @@ from assistant.index.records import IndexRecords
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.audit import Actor, AuditLog
 from assistant.learners.db import Learner, LearnerDatabase, User
-from assistant.learners.privacy.forget import ForgetReport, delete_all, drop_legacy_query_vectors
-from assistant.learners.privacy.proof import LEARNER_DB, ProofReport, Prover
-from assistant.learners.privacy.retention import RetentionReport, apply_retention
-from assistant.learners.privacy.sqlite_files import Checkpoint, checkpoint, sqlite_file, vacuum
-from assistant.learners.privacy.subject import Subject, load_subject
+from assistant.privacy.forget import ForgetReport, delete_all, drop_legacy_query_vectors
+from assistant.privacy.proof import LEARNER_DB, ProofReport, Prover
+from assistant.privacy.retention import RetentionReport, apply_retention
+from assistant.privacy.sqlite_files import Checkpoint, checkpoint, sqlite_file, vacuum
+from assistant.privacy.subject import Subject, load_subject
 
 FORGOTTEN_PREFIX = "forgotten:"
 
