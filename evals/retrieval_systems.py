@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.container import Assistant, build_assistant
-from assistant.ingest.indexer import IngestReport
+from assistant.ingest.report import IngestReport
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.retriever import Mode, Retriever, SearchFilters
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings

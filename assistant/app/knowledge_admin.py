@@ -23,8 +23,8 @@ from assistant.errors import WaypointError
 from assistant.frameworks.case_import import load_framework
 from assistant.frameworks.clashes import FrameworksInUse, framework_files
 from assistant.ingest.corpus import FRAMEWORK_SUFFIXES, root_key
-from assistant.ingest.indexer import IngestReport
 from assistant.ingest.loaders import GUIDE_SUFFIXES, load_guide
+from assistant.ingest.report import IngestReport
 from assistant.types import AUDIENCES
 
 

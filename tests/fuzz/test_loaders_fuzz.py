@@ -26,11 +26,11 @@ from assistant.ingest.chunking import GuideChunker
 from assistant.ingest.loaders import (
     GUIDE_SUFFIXES,
     GuideDocument,
-    Section,
     _clean_section,
     _document,
     load_guide,
 )
+from assistant.ingest.readers import Section
 from tests.fuzz.support import REPO, fuzz, peak_memory, sparse_file
 
 LIMIT = 20 * 1024 * 1024

@@ -10,7 +10,7 @@ import streamlit as st
 from assistant.app.knowledge_admin import IndexedFile, IndexStats, KnowledgeAdmin
 from assistant.app.texts import UiTexts, plain
 from assistant.errors import WaypointError
-from assistant.ingest.indexer import IngestReport
+from assistant.ingest.report import IngestReport
 from assistant.types import AUDIENCES
 from ui import resources, state
 from ui.views.common import megabytes, table, wait_for
