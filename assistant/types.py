@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Protocol
 
 Audience = Literal["students", "parents", "teachers", "all"]
 AUDIENCES: tuple[Audience, ...] = ("students", "parents", "teachers", "all")
@@ -64,3 +66,40 @@ class SearchHit:
             "text": self.chunk.text,
             "score": round(self.score, 6),
         }
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """What a store found in one table for a privacy scan: the text values of each row that may
+    name someone, the same rows' free-text values apart (checked for weaker terms too), or why
+    the table could not be read."""
+
+    table: str
+    rows: tuple[tuple[object, ...], ...] = ()
+    free_text: tuple[tuple[object, ...], ...] = ()  # empty, or one tuple per row
+    problem: str = ""
+
+
+class PrivacyScannable(Protocol):
+    """A store that says where a learner may still appear in it, for the proof that a forgotten
+    learner is gone (privacy confirms each row with its own patterns, and reads the files)."""
+
+    @property
+    def scan_label(self) -> str:
+        """How the proof names the store, e.g. "index records"."""
+        ...
+
+    def rows_naming(
+        self,
+        needles: Sequence[str],
+        weak_needles: Sequence[str] = (),
+        free_text: frozenset[str] = frozenset(),
+    ) -> list[TableRows]:
+        """Every table (text columns), with its rows whose text holds one of the lower-case
+        needles; in the free-text columns ("table.column") also one of the weak needles."""
+        ...
+
+    def scan_files(self) -> list[Path]:
+        """The store's SQLite files on this machine, for the byte scan; none when it has none
+        here (a server)."""
+        ...

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import StoreUnavailableError
-from assistant.types import Chunk
+from assistant.index.sqlite_scan import rows_naming_in
+from assistant.types import Chunk, TableRows
 
 # Set before a run's first vector write, cleared when it ends: while set, the vector store may
 # disagree with these records and the next ingest compares and repairs them.
@@ -77,7 +78,10 @@ class FileRecord:
 
 
 class IndexRecords:
-    """Records of indexed files and chunks, the framework summaries and the embedding cache."""
+    """Records of indexed files and chunks, the framework summaries and the embedding cache.
+    A `PrivacyScannable` store: a privacy proof reads its rows and its file."""
+
+    scan_label = "index records"
 
     def __init__(self, db_path: Path) -> None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -229,6 +233,19 @@ class IndexRecords:
     def chunk_texts(self) -> Iterator[str]:
         for (text,) in self._connection().execute("SELECT text FROM chunks"):
             yield str(text)
+
+    def rows_naming(
+        self,
+        needles: Sequence[str],
+        weak_needles: Sequence[str] = (),
+        free_text: frozenset[str] = frozenset(),
+    ) -> list[TableRows]:
+        """Rows of every table holding a needle (the records hold no free text about people,
+        so the weak needles are not used)."""
+        return rows_naming_in(self.db_path, needles)
+
+    def scan_files(self) -> list[Path]:
+        return [self.db_path] if self.db_path.is_file() else []
 
     def frameworks(self) -> list[dict[str, object]]:
         rows = self._connection().execute(

@@ -12,10 +12,13 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import StoreUnavailableError
+from assistant.index.sqlite_scan import rows_naming_in
 from assistant.settings import Settings
+from assistant.types import TableRows
 
 if TYPE_CHECKING:  # langchain_chroma (and chromadb) load with the first store, not on import
     from langchain_chroma import Chroma
@@ -232,3 +235,25 @@ def unfindable(store: Any, ids: Sequence[str], batch: int = 256) -> list[str]:
             if chunk_id not in ids_found and not (distances and distances[0] <= SAME_VECTOR):
                 missing.append(chunk_id)
     return missing
+
+
+class EmbeddedStoreFile:
+    """The embedded store's SQLite file (`chroma.sqlite3`) as a `PrivacyScannable` store; a
+    server's store (no file here) has no rows or files to scan on this machine."""
+
+    scan_label = "vector store"
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def rows_naming(
+        self,
+        needles: Sequence[str],
+        weak_needles: Sequence[str] = (),
+        free_text: frozenset[str] = frozenset(),
+    ) -> list[TableRows]:
+        """Rows of the file's tables holding a needle (it holds knowledge chunks only)."""
+        return rows_naming_in(self.path, needles) if self.path is not None else []
+
+    def scan_files(self) -> list[Path]:
+        return [self.path] if self.path is not None and self.path.is_file() else []

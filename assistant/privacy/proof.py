@@ -8,21 +8,22 @@ finds what deleted rows left behind in free pages, slack space and older page co
 log. A raw match inside a longer word that a live row holds ("L0012" when L001 was forgotten)
 is not counted. On PostgreSQL and a Chroma server the files are not on this machine: the
 report says what was checked instead.
+
+Each store scans itself (`types.PrivacyScannable`: `learners.text_scan.LearnerDatabaseScan`,
+`index.records.IndexRecords`, `index.vectorstore.EmbeddedStoreFile`): it returns the rows a
+cheap case-insensitive search finds and its files; the patterns here confirm each row.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import MetaData, String, or_, select
-
-from assistant.learners.db import LearnerDatabase
-from assistant.privacy.sqlite_files import files_of, open_sqlite, sqlite_file
+from assistant.privacy.sqlite_files import files_of
 from assistant.privacy.subject import FREE_TEXT_COLUMNS, Subject
+from assistant.types import PrivacyScannable
 
 LEARNER_DB, INDEX_RECORDS, VECTOR_STORE = "learner database", "index records", "vector store"
 VECTOR_INDEX_NOTE = (
@@ -45,6 +46,9 @@ SERVER_STORE_NOTE = (
     "server's files are not on this machine and were not checked; it holds only knowledge "
     "chunks, never learner data"
 )
+# Said when a store has no file on this machine; the vector store's before the row scans.
+NO_FILE_NOTES = {LEARNER_DB: POSTGRES_NOTE, VECTOR_STORE: SERVER_STORE_NOTE}
+SCANS_NOTED_FIRST = (VECTOR_STORE,)
 BLOCK = 8 * 1024 * 1024  # bytes read at a time
 OVERLAP = 64 * 1024  # kept between blocks: longer than any term and any longer word around it
 
@@ -143,35 +147,28 @@ class _LongerWords:
 
 
 class Prover:
-    """Scans the learner database, the index records and the vector store file."""
+    """Scans each store (the learner database, the index records, the vector store file) through
+    `PrivacyScannable`: its rows that may name the learner, confirmed here, then its files'
+    bytes."""
 
-    def __init__(
-        self, db: LearnerDatabase, index_file: Path, chroma_file: Path | None = None
-    ) -> None:
-        self.db = db
-        self.index_file = index_file
-        self.chroma_file = chroma_file
+    def __init__(self, stores: Sequence[PrivacyScannable]) -> None:
+        self.stores = tuple(stores)
 
     def prove(self, subject: Subject, *, removal_pending: bool = False) -> ProofReport:
         words = _LongerWords(subject.unanchored)
         notes = [VECTOR_INDEX_NOTE]
-        others = [(INDEX_RECORDS, self.index_file)]
-        if self.chroma_file is not None and self.chroma_file.is_file():
-            others.append((VECTOR_STORE, self.chroma_file))
-        else:
-            notes.append(SERVER_STORE_NOTE)
-        tables = self._scan_learner_db(subject, words)
-        for label, path in others:
-            tables += _scan_sqlite(label, path, subject, words, notes)
-        learner_file = sqlite_file(self.db.url)
-        if learner_file is None:
-            notes.append(POSTGRES_NOTE)
-        on_disk = ([(LEARNER_DB, learner_file)] if learner_file else []) + others
+        on_disk = {store.scan_label: store.scan_files() for store in self.stores}
+        notes += [NO_FILE_NOTES[label] for label in SCANS_NOTED_FIRST if _missing(on_disk, label)]
+        tables: list[TableScan] = []
+        for store in self.stores:
+            tables += _confirm(store, subject, words, notes)
+        notes += [NO_FILE_NOTES[label] for label in (LEARNER_DB,) if _missing(on_disk, label)]
         notes.append(BYTES_NOTE)
         # After every row scan: the longer words that live rows hold are known by now.
         files = [
             FileScan(label, file.name, count_places(file, subject.raw, words))
-            for label, path in on_disk
+            for label, paths in on_disk.items()
+            for path in paths
             if path.is_file()
             for file in files_of(path)
         ]
@@ -181,85 +178,33 @@ class Prover:
             tuple(files),
             tuple(notes),
             removal_pending,
-            database_files_checked=learner_file is not None,
+            database_files_checked=bool(on_disk.get(LEARNER_DB)),
         )
 
-    def _scan_learner_db(self, subject: Subject, words: _LongerWords) -> list[TableScan]:
-        meta = MetaData()
-        meta.reflect(self.db.engine)
-        found = []
-        with self.db.session() as session:
-            for table in meta.sorted_tables:
-                columns = [c for c in table.columns if isinstance(c.type, String)]
-                free = [f"{table.name}.{c.name}" in FREE_TEXT_COLUMNS for c in columns]
-                rows = 0
-                if columns:
-                    prefilter = or_(
-                        *(subject.like(c, weak=w) for c, w in zip(columns, free, strict=True))
-                    )
-                    for row in session.execute(select(*columns).where(prefilter)):
-                        words.learn(row)
-                        weak = [v for v, w in zip(row, free, strict=True) if w]
-                        if subject.named_in(*row) or subject.named_in(*weak, weak=True):
-                            rows += 1
-                found.append(TableScan(LEARNER_DB, table.name, rows))
-        return found
+
+def _missing(on_disk: dict[str, list[Path]], label: str) -> bool:
+    return label in on_disk and not on_disk[label]
 
 
-def _scan_sqlite(
-    label: str, path: Path, subject: Subject, words: _LongerWords, notes: list[str]
+def _confirm(
+    store: PrivacyScannable, subject: Subject, words: _LongerWords, notes: list[str]
 ) -> list[TableScan]:
-    """Rows naming the learner in every table (text columns) of a SQLite file."""
-    if not path.is_file():
-        return []
+    """The store's candidate rows, confirmed by the subject's patterns, per table."""
     found = []
-    needles = subject.needles()
-    conn = open_sqlite(path, read_only=True)
-    try:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                "ORDER BY name"
-            )
-        ]
-        for table in tables:
-            columns = _text_columns(conn, table)
-            if not columns:
-                found.append(TableScan(label, table, 0))
-                continue
-            where = " OR ".join(
-                f"lower(\"{c}\") LIKE ? ESCAPE '\\'" for c in columns for _ in needles
-            )
-            params = [f"%{_like(n)}%" for _ in columns for n in needles]
-            names = ", ".join(f'"{c}"' for c in columns)
-            try:
-                rows = 0
-                for row in conn.execute(f'SELECT {names} FROM "{table}" WHERE {where}', params):
-                    words.learn(row)
-                    rows += subject.named_in(*row)
-            except sqlite3.DatabaseError as exc:
-                # e.g. a full-text index whose module this Python lacks: its text is also in
-                # its content table, which is scanned.
-                notes.append(f"{label}: {table} not scanned ({exc})")
-                continue
-            found.append(TableScan(label, table, rows))
-    finally:
-        conn.close()
+    for table in store.rows_naming(
+        subject.needles(), subject.needles(weak=True), FREE_TEXT_COLUMNS
+    ):
+        if table.problem:
+            notes.append(f"{store.scan_label}: {table.problem}")
+            continue
+        rows = 0
+        for index, row in enumerate(table.rows):
+            words.learn(row)
+            weak = table.free_text[index] if table.free_text else ()
+            if subject.named_in(*row) or subject.named_in(*weak, weak=True):
+                rows += 1
+        found.append(TableScan(store.scan_label, table.table, rows))
     return found
-
-
-def _like(needle: str) -> str:
-    return needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _text_columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    columns = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
-    return [
-        str(column[1])
-        for column in columns
-        if not column[2] or any(t in str(column[2]).upper() for t in ("TEXT", "CHAR", "CLOB"))
-    ]
 
 
 def count_places(path: Path, pattern: re.Pattern[bytes], words: _LongerWords | None = None) -> int:

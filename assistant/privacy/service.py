@@ -15,13 +15,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import AccessDeniedError, UnknownRecordError, WaypointError
 from assistant.index.records import IndexRecords
+from assistant.index.vectorstore import EmbeddedStoreFile
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.audit import Actor, AuditLog
 from assistant.learners.db import Learner, LearnerDatabase, User
+from assistant.learners.text_scan import LearnerDatabaseScan, sqlite_file
 from assistant.privacy.forget import ForgetReport, delete_all, drop_legacy_query_vectors
 from assistant.privacy.proof import LEARNER_DB, ProofReport, Prover
 from assistant.privacy.retention import RetentionReport, apply_retention
-from assistant.privacy.sqlite_files import Checkpoint, checkpoint, sqlite_file, vacuum
+from assistant.privacy.sqlite_files import Checkpoint, checkpoint, vacuum
 from assistant.privacy.subject import Subject, load_subject
 
 FORGOTTEN_PREFIX = "forgotten:"
@@ -50,7 +52,7 @@ class PrivacyService:
         self.embedder_name = embedder_name
         self.chroma_file = chroma_file
         self.audit = audit or AuditLog(db)
-        self.prover = Prover(db, records.db_path, chroma_file)
+        self.prover = Prover([LearnerDatabaseScan(db), records, EmbeddedStoreFile(chroma_file)])
 
     # forget ------------------------------------------------------------------------------
     def forget(self, learner_id: str, viewer: Actor = LOCAL_ADMIN) -> ForgetReport:

@@ -18,8 +18,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 SECURE_DELETE = "PRAGMA secure_delete=ON"
 CHECKPOINT_ATTEMPTS = 4
 CHECKPOINT_WAIT = 0.25  # seconds each attempt waits for readers, and between attempts
@@ -45,17 +43,6 @@ def open_sqlite(path: Path, *, read_only: bool = False, timeout: float = 30) -> 
         conn = sqlite3.connect(path, timeout=timeout)
     conn.execute(SECURE_DELETE)
     return conn
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL; None for another database or an in-memory one."""
-    parsed = make_url(url)
-    database = parsed.database or ""
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return None
-    if database.startswith("file:"):
-        database = database[len("file:") :].split("?", 1)[0]
-    return Path(database).expanduser()
 
 
 def files_of(path: Path) -> list[Path]:

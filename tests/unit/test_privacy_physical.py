@@ -15,8 +15,8 @@ from assistant.container import Assistant
 from assistant.index.records import FileRecord
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence, EvidenceImport, Learner
+from assistant.learners.text_scan import sqlite_file
 from assistant.privacy import proof
-from assistant.privacy.sqlite_files import sqlite_file
 from assistant.privacy.subject import Subject
 from assistant.types import Chunk
 from tests.support_learners import evidence_file
