@@ -50,6 +50,7 @@ from assistant.recommend.reasons import ReasonTemplates, load_reason_languages, 
 from assistant.recommend.service import ClassReportService, NextStepsService
 from assistant.retrieval.embeddings import CachedEmbeddings, Embedder, make_embedder
 from assistant.retrieval.retriever import HybridRetriever
+from assistant.retrieval.shipped_vectors import ShippedFirst, ShippedVectors
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -106,7 +107,13 @@ class Assistant:
 
     @cached_property
     def embeddings(self) -> CachedEmbeddings:
-        return CachedEmbeddings(self.embedder, self.records)
+        # the index's cache first, then the vectors shipped with the bundled knowledge
+        shipped = ShippedFirst(self.records, lambda: self._shipped_vectors)
+        return CachedEmbeddings(self.embedder, shipped)
+
+    @cached_property
+    def _shipped_vectors(self) -> ShippedVectors:
+        return ShippedVectors(self.embedder)
 
     @cached_property
     def vector_store(self) -> Any:

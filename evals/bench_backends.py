@@ -155,9 +155,19 @@ def render(data: dict[str, Any]) -> str:
     )
 
 
+def headline(data: dict[str, Any]) -> dict[str, float]:
+    difference = data["recall@5 difference (int8 - torch)"]
+    return {
+        "recall@5 hybrid, int8 - torch": difference["hybrid"],
+        "recall@5 dense, int8 - torch": difference["dense"],
+        "mean cosine int8 vs torch": data["mean cosine int8 vs torch (all chunks)"],
+        "encode rate int8 / torch": data["encode rate int8 / torch"],
+    }
+
+
 def main() -> None:
     data = run()
-    write_report(REPORT, render(data), data)
+    write_report(REPORT, render(data), {**data, "headline": headline(data)})
 
 
 if __name__ == "__main__":

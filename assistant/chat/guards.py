@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -122,9 +123,12 @@ ADDRESSED_TO_ASSISTANT = re.compile(
 SAY_SHOUTED = re.compile(r"\b[Dd]i\s+['\"«‘“][A-ZÁÉÍÓÚÑ]{3,}['\"»’”]")
 
 
+@functools.lru_cache(maxsize=8192)
 def looks_like_injection(text: str) -> bool:
     """True for text that tries to instruct the assistant or send the reader elsewhere. The
-    text is compared in its compatibility form, so full-width or styled letters don't hide it."""
+    text is compared in its compatibility form, so full-width or styled letters don't hide it.
+    Remembered per text (bounded, in memory): a section's lead is cut for every word budget
+    from the same sentences, and the patterns cost about a millisecond a sentence."""
     text = unicodedata.normalize("NFKC", text)
     return (
         ADDRESSED_TO_ASSISTANT.search(text) is not None

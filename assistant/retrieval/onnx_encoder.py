@@ -9,7 +9,8 @@ and normalized as sentence-transformers does (mean cosine with the torch vectors
 
 Threads are explicit: a single text (a question) runs on `threads` intra-op threads (default 1,
 so that simultaneous questions each keep a core instead of fighting over all of them), batches
-(an ingest) on a second session with onnxruntime's default, one per physical core.
+(an ingest) on a second session with onnxruntime's default, one per physical core, whose idle
+threads sleep rather than spin (spinning threads slow everything else on a shared machine).
 """
 
 from __future__ import annotations
@@ -196,6 +197,9 @@ class OnnxEmbedder:
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads  # 0: onnxruntime's default (physical cores)
+        # waiting threads sleep instead of spinning: on a busy machine spinning threads burn
+        # the cores the working ones need
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         return onnxruntime.InferenceSession(

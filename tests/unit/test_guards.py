@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
 
+from assistant.chat import guards
 from assistant.chat.guards import (
     MessageRejectedError,
     clean_message,
@@ -11,8 +15,10 @@ from assistant.chat.guards import (
     spotlight,
     without_lures,
 )
+from assistant.chat.passage_vectors import section_texts
 from assistant.chat.pseudonyms import Pseudonymizer
 from assistant.language import detect_language
+from assistant.types import Chunk
 
 
 @pytest.mark.parametrize(
@@ -154,3 +160,36 @@ def test_pseudonyms_hide_names_and_ids_and_restore_them() -> None:
 )
 def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+class CountingPattern:
+    """A pattern that counts the texts it is asked to search."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.searched: Counter[str] = Counter()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        self.searched[text] += 1
+        return self.pattern.search(text)
+
+
+def test_a_sentence_is_checked_once_however_many_leads_are_cut_from_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The composer's passages cut a section's lead for every word budget from the same
+    sentences: each is checked for lures once (ingest of the bundled guides took minutes)."""
+    counting = CountingPattern(guards.ADDRESSED_TO_ASSISTANT)
+    monkeypatch.setattr(guards, "ADDRESSED_TO_ASSISTANT", counting)
+    guards.looks_like_injection.cache_clear()  # what earlier tests checked is forgotten
+    body = (
+        "A plan names the next step.\n\n"
+        "Teachers write it with the learner. It lists the evidence to collect. "
+        "It says when the class will look again.\n\n"
+        "Families see the plan too. They can ask what the next step means."
+    )
+    chunk = Chunk("c1", "guides/plans.md", body, {"section": "Plans", "doc_type": "guide"})
+
+    assert section_texts(chunk)
+    assert counting.searched
+    assert max(counting.searched.values()) == 1
