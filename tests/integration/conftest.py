@@ -30,6 +30,8 @@ NOT_STORE_SUITES = {
     "test_app_poisoned.py": "it checks that planted markup is shown as text on every page; "
     "what the pages read from the server stores is covered by test_app.py",
     "test_wheel_install.py": "it checks what the wheel ships and finds; the stores are the same",
+    "test_lazy_imports.py": "it checks which packages a fresh interpreter imports (two "
+    "subprocesses); no store is written",
     "test_serve.py": "it is about two processes on the embedded stores (SQLite WAL, the ingest "
     "lock); a server database is shared by design",
 }

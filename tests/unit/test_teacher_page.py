@@ -117,7 +117,7 @@ def _stuck_page() -> None:
 
 
 def test_the_stuck_tab_names_learners_and_a_name_opens_their_tab() -> None:
-    at = AppTest.from_function(_stuck_page)
+    at = AppTest.from_function(_stuck_page, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     names = [b.label for b in at.button]
