@@ -194,6 +194,14 @@ def _copy_vectors(source: Path, target: Path) -> None:
         conn.execute("INSERT OR IGNORE INTO embedding_cache SELECT * FROM source.embedding_cache")
 
 
+def seed_vectors(built: Assistant, source: Assistant) -> None:
+    """Give `built`'s embedding cache every vector `source`'s holds (the same model, as the
+    `embedder` fixture): an index of the same texts is then built without running the model on
+    them, while chunking, storing and everything else runs as usual."""
+    built.records  # noqa: B018 - its tables first, as a new home has them
+    _copy_vectors(source.settings.index_db, built.settings.index_db)
+
+
 @pytest.fixture(scope="session")
 def bundled_assistant(
     request: pytest.FixtureRequest,
