@@ -11,8 +11,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 NOT_STORE_SUITES = {
-    "test_load.py": "browsers on the app at once measure the Streamlit sessions, not the "
-    "stores",
+    "test_load.py": "browsers on the app at once measure the Streamlit sessions, not the stores",
     "test_store_unavailable.py": "it damages the embedded store's files and starts (and kills) "
     "a Chroma server of its own, so it covers both configurations by itself",
     "test_answer_quality_gate.py": "it measures the answers (175 questions), not the stores",

@@ -10,8 +10,7 @@ import json
 import re
 import shutil
 import threading
-from collections.abc import Sequence
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
