@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 from assistant.container import Assistant, build_assistant
+from assistant.learners import db as learner_db
 from assistant.retrieval.embeddings import Embedder, make_embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
 
@@ -104,6 +106,55 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+_REAL_MIGRATIONS: list[str] = []  # the test under way, while it is marked `migrations`
+
+
+def _new_sqlite_file(engine: Any) -> Path | None:
+    """The file of a SQLite engine when it does not exist yet (or is empty), else None."""
+    database = engine.url.database or ""
+    if engine.url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    return path if not path.exists() or path.stat().st_size == 0 else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A new SQLite learner database starts as a copy of one the real migrations built once
+    this session, instead of running the Alembic migrations again (about half a second each).
+    A database that exists already (an older revision, say) is migrated for real, and so is
+    every database of a test marked `migrations`."""
+    template = tmp_path_factory.mktemp("migrated") / "waypoint.sqlite3"
+    built = learner_db.LearnerDatabase(f"sqlite:///{template}")
+    built.engine  # noqa: B018 - the real migrations
+    built.dispose()  # the last connection closed: the write-ahead log is folded in
+    real_migrate = learner_db.migrate
+
+    def migrate(engine: Any) -> None:
+        target = None if _REAL_MIGRATIONS else _new_sqlite_file(engine)
+        if target is None:
+            real_migrate(engine)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)  # at the newest revision: nothing left to do
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(learner_db, "migrate", migrate)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _real_migrations(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("migrations") is None:
+        yield
+        return
+    _REAL_MIGRATIONS.append(request.node.nodeid)
+    yield
+    _REAL_MIGRATIONS.clear()
+
+
 @pytest.fixture(scope="session")
 def case_samples() -> Path:
     if not CASE_SAMPLES.is_dir():
@@ -141,6 +192,14 @@ def _copy_vectors(source: Path, target: Path) -> None:
         conn.execute(VECTORS_TABLE)
         conn.execute("ATTACH DATABASE ? AS source", (str(source),))
         conn.execute("INSERT OR IGNORE INTO embedding_cache SELECT * FROM source.embedding_cache")
+
+
+def seed_vectors(built: Assistant, source: Assistant) -> None:
+    """Give `built`'s embedding cache every vector `source`'s holds (the same model, as the
+    `embedder` fixture): an index of the same texts is then built without running the model on
+    them, while chunking, storing and everything else runs as usual."""
+    built.records  # noqa: B018 - its tables first, as a new home has them
+    _copy_vectors(source.settings.index_db, built.settings.index_db)
 
 
 @pytest.fixture(scope="session")

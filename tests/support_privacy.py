@@ -16,21 +16,16 @@ import pytest
 from sqlalchemy import func, select
 
 from assistant.container import Assistant, build_assistant
-from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence
-from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import Settings
+from tests.support_demo import copy_demo_home
 
 
 def build_demo_home(folder: Path) -> Path:
-    """A WAYPOINT_HOME with the demo school loaded (and no index: no embedding model)."""
-    home = folder / "home"
-    built = build_assistant(Settings(profile="test", home=home))
-    load_demo(built.roster_importer, built.evidence_importer, built.overrides, LOCAL_ADMIN)
-    built.records.close()
-    built.learner_db.dispose()
-    return home
+    """A WAYPOINT_HOME with the demo school loaded, without its interventions (and no index: no
+    embedding model): a copy of the one tests/support_demo loads once per test process."""
+    return copy_demo_home(folder / "home", interventions=False)
 
 
 def demo_copy(template: Path, tmp_path: Path, *, embedder: Embedder | None = None) -> Assistant:

@@ -8,24 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.container import Assistant, build_assistant
-from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import load_demo
 from assistant.retrieval.retriever import PassageSource
 from assistant.settings import Settings
 from tests.fakes.embedder import FakeEmbedder
+from tests.support_demo import copy_demo_home
 
 
 def demo_school(home: Path, retriever: PassageSource) -> Assistant:
     """An assistant over a new learner database under `home` holding the demo school, whose
     embedder is the fake (nothing here can load the real model) and whose retriever is
-    `retriever`."""
+    `retriever`. The school is a copy of one loaded once per test process (tests/support_demo)."""
+    copy_demo_home(home)
     assistant = build_assistant(Settings(profile="test", home=home), embedder=FakeEmbedder())
     vars(assistant)["retriever"] = retriever  # fills the cached property: no Chroma is opened
-    load_demo(
-        assistant.roster_importer,
-        assistant.evidence_importer,
-        assistant.overrides,
-        LOCAL_ADMIN,
-        interventions=lambda path: assistant.interventions.import_file(path, allow_future=True),
-    )
     return assistant

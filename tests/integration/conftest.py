@@ -11,8 +11,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 NOT_STORE_SUITES = {
-    "test_load.py": "twenty browsers on the app at once measure the Streamlit sessions, not the "
-    "stores",
+    "test_load.py": "browsers on the app at once measure the Streamlit sessions, not the stores",
     "test_store_unavailable.py": "it damages the embedded store's files and starts (and kills) "
     "a Chroma server of its own, so it covers both configurations by itself",
     "test_answer_quality_gate.py": "it measures the answers (175 questions), not the stores",
@@ -30,6 +29,8 @@ NOT_STORE_SUITES = {
     "test_app_poisoned.py": "it checks that planted markup is shown as text on every page; "
     "what the pages read from the server stores is covered by test_app.py",
     "test_wheel_install.py": "it checks what the wheel ships and finds; the stores are the same",
+    "test_lazy_imports.py": "it checks which packages a fresh interpreter imports (two "
+    "subprocesses); no store is written",
     "test_serve.py": "it is about two processes on the embedded stores (SQLite WAL, the ingest "
     "lock); a server database is shared by design",
 }

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from assistant.learners.db import Evidence, MasteryOverride
 from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import BUNDLED_KNOWLEDGE
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, make_settings, seed_vectors
 from ui import resources, state
 
 APP = str(REPO / "ui" / "app.py")
@@ -378,12 +379,13 @@ def small_knowledge(folder: Path) -> Path:
 
 
 def test_admin_refuses_a_broken_framework_and_indexes_a_new_guide(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, embedder: Embedder, bundled_assistant: Assistant
 ) -> None:
     knowledge = small_knowledge(tmp_path / "knowledge")
     school = build_assistant(
         make_settings(tmp_path / "home", knowledge_dir=knowledge), embedder=embedder
     )
+    seed_vectors(school, bundled_assistant)  # its first index reuses the bundled vectors
     _serve(school)
     at = sign_in("admin.reyes")
     at.switch_page("screens/admin.py").run()
@@ -435,23 +437,50 @@ def test_admin_refuses_a_broken_framework_and_indexes_a_new_guide(
     resources._injected = None
 
 
+class GatedEmbedder:
+    """The real model, whose document batches wait until the test opens the gate: the index
+    cannot be ready before the test has looked at the page."""
+
+    def __init__(self, real: Embedder) -> None:
+        self.real = real
+        self.name = real.name
+        self.gate = threading.Event()
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        self.gate.wait(600)
+        return self.real.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.real.embed_query(text)
+
+
 def test_pages_render_while_the_knowledge_base_is_still_being_prepared(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, embedder: Embedder, bundled_assistant: Assistant
 ) -> None:
     knowledge = small_knowledge(tmp_path / "knowledge")
-    built = build_assistant(
-        make_settings(tmp_path / "home", knowledge_dir=knowledge), embedder=embedder
+    (knowledge / "guides" / "parents" / "new-this-week.md").write_text(  # not in the bundle
+        "---\ntitle: New this week\naudience: parents\ntopic: home\nlanguage: en\n---\n"
+        "# New this week\n\n## Fractions at the market\n\nCompare the price per kilo of two "
+        "bags of apples together.\n",
+        encoding="utf-8",
     )
+    gated = GatedEmbedder(embedder)
+    built = build_assistant(
+        make_settings(tmp_path / "home", knowledge_dir=knowledge), embedder=gated
+    )
+    seed_vectors(built, bundled_assistant)  # only the new guide needs the model
     prepared = resources.use(built)
     try:
         at = open_app()  # starts preparing; the page must not wait for the whole index
         status = prepared.status
         assert not status.ready
         assert at.button or at.info  # sign-in or the progress note: the page is there
+        gated.gate.set()
         prepared.wait(600)
         assert prepared.status.ready, prepared.status
         at = sign_in("stu.L001")
         at.switch_page("screens/chat.py").run()
         assert at.chat_input
     finally:
+        gated.gate.set()
         resources._injected = None

@@ -1,7 +1,9 @@
-"""Twenty simultaneous chat sessions against the real server on 127.0.0.1, each in its own
-browser context (its own Streamlit session), signed in as different demo accounts and asking
-about a different competency at the same time: no errors, no state leaking across sessions,
-and the answer latency reported (p50/p95). Bounded: 20 sessions, a few minutes at most."""
+"""Simultaneous chat sessions against the real server on 127.0.0.1, each in its own browser
+context (its own Streamlit session), signed in as different demo accounts and asking about a
+different competency at the same time: no errors, no state leaking across sessions, and the
+answer latency reported (p50/p95). Eight sessions: more than sign in at once (five), so people
+queue, and all eight ask in the same moment. The test is about isolation and staying up, not
+throughput: more sessions cost CI minutes and prove nothing more about either."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import pytest
 from assistant.container import Assistant
 from tests.support_app_server import CHROMIUM_FLAGS, app_server, chromium
 
-SESSIONS = 20
+SESSIONS = 8
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def server(demo_assistant: Assistant, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def test_twenty_simultaneous_chat_sessions_keep_to_themselves(
+def test_simultaneous_chat_sessions_keep_to_themselves(
     server: str, demo_assistant: Assistant, tmp_path: Path
 ) -> None:
     from playwright.async_api import async_playwright, expect
@@ -61,7 +63,7 @@ def test_twenty_simultaneous_chat_sessions_keep_to_themselves(
         ready.append(number)
         if len(ready) == SESSIONS:
             everyone_ready.set()
-        await everyone_ready.wait()  # all twenty sessions ask at the same moment
+        await everyone_ready.wait()  # every session asks at the same moment
         asked = time.perf_counter()
         await box.press("Enter")
         answers = page.get_by_test_id("stChatMessage")
@@ -123,4 +125,4 @@ def test_twenty_simultaneous_chat_sessions_keep_to_themselves(
         "max_seconds": round(latencies[-1], 3),
     }
     (tmp_path / "load.json").write_text(json.dumps(figures, indent=2))
-    print(f"\n20 simultaneous sessions: {figures}")
+    print(f"\n{SESSIONS} simultaneous sessions: {figures}")

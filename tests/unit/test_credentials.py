@@ -409,7 +409,7 @@ def test_the_page_lists_the_learners_credentials_with_a_download(school: Assista
 
     resources.use(school)
     try:
-        at = AppTest.from_function(_credentials_page)
+        at = AppTest.from_function(_credentials_page, default_timeout=60)
         at.run()
         assert not at.exception, at.exception
         assert [c.value for c in at.caption][-1] == "Todavía no hay credenciales."

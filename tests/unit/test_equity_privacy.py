@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,6 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.app.bootstrap import Preparation, Status
 from assistant.chat.types import AskContext, Role
 from assistant.container import Assistant, build_chat_engine
 from assistant.frameworks.case_export import export_package
@@ -33,7 +31,8 @@ from assistant.privacy.export import LearnerExporter
 from tests.conftest import REPO
 from tests.fakes.engine import demo_school
 from tests.fakes.retriever import FakeRetriever
-from ui import resources, state
+from tests.support_pages import served
+from ui import state
 
 TOKEN = "Zephyrquill"
 NAMES = ("group_house", "english_learner", "section_504")
@@ -77,15 +76,8 @@ def school(
 # pages ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pages(school: Assistant) -> Iterator[Assistant]:
-    done = threading.Thread(target=lambda: None)  # preparation counts as started: no ingest
-    done.start()
-    done.join()
-    resources._injected = (
-        school,
-        Preparation(_status=Status("knowledge", school_ready=True), _thread=done),
-    )
-    yield school
-    resources._injected = None
+    with served(school):
+        yield school
 
 
 def page_text(school: Assistant, screen: str, user_id: str) -> str:

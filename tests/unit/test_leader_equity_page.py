@@ -3,29 +3,23 @@ roster's `english_learner` column (21 yes, 43 no) and `iep` column (4 yes: too f
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.app.bootstrap import Preparation, Status
 from assistant.container import Assistant
 from tests.conftest import REPO
-from ui import resources, state
+from tests.support_pages import served
+from ui import state
 
 SCREEN = str(REPO / "ui" / "screens" / "leader.py")
 
 
 @pytest.fixture(scope="module")
 def school(fake_school: Assistant) -> Iterator[Assistant]:
-    done = threading.Thread(target=lambda: None)  # preparation counts as started: no ingest
-    done.start()
-    done.join()
-    ready = Preparation(_status=Status("knowledge", school_ready=True), _thread=done)
-    resources._injected = (fake_school, ready)
-    yield fake_school
-    resources._injected = None
+    with served(fake_school):
+        yield fake_school
 
 
 def leader_page(school: Assistant, language: str = "en") -> AppTest:

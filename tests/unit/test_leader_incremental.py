@@ -15,8 +15,8 @@ from assistant.container import Assistant, build_assistant
 from assistant.leaders import precompute, school, teams
 from assistant.leaders.service import LeaderService
 from assistant.learners.access import LOCAL_ADMIN, Viewer
-from assistant.learners.demo import load_demo
 from assistant.settings import Settings
+from tests.support_demo import copy_demo_home
 from tests.support_learners import EVIDENCE_HEADER, write_csv
 
 LEADER = Viewer("lead", "leader")
@@ -28,14 +28,8 @@ NEW_EVIDENCE = [  # one learner after the last day (the period moves), one insid
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    built = build_assistant(Settings(profile="test", home=tmp_path_factory.mktemp("incremental")))
-    load_demo(
-        built.roster_importer,
-        built.evidence_importer,
-        built.overrides,
-        LOCAL_ADMIN,
-        interventions=lambda path: built.interventions.import_file(path, allow_future=True),
-    )
+    home = copy_demo_home(tmp_path_factory.mktemp("incremental") / "home")
+    built = build_assistant(Settings(profile="test", home=home))
     yield built
     built.learner_db.dispose()
 

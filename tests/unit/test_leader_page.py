@@ -3,7 +3,6 @@ start-up preparation is held at "school ready", so no index or embedding model i
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,12 +11,12 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from assistant.app.bootstrap import Preparation, Status
 from assistant.container import Assistant
 from assistant.learners.db import AuditRow
 from tests.conftest import REPO
 from tests.support_leaders import NAMES, leader_school
-from ui import resources, state
+from tests.support_pages import served
+from ui import state
 
 APP = str(REPO / "ui" / "app.py")
 
@@ -25,13 +24,8 @@ APP = str(REPO / "ui" / "app.py")
 @pytest.fixture
 def school(tmp_path: Path) -> Iterator[Assistant]:
     built = leader_school(tmp_path)
-    done = threading.Thread(target=lambda: None)  # preparation counts as started: no ingest
-    done.start()
-    done.join()
-    ready = Preparation(_status=Status("knowledge", school_ready=True), _thread=done)
-    resources._injected = (built, ready)
-    yield built
-    resources._injected = None
+    with served(built):
+        yield built
 
 
 def signed_in(built: Assistant, user_id: str, language: str = "en") -> AppTest:

@@ -26,6 +26,7 @@ def test_default_url_is_a_sqlite_file_under_home(tmp_path: Path) -> None:
     assert other.db_url == "postgresql+psycopg://db/w"
 
 
+@pytest.mark.migrations
 def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     db = LearnerDatabase(f"sqlite:///{tmp_path / 'nested' / 'w.sqlite3'}")
     tables = set(inspect(db.engine).get_table_names())

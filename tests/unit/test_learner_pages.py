@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
@@ -20,14 +19,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.app import progress_words as words
-from assistant.app.bootstrap import Preparation, Status
 from assistant.app.report_card import report_html
 from assistant.app.texts import load_ui_texts
 from assistant.container import Assistant
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.settings import BUNDLED_PROMPTS
 from tests.conftest import REPO
-from ui import resources, state
+from tests.support_pages import served
+from ui import state
 
 SCREENS = REPO / "ui" / "screens"
 TEXTS = load_ui_texts(BUNDLED_PROMPTS)
@@ -45,13 +44,8 @@ ENGLISH = re.compile(
 
 @pytest.fixture(scope="module")
 def school(fake_school: Assistant) -> Iterator[Assistant]:
-    done = threading.Thread(target=lambda: None)  # preparation counts as started: no ingest
-    done.start()
-    done.join()
-    ready = Preparation(_status=Status("knowledge", school_ready=True), _thread=done)
-    resources._injected = (fake_school, ready)
-    yield fake_school
-    resources._injected = None
+    with served(fake_school):
+        yield fake_school
     _OPENED.clear()
 
 

@@ -308,13 +308,13 @@ def test_the_app_redeems_a_hand_off_once(school: Assistant, tmp_path: Path) -> N
     token = school.lti.handoffs.issue(teacher.user_id, teacher.class_id)
     resources.use(school)
     try:
-        at = AppTest.from_function(_signed_in_page)
+        at = AppTest.from_function(_signed_in_page, default_timeout=60)
         at.query_params["handoff"] = token
         at.run(timeout=60)
         assert not at.exception, at.exception
         assert [m.value for m in at.markdown] == [f"{teacher.user_id} {teacher.class_id}"]
         assert "handoff" not in at.query_params
-        again = AppTest.from_function(_signed_in_page)
+        again = AppTest.from_function(_signed_in_page, default_timeout=60)
         again.query_params["handoff"] = token
         again.run(timeout=60)
         assert [m.value for m in again.markdown] == ["nobody None"]

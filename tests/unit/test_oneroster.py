@@ -25,12 +25,12 @@ from assistant.learners.db import (
     SchoolClass,
     User,
 )
-from assistant.learners.demo import load_demo
 from assistant.oneroster.demo_set import OUT, demo_files
 from assistant.oneroster.errors import OneRosterImportError
 from assistant.oneroster.export import OneRosterExporter
 from assistant.oneroster.importer import OneRosterImporter
 from assistant.settings import Settings
+from tests.support_demo import copy_demo_home
 from tests.support_learners import MATH
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -320,8 +320,7 @@ def test_the_committed_demo_set_is_what_the_generator_writes() -> None:
 
 
 def test_the_demo_school_imports_from_its_oneroster_set(tmp_path: Path) -> None:
-    loaded = school(tmp_path / "loaded")
-    load_demo(loaded.roster_importer, loaded.evidence_importer, loaded.overrides, LOCAL_ADMIN)
+    loaded = _demo(tmp_path / "loaded")  # the demo school as `load_demo` writes it
     built = school(tmp_path / "home")
     importer(built).import_set(OUT, LOCAL_ADMIN, course_map=OUT / "course-map.csv")
     expected, found = state(loaded), state(built)
@@ -331,9 +330,8 @@ def test_the_demo_school_imports_from_its_oneroster_set(tmp_path: Path) -> None:
 
 
 def _demo(home: Path) -> Assistant:
-    built = school(home)
-    load_demo(built.roster_importer, built.evidence_importer, built.overrides, LOCAL_ADMIN)
-    return built
+    """The demo school as `load_demo` writes it (without the teams' meetings), copied."""
+    return school(copy_demo_home(home, interventions=False))
 
 
 def test_a_class_goes_out_and_comes_back_exactly(tmp_path: Path) -> None:

@@ -6,20 +6,19 @@ M.6.RP.3) and Cleo (M.6.RP.1 raised to 3 by her teacher t1)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.app.bootstrap import Preparation, Status
 from assistant.app.learner_record import LearnerRecords
 from assistant.app.sessions import SessionTokens
 from assistant.container import Assistant
 from assistant.learners.access import AccessDeniedError
 from tests.conftest import REPO
 from tests.support_leaders import NAMES, leader_school
+from tests.support_pages import served
 from ui import resources, session, state
 from ui.views import teacher
 
@@ -29,13 +28,8 @@ APP = str(REPO / "ui" / "app.py")
 @pytest.fixture
 def school(tmp_path: Path) -> Iterator[Assistant]:
     built = leader_school(tmp_path)
-    done = threading.Thread(target=lambda: None)  # preparation counts as started: no ingest
-    done.start()
-    done.join()
-    ready = Preparation(_status=Status("knowledge", school_ready=True), _thread=done)
-    resources._injected = (built, ready)
-    yield built
-    resources._injected = None
+    with served(built):
+        yield built
 
 
 def teacher_page(built: Assistant, tab: str = "Heat map") -> AppTest:
@@ -117,7 +111,7 @@ def _stuck_page() -> None:
 
 
 def test_the_stuck_tab_names_learners_and_a_name_opens_their_tab() -> None:
-    at = AppTest.from_function(_stuck_page)
+    at = AppTest.from_function(_stuck_page, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     names = [b.label for b in at.button]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,12 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.app.bootstrap import Preparation, Status
 from assistant.app.texts import load_ui_texts
 from assistant.container import Assistant
 from tests.conftest import REPO
+from tests.support_pages import served
 from tests.support_teams import END, START, team_school
-from ui import resources, state
+from ui import state
 
 APP = str(REPO / "ui" / "app.py")
 
@@ -24,15 +23,8 @@ APP = str(REPO / "ui" / "app.py")
 @pytest.fixture
 def school(tmp_path: Path) -> Iterator[Assistant]:
     built = team_school(tmp_path)
-    done = threading.Thread(target=lambda: None)
-    done.start()
-    done.join()
-    resources._injected = (
-        built,
-        Preparation(_status=Status("knowledge", school_ready=True), _thread=done),
-    )
-    yield built
-    resources._injected = None
+    with served(built):
+        yield built
 
 
 def page(built: Assistant, user: str, screen: str, language: str = "en") -> AppTest:

@@ -45,7 +45,7 @@ def _tiers_page() -> None:
 
 
 def test_the_tiers_show_names_and_reasons_as_plain_text() -> None:
-    at = AppTest.from_function(_tiers_page)
+    at = AppTest.from_function(_tiers_page, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     assert [b.label for b in at.button] == [plain("=cmd|' /C calc'!A0")]  # a name, as text
