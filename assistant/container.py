@@ -24,6 +24,8 @@ from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
 from assistant.frameworks.version_log import FrameworkVersions, VersionLog
+from assistant.imports.evidence import EvidenceImporter
+from assistant.imports.roster import RosterImporter
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.records import IndexRecords
 from assistant.leaders.chat_facts import ChatTeamFacts, TeamChatFacts
@@ -33,14 +35,12 @@ from assistant.leaders.teams import TeamService
 from assistant.learners.access import LOCAL_ADMIN, AccessPolicy
 from assistant.learners.audit import AuditLog
 from assistant.learners.competency_moves import LearnerCompetencies
-from assistant.learners.csv_import import EvidenceImporter
 from assistant.learners.db import LearnerDatabase
 from assistant.learners.estimates import MasteryService
 from assistant.learners.feedback import FeedbackService
 from assistant.learners.mastery import make_mastery_model
 from assistant.learners.overrides import OverrideService
 from assistant.learners.privacy import PrivacyService
-from assistant.learners.roster_import import RosterImporter
 from assistant.learners.store import LearnerStore
 from assistant.recommend.class_report import ClassAnalyzer
 from assistant.recommend.gaps import ClassRules

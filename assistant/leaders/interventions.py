@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.csv_rows import read_csv, split_list
 from assistant.errors import (
     AccessDeniedError,
     CsvImportError,
@@ -26,7 +27,6 @@ from assistant.errors import (
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.audit import utc_now
-from assistant.learners.csv_rows import read_csv, split_list
 from assistant.learners.db import ClassTeacher, Enrolment, LearnerDatabase, SchoolClass
 from assistant.learners.db_teams import (
     INTERVENTION_KINDS,

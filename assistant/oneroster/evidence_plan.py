@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from assistant.csv_rows import MAX_YEAR, MIN_YEAR, shown
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
-from assistant.learners.csv_import import LIMITS, EvidencePiece
-from assistant.learners.csv_rows import MAX_YEAR, MIN_YEAR, shown
+from assistant.imports.evidence import LIMITS, EvidencePiece
 from assistant.oneroster.reader import OneRosterSet
 from assistant.oneroster.records import LineItem, Objective, Records, Result, Where
 

@@ -24,9 +24,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from assistant.learners.csv_rows import shown
-from assistant.learners.roster_import import ID_PATTERN, MAX_LENGTH
-from assistant.learners.roster_write import ClassRow, PersonRow
+from assistant.csv_rows import shown
+from assistant.imports.roster import ID_PATTERN, MAX_LENGTH
+from assistant.imports.roster_write import ClassRow, PersonRow
 from assistant.oneroster.known import Known
 from assistant.oneroster.reader import OneRosterSet
 from assistant.oneroster.records import Enrollment, Records, Role, User, Where

@@ -25,9 +25,9 @@ from streamlit.testing.v1 import AppTest
 from assistant.app.bootstrap import Preparation, Status
 from assistant.chat.types import AskContext, Role
 from assistant.container import Assistant, build_chat_engine
+from assistant.demo.school import DEMO_DIR
 from assistant.frameworks.case_export import export_package
 from assistant.learners.access import LOCAL_ADMIN, Viewer
-from assistant.learners.demo import DEMO_DIR
 from assistant.learners.privacy.export import LearnerExporter
 from assistant.oneroster.export import OneRosterExporter
 from tests.conftest import REPO

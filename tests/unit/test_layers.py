@@ -69,9 +69,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
                 "assistant.learners.db_teams",
             }
         ),
-        # The demo school writes its files through demo_files (in a function), which reads the
-        # demo's classes and learners back (in a function and under TYPE_CHECKING).
-        frozenset({"assistant.learners.demo", "assistant.learners.demo_files"}),
         # Ranking words its steps with wording, which types its input with next_steps'
         # Candidate (under TYPE_CHECKING).
         frozenset({"assistant.recommend.next_steps", "assistant.recommend.wording"}),

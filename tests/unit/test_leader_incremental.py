@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
 from assistant.leaders import precompute, school, teams
 from assistant.leaders.service import LeaderService
 from assistant.learners.access import LOCAL_ADMIN, Viewer
-from assistant.learners.demo import load_demo
 from assistant.settings import Settings
 from tests.support_learners import EVIDENCE_HEADER, write_csv
 

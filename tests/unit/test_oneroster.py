@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from assistant.cli import main
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
 from assistant.errors import AccessDeniedError
 from assistant.learners.access import LOCAL_ADMIN, Viewer
 from assistant.learners.db import (
@@ -25,7 +26,6 @@ from assistant.learners.db import (
     SchoolClass,
     User,
 )
-from assistant.learners.demo import load_demo
 from assistant.oneroster.demo_set import OUT, demo_files
 from assistant.oneroster.errors import OneRosterImportError
 from assistant.oneroster.export import OneRosterExporter

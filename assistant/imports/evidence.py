@@ -30,10 +30,7 @@ from typing import Any
 from sqlalchemy import Executable, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
-from assistant.errors import EvidenceImportError, RowProblem
-from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
-from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.csv_rows import (
+from assistant.csv_rows import (
     DEFAULT_MAX_BYTES,
     CsvRow,
     DateRangeError,
@@ -43,6 +40,9 @@ from assistant.learners.csv_rows import (
     read_bytes,
     shown,
 )
+from assistant.errors import EvidenceImportError, RowProblem
+from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
+from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.db import Evidence, EvidenceImport, LearnerDatabase
 
 REQUIRED = ("learner_id", "competency", "score", "observed_at")

@@ -21,8 +21,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from assistant.csv_rows import DEFAULT_MAX_BYTES, CsvRow, read_csv, shown, split_list
 from assistant.errors import RosterImportError, RowProblem
 from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.imports.roster_write import ClassRow, PersonRow, write_class, write_person
 from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.attributes import (
     attribute_columns,
@@ -32,9 +34,7 @@ from assistant.learners.attributes import (
     write_attributes,
 )
 from assistant.learners.audit import learner_state, utc_now
-from assistant.learners.csv_rows import DEFAULT_MAX_BYTES, CsvRow, read_csv, shown, split_list
 from assistant.learners.db import Learner, LearnerDatabase, SchoolClass, User
-from assistant.learners.roster_write import ClassRow, PersonRow, write_class, write_person
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
 ROLE_NAMES = {
