@@ -19,7 +19,8 @@ from datetime import date, datetime, time
 
 from assistant.csv_rows import MAX_YEAR, MIN_YEAR, shown
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
-from assistant.imports.evidence import LIMITS, EvidencePiece
+from assistant.imports.evidence import LIMITS
+from assistant.imports.evidence_store import EvidencePiece
 from assistant.oneroster.reader import OneRosterSet
 from assistant.oneroster.records import LineItem, Objective, Records, Result, Where
 

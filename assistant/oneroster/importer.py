@@ -17,7 +17,7 @@ from pathlib import Path
 
 from assistant.csv_rows import DEFAULT_MAX_BYTES
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.imports.evidence import EvidencePiece, record_evidence, sort_evidence
+from assistant.imports.evidence_store import EvidencePiece, record_evidence, sort_evidence
 from assistant.imports.roster_write import remove_class, remove_login, write_class, write_person
 from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.attributes import attribute_state, write_attributes
