@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from assistant.csv_rows import shown
-from assistant.imports.roster import ID_PATTERN, MAX_LENGTH
+from assistant.imports.roster_checks import ID_PATTERN, MAX_LENGTH
 from assistant.imports.roster_write import ClassRow, PersonRow
 from assistant.oneroster.known import Known
 from assistant.oneroster.reader import OneRosterSet
