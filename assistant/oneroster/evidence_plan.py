@@ -22,7 +22,7 @@ from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
 from assistant.imports.evidence import LIMITS
 from assistant.imports.evidence_store import EvidencePiece
 from assistant.oneroster.reader import OneRosterSet
-from assistant.oneroster.records import LineItem, Objective, Records, Result, Where
+from assistant.oneroster.record_types import LineItem, Objective, Records, Result, Where
 
 GRADED = "fully graded"
 

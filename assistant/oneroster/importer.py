@@ -29,7 +29,8 @@ from assistant.oneroster.evidence_plan import EvidencePlan, EvidencePlanner
 from assistant.oneroster.known import read_known
 from assistant.oneroster.reader import read_set
 from assistant.oneroster.records import parse_records
-from assistant.oneroster.roster_plan import Frameworks, RosterPlan, RosterPlanner
+from assistant.oneroster.roster_people import Frameworks, RosterPlan
+from assistant.oneroster.roster_plan import RosterPlanner
 
 KINDS = ("classes", "people", "enrolments", "teaching", "guardianships", "evidence")
 
