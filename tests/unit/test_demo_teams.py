@@ -14,9 +14,9 @@ from assistant.container import Assistant, build_assistant
 from assistant.demo.load import load_demo
 from assistant.demo.school import DEMO_DIR
 from assistant.demo.teams import REVIEW_DAYS, REVIEW_TYPE
-from assistant.leaders.interventions import CourseInfo
 from assistant.leaders.period import Period
 from assistant.leaders.review_pack import build_pack, pack_csv
+from assistant.leaders.team_records import CourseInfo
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.settings import Settings
 from tests.conftest import REPO
