@@ -198,15 +198,16 @@ def test_the_attribute_table_is_read_only_for_the_leaders_figures() -> None:
                 uses.setdefault(name, set()).add(str(path.relative_to(REPO)))
     assert uses["school_attributes"] == {
         "assistant/learners/attributes.py",
-        "assistant/leaders/precompute.py",
+        "assistant/leaders/figures.py",
     }
     assert uses["LearnerAttribute"] | uses["learner_attributes"] <= {
+        "assistant/learners/tables.py",
         "assistant/learners/db.py",
         "assistant/learners/attributes.py",
         "assistant/learners/privacy/forget.py",
         "assistant/learners/privacy/retention.py",
         "assistant/learners/migrations/versions/0007_learner_attributes.py",
-        "assistant/leaders/precompute.py",  # counts rows for the data's stamp
+        "assistant/leaders/stamps.py",  # counts rows for the data's stamp
     }
 
 
