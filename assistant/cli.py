@@ -216,7 +216,7 @@ def cmd_import_evidence(args: argparse.Namespace, assistant: Assistant) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, assistant: Assistant) -> int:
-    from assistant.learners.demo import load_demo
+    from assistant.demo.load import load_demo
 
     viewer = assistant.access.viewer(args.user)
     report = load_demo(

@@ -27,6 +27,8 @@ from assistant.frameworks.translations import Translations
 from assistant.frameworks.version_log import FrameworkVersions, VersionLog
 from assistant.index.records import IndexRecords
 from assistant.index.vectorstore import make_vector_store
+from assistant.imports.evidence import EvidenceImporter
+from assistant.imports.roster import RosterImporter
 from assistant.ingest.indexer import Indexer
 from assistant.leaders.chat_facts import ChatTeamFacts, TeamChatFacts
 from assistant.leaders.interventions import InterventionService
@@ -35,12 +37,10 @@ from assistant.leaders.teams import TeamService
 from assistant.learners.access import LOCAL_ADMIN, AccessPolicy
 from assistant.learners.audit import AuditLog
 from assistant.learners.competency_moves import LearnerCompetencies
-from assistant.learners.csv_import import EvidenceImporter
 from assistant.learners.db import LearnerDatabase
 from assistant.learners.estimates import MasteryService
 from assistant.learners.mastery import make_mastery_model
 from assistant.learners.overrides import OverrideService
-from assistant.learners.roster_import import RosterImporter
 from assistant.learners.store import LearnerStore
 from assistant.privacy import PrivacyService
 from assistant.recommend.class_report import ClassAnalyzer

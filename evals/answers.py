@@ -21,9 +21,9 @@ from typing import Any, cast
 
 from assistant.chat.types import AskContext, Role
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
 from assistant.language import detect_language
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import load_demo
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
 from evals.answer_gold import load_answer_cases
 from evals.answer_quality import (

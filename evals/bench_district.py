@@ -34,10 +34,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from assistant.container import Assistant, build_assistant
+from assistant.csv_rows import parse_when
+from assistant.demo.load import load_demo
+from assistant.demo.school import FIRST, LAST
 from assistant.learners.access import LOCAL_ADMIN, AccessGrant, Viewer
-from assistant.learners.csv_rows import parse_when
 from assistant.learners.db import Evidence, EvidenceImport, Learner, MasteryEstimateRow
-from assistant.learners.demo import FIRST, LAST, load_demo
 from assistant.settings import Settings
 from evals.harness import Timing, machine, table, write_report
 

@@ -41,8 +41,8 @@ SEED = 20261206
 def build_home(root: Path) -> Path:
     """A home with the demo school loaded (no embedding model is needed for it)."""
     from assistant.container import build_assistant
+    from assistant.demo.load import load_demo
     from assistant.learners.access import LOCAL_ADMIN
-    from assistant.learners.demo import load_demo
     from assistant.settings import Settings
 
     home = root / "home"

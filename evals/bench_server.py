@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder, make_embedder
 from assistant.retrieval.retriever import SearchFilters
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings

@@ -230,8 +230,8 @@ def bundled_assistant(
 @pytest.fixture(scope="session")
 def demo_assistant(bundled_assistant: Assistant) -> Assistant:
     """The bundled index plus the demo school loaded into the learner database."""
+    from assistant.demo.load import load_demo
     from assistant.learners.access import LOCAL_ADMIN
-    from assistant.learners.demo import load_demo
 
     load_demo(
         bundled_assistant.roster_importer,

@@ -37,6 +37,7 @@ TOP_LEVEL_GROUPS: dict[str, str] = {
     "types": "core",
     "language": "core",
     "csv_safety": "core",
+    "csv_rows": "core",
     "container": "container",
     "cli": "cli",
     "cli_api": "cli",
@@ -54,11 +55,12 @@ OUTSIDE = ("evals", "tests")
 # The layer order, lowest first. A node may import nodes of its own layer's lower layers only;
 # nodes that share a layer are independent of each other (neither imports the other).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("core",),  # settings, errors, types, language, csv_safety: the shared vocabulary
+    ("core",),  # settings, errors, types, language, csv_safety, csv_rows: shared vocabulary
     ("frameworks",),  # competency frameworks, CASE, the catalog
     ("index",),  # the index records, the embedding cache and the vector store
     ("ingest", "retrieval", "learners"),  # the document index and the learner model, apart
-    ("recommend", "privacy"),  # next steps and class reports; forgetting, proof, export
+    ("recommend", "privacy", "imports"),  # next steps, class reports; forgetting; CSV imports
+    ("demo",),  # the demo school: generated files loaded through the importers
     # services over learners, recommend
     ("chat", "credentials", "oneroster", "lti", "leaders", "feedback"),
     ("app",),  # Streamlit-free page services

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 
 from assistant.chat.types import AskContext
 from assistant.container import Assistant
+from assistant.demo.load import load_demo
 from assistant.errors import StoreUnavailableError, WaypointError
 from assistant.index.vectorstore import describe_store, repair_hint
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import User
-from assistant.learners.demo import load_demo
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)

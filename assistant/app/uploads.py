@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 
 from assistant.errors import WaypointError
+from assistant.imports.evidence import EvidenceImporter, ImportReport
 from assistant.learners.access import Viewer
-from assistant.learners.csv_import import EvidenceImporter, ImportReport
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_NAME = 100  # characters of an uploaded file's name kept (file systems stop at 255 bytes)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.frameworks.case_import import ALIAS, HIERARCHY, PREREQUISITE
+from assistant.frameworks.case_values import ALIAS, HIERARCHY, PREREQUISITE
 from assistant.frameworks.model import Competency, Framework, ProficiencyLevel
 
 CASE_VERSION = "1.1"

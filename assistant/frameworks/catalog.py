@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from assistant.errors import FrameworkImportError
-from assistant.frameworks.case_import import PREREQUISITE, load_framework
+from assistant.frameworks.case_import import load_framework
+from assistant.frameworks.case_values import PREREQUISITE
 from assistant.frameworks.model import Competency, Framework
 from assistant.frameworks.practice import Activity, PracticeIndex, ResourceLink, scan_practice
 from assistant.frameworks.scale import DEFAULT_SCALE, ProficiencyScale

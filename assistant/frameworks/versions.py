@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 
-from assistant.frameworks.case_import import ALIAS
+from assistant.frameworks.case_values import ALIAS
 from assistant.frameworks.model import Framework
 
 REPLACED_BY = "replacedBy"

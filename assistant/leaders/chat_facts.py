@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.errors import UnknownRecordError
-from assistant.leaders.interventions import all_class_ids
 from assistant.leaders.period import Period
 from assistant.leaders.replay import LearnerRecord, Replayer
 from assistant.leaders.school import Figures, figures, in_framework, replay
+from assistant.leaders.team_records import all_class_ids
 from assistant.leaders.teams import PointView, TeamService
 from assistant.leaders.what_worked import Result
 from assistant.learners.access import SCHOOL_ROLES, Viewer

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.csv_rows import read_csv, split_list
 from assistant.errors import (
     AccessDeniedError,
     CsvImportError,
@@ -24,14 +25,12 @@ from assistant.errors import (
     WaypointError,
 )
 from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.leaders.team_records import CourseInfo, courses
 from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.audit import utc_now
-from assistant.learners.csv_rows import read_csv, split_list
-from assistant.learners.db import ClassTeacher, Enrolment, LearnerDatabase, SchoolClass
+from assistant.learners.db import ClassTeacher, Enrolment
 from assistant.learners.db_teams import (
     INTERVENTION_KINDS,
-    Course,
-    CourseClass,
     Intervention,
     InterventionLearner,
     TeamGoTo,
@@ -60,13 +59,6 @@ class Recorded:
     activity: str
     met_on: date
     learners: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CourseInfo:
-    id: str
-    name: str
-    class_ids: tuple[str, ...]
 
 
 class InterventionService:
@@ -289,20 +281,6 @@ class InterventionService:
         return found
 
 
-def courses(policy: AccessPolicy) -> list[CourseInfo]:
-    """Every course with its classes (course names and class ids: no learner's data)."""
-    with policy.db.session() as session:
-        names = {c.id: c.name for c in session.scalars(select(Course).order_by(Course.id))}
-        classes: dict[str, list[str]] = {key: [] for key in names}
-        for link in session.scalars(
-            select(CourseClass)
-            .join(SchoolClass, SchoolClass.id == CourseClass.class_id)
-            .order_by(CourseClass.class_id)
-        ):
-            classes.setdefault(link.course_id, []).append(link.class_id)
-    return [CourseInfo(key, names[key], tuple(classes[key])) for key in names]
-
-
 def _recorded(session: Session, found: Recorded) -> bool:
     """Whether the same recording (class, competency, activity, day, learners) exists."""
     for row in session.scalars(
@@ -321,51 +299,6 @@ def _recorded(session: Session, found: Recorded) -> bool:
         if tuple(sorted(learners)) == tuple(sorted(found.learners)):
             return True
     return False
-
-
-def all_class_ids(policy: AccessPolicy) -> list[str]:
-    """Every class id (ids only: no learner's data)."""
-    return class_ids_in(policy.db)
-
-
-def class_ids_in(db: LearnerDatabase) -> list[str]:
-    with db.session() as session:
-        return list(session.scalars(select(SchoolClass.id).order_by(SchoolClass.id)))
-
-
-def attendances_until(
-    policy: AccessPolicy, class_ids: Sequence[str], until: date
-) -> list[tuple[str, str, str, str, date]]:
-    """(learner, competency, activity, class, day) of the recordings in these classes."""
-    return attendances_in(policy.db, class_ids, until)
-
-
-def attendances_in(
-    db: LearnerDatabase, class_ids: Sequence[str], until: date
-) -> list[tuple[str, str, str, str, date]]:
-    with db.session() as session:
-        rows = session.execute(
-            select(
-                InterventionLearner.learner_id,
-                Intervention.competency_id,
-                Intervention.activity,
-                Intervention.class_id,
-                Intervention.met_on,
-            )
-            .join(Intervention, Intervention.id == InterventionLearner.intervention_id)
-            .where(Intervention.class_id.in_(list(class_ids)), Intervention.met_on <= until)
-            .order_by(Intervention.met_on, Intervention.id, InterventionLearner.learner_id)
-        )
-        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
-
-
-def go_tos(policy: AccessPolicy, course_id: str) -> dict[str, str]:
-    """Competency id: the activity the course's team marked as its go-to."""
-    with policy.db.session() as session:
-        return {
-            row.competency_id: row.activity
-            for row in session.scalars(select(TeamGoTo).where(TeamGoTo.course_id == course_id))
-        }
 
 
 def _text(value: str, field: str, longest: int, *, required: bool) -> str:

@@ -23,53 +23,40 @@ facts (derived from their evidence, in the same database); forgetting a learner 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from datetime import time as day_time
-from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, select
 
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.leaders.equity import EquityFigures, equity_figures
+from assistant.leaders.figures import LeaderFigures, aggregate, compute
 from assistant.leaders.period import Period
-from assistant.leaders.replay import EvidenceFact, LearnerRecord, Reached, Replayer, StuckRun
-from assistant.leaders.school import SchoolFigures, replay, school_figures_from
+from assistant.leaders.record_codec import Records, decode_records, encode_records
+from assistant.leaders.replay import Replayer
+from assistant.leaders.school import replay
 from assistant.leaders.snapshot import dump, load
-from assistant.leaders.teams import TeamResults, school_results
+from assistant.leaders.stamps import (
+    catalog_stamp,
+    changed_learners,
+    data_parts,
+    data_stamp,
+    model_params,
+)
 from assistant.learners.access import AccessGrant
-from assistant.learners.attributes import school_attributes
 from assistant.learners.audit import utc_now
 from assistant.learners.db import (
-    Enrolment,
-    Evidence,
     LeaderSnapshot,
-    Learner,
-    LearnerAttribute,
     LearnerDatabase,
-    MasteryOverride,
-    SchoolClass,
 )
-from assistant.learners.db_teams import Intervention, InterventionLearner
-from assistant.learners.mastery import BayesianKnowledgeTracing, MasteryModel
 
 log = logging.getLogger(__name__)
 SNAPSHOT_KEY = "default period"
 RECORDS_KEY = "learner records"
-Records = dict[str, LearnerRecord]
-
-
-@dataclass(frozen=True)
-class LeaderFigures:
-    school: SchoolFigures
-    equity: EquityFigures
-    teams: TeamResults  # what worked: every recorded intervention in the school
 
 
 @dataclass(frozen=True)
@@ -88,68 +75,6 @@ class Freshness:
     precomputed: bool  # read from the stored snapshot
     stale: bool  # the data changed since (a recomputation is under way)
     computed_at: datetime | None  # UTC, for a snapshot
-
-
-def compute(
-    db: LearnerDatabase, period: Period, grant: AccessGrant, replayer: Replayer, minimum: int
-) -> LeaderFigures:
-    """Every learner replayed once; the school's, the classes', the groups' figures and what
-    worked."""
-    records = replay(db, grant, period.end, replayer)
-    return aggregate(db, period, grant, records, replayer.catalog, minimum)
-
-
-def aggregate(
-    db: LearnerDatabase,
-    period: Period,
-    grant: AccessGrant,
-    records: Mapping[str, LearnerRecord],
-    catalog: FrameworkCatalog,
-    minimum: int,
-) -> LeaderFigures:
-    """Every figure from learners already replayed up to the period's end."""
-    kept = dict(records)
-    everyone = [kept.get(i) or LearnerRecord(i) for i in sorted(grant.learner_ids)]
-    school = school_figures_from(db, period, grant, kept, catalog)
-    equity = equity_figures(everyone, school_attributes(db, grant), period, minimum)
-    teams = school_results(db, catalog, grant, kept, period)
-    return LeaderFigures(school, equity, teams)
-
-
-def data_stamp(db: LearnerDatabase) -> str:
-    """Changes whenever anything the figures read changes (a few aggregate queries)."""
-    return ":".join(data_parts(db))
-
-
-def data_parts(db: LearnerDatabase) -> list[str]:
-    """The evidence's (newest id, rows), the decisions' (newest id, rows), then the roster's,
-    the attributes' and the interventions' counts."""
-    with db.session() as session:
-        parts = [
-            session.scalar(select(func.max(Evidence.id))),
-            session.scalar(select(func.count(Evidence.id))),
-            session.scalar(select(func.max(MasteryOverride.id))),
-            session.scalar(select(func.count(MasteryOverride.id))),
-            session.scalar(select(func.count(Learner.id))),
-            session.scalar(select(func.count(SchoolClass.id))),
-            session.scalar(select(func.count()).select_from(Enrolment)),
-            session.scalar(select(func.count()).select_from(LearnerAttribute)),
-            session.scalar(select(func.max(LearnerAttribute.recorded_at))),
-            session.scalar(select(func.max(Intervention.id))),
-            session.scalar(select(func.count(Intervention.id))),
-            session.scalar(select(func.count()).select_from(InterventionLearner)),
-        ]
-    return ["" if p is None else str(p).replace(":", "-").replace("|", "-") for p in parts]
-
-
-def catalog_stamp(catalog: FrameworkCatalog) -> str:
-    """The competencies and their prerequisites (what the replay reads of the catalog)."""
-    digest = hashlib.sha256()
-    for entry in sorted(catalog.assessable(), key=lambda e: e.identifier):
-        digest.update(entry.identifier.encode())
-        digest.update(",".join(catalog.prerequisites(entry.identifier)).encode())
-        digest.update(b"\n")
-    return digest.hexdigest()[:16]
 
 
 class LeaderFigureCache:
@@ -277,7 +202,20 @@ class LeaderFigureCache:
         changed for replayed again (everyone when the stored ones cannot be brought up to
         date); and how many learners were replayed."""
         kept = self._kept_records()
-        touched = None if kept is None else self._touched(kept[0], kept[1], parts, params, until)
+        touched = (
+            None
+            if kept is None
+            else changed_learners(
+                self.db,
+                kept[0],
+                kept[1],
+                parts,
+                params,
+                until,
+                catalog=self._catalog_stamp,
+                model=self.model_key(),
+            )
+        )
         if kept is None or touched is None:
             return replay(self.db, grant, until, replayer), len(grant.learner_ids)
         records = {k: v for k, v in kept[2].items() if k in grant.learner_ids}
@@ -309,71 +247,6 @@ class LeaderFigureCache:
             return None
         self._records_kept = found
         return found
-
-    def _touched(
-        self,
-        stamp: str,
-        old_params: dict[str, str],
-        parts: list[str],
-        params: dict[str, str],
-        until: date,
-    ) -> set[str] | None:
-        """The learners whose records may differ from the stored ones (stamped `stamp`), or
-        None when they cannot be known (evidence or decisions deleted, another catalog or
-        model, an earlier end date)."""
-        fields = stamp.split("|")
-        if len(fields) < 4 or fields[1] != self._catalog_stamp:
-            return None
-        if "|".join(fields[2:-1]) != self.model_key():
-            return None
-        old = fields[0].split(":")
-        try:
-            old_until = date.fromisoformat(fields[-1])
-            ev_max, ev_rows, ov_max, ov_rows = (int(v or 0) for v in old[:4])
-            ev_now, ov_now = int(parts[1] or 0), int(parts[3] or 0)
-        except ValueError:
-            return None
-        if len(old) != len(parts) or until < old_until:
-            return None
-        was_end = datetime.combine(old_until, day_time.max)
-        end = datetime.combine(until, day_time.max)
-        changed = sorted(
-            {*old_params, *params} - {k for k, v in params.items() if old_params.get(k) == v}
-        )
-        with self.db.session() as session:
-            added = session.scalar(select(func.count(Evidence.id)).where(Evidence.id > ev_max))
-            decided = session.scalar(
-                select(func.count(MasteryOverride.id)).where(MasteryOverride.id > ov_max)
-            )
-            if ev_now - ev_rows != added or ov_now - ov_rows != decided:
-                return None  # rows were deleted
-            touched = set(
-                session.scalars(
-                    select(Evidence.learner_id)
-                    .where(
-                        or_(
-                            Evidence.id > ev_max,
-                            Evidence.observed_at.between(was_end, end),
-                            Evidence.competency_id.in_(changed),
-                        )
-                    )
-                    .distinct()
-                )
-            )
-            touched |= set(
-                session.scalars(
-                    select(MasteryOverride.learner_id)
-                    .where(
-                        or_(
-                            MasteryOverride.id > ov_max,
-                            MasteryOverride.decided_at.between(was_end, end),
-                            MasteryOverride.competency_id.in_(changed),
-                        )
-                    )
-                    .distinct()
-                )
-            )
-        return touched
 
     def stored(self) -> Snapshot | None:
         """The stored snapshot (parsed once per version of the row, then kept in memory)."""
@@ -434,40 +307,3 @@ class LeaderFigureCache:
                     self._thread = None
                     return
                 self._again = False
-
-
-def model_params(model: MasteryModel) -> dict[str, str]:
-    """The fitted parameters per competency (BKT), as text: a competency whose parameters
-    changed is replayed again for every learner with evidence on it."""
-    if isinstance(model, BayesianKnowledgeTracing):
-        return {key: repr(value) for key, value in sorted(model.params.items())}
-    return {}
-
-
-def encode_records(records: Mapping[str, LearnerRecord]) -> list[Any]:
-    """Records as compact JSON lists (days as ordinals, flags as 0/1)."""
-    return [
-        [
-            r.learner_id,
-            [
-                [f.day.toordinal(), f.competency_id, int(f.not_ready), int(f.mastered)]
-                for f in r.evidence
-            ],
-            [[x.competency_id, x.started.toordinal(), x.reached.toordinal()] for x in r.reached],
-            [[x.competency_id, x.since.toordinal()] for x in r.stuck],
-        ]
-        for r in records.values()
-    ]
-
-
-def decode_records(data: list[Any]) -> Records:
-    day = date.fromordinal
-    return {
-        learner_id: LearnerRecord(
-            learner_id,
-            tuple(EvidenceFact(day(d), c, bool(n), bool(m)) for d, c, n, m in facts),
-            tuple(Reached(c, day(a), day(b)) for c, a, b in reached),
-            tuple(StuckRun(c, day(d)) for c, d in stuck),
-        )
-        for learner_id, facts, reached, stuck in data
-    }

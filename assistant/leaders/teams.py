@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.leaders.interventions import (
+from assistant.leaders.interventions import InterventionService
+from assistant.leaders.period import Period
+from assistant.leaders.replay import LearnerRecord, Replayer
+from assistant.leaders.school import replay
+from assistant.leaders.team_records import (
     CourseInfo,
-    InterventionService,
     all_class_ids,
     attendances_in,
     attendances_until,
@@ -23,9 +26,6 @@ from assistant.leaders.interventions import (
     courses,
     go_tos,
 )
-from assistant.leaders.period import Period
-from assistant.leaders.replay import LearnerRecord, Replayer
-from assistant.leaders.school import replay
 from assistant.leaders.what_worked import (
     ActivityResult,
     Attendance,

@@ -1,1 +1,1 @@
-"""Learners: the SQL database, evidence import, mastery models and the access policy."""
+"""Learners: the SQL database, mastery models and the access policy."""

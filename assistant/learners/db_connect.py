@@ -1,6 +1,6 @@
 """Tables of the systems that connect to Waypoint: API tokens and LTI 1.3 platforms.
 
-Registered on the learner database's `Base` (db.py imports this module), so Alembic's
+Registered on the learner database's `Base` (schema.py imports this module), so Alembic's
 migration 0004 and `compare_metadata` see them. User ids here are plain strings, as in the
 feedback table: a token or a link outlives roster changes until it is revoked or removed.
 """
@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.learners.db import COMPETENCY_ID, ID, Base
+from assistant.learners.base import COMPETENCY_ID, ID, Base
 
 URL = String(500)
 LTI_ID = String(255)  # issuer, client id, deployment id, sub, context id: the spec caps them

@@ -1,6 +1,6 @@
 """Tables of teaching teams (issue 19): courses, recorded interventions and a team's go-to.
 
-Registered on the learner database's `Base` (db.py imports this module), so Alembic's
+Registered on the learner database's `Base` (schema.py imports this module), so Alembic's
 migration and `compare_metadata` see them.
 
 - A course groups classes (sections of the same course, e.g. 6A and 6B): `courses` and
@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.learners.db import COMPETENCY_ID, ID, Base
+from assistant.learners.base import COMPETENCY_ID, ID, Base
 
 ACTIVITY = String(200)
 INTERVENTION_KINDS = ("group", "intervention")

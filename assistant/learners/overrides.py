@@ -14,10 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from assistant.errors import OverrideImportError, RowProblem, UnknownRecordError, WaypointError
-from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.csv_rows import (
+from assistant.csv_rows import (
     DEFAULT_MAX_BYTES,
     CsvRow,
     DateRangeError,
@@ -26,6 +23,9 @@ from assistant.learners.csv_rows import (
     read_csv,
     shown,
 )
+from assistant.errors import OverrideImportError, RowProblem, UnknownRecordError, WaypointError
+from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.db import LearnerDatabase, MasteryOverride
 from assistant.learners.store import LearnerStore
 from assistant.learners.types import Override

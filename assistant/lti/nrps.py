@@ -20,10 +20,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from assistant.errors import UnknownRecordError
+from assistant.imports.roster_write import PersonRow, write_person
 from assistant.learners.audit import AuditLog, learner_state
 from assistant.learners.db import ClassTeacher, Enrolment, Learner, LearnerDatabase, User
 from assistant.learners.db_connect import LtiClassLink, LtiClassService, LtiUserLink
-from assistant.learners.roster_write import PersonRow, write_person
 from assistant.learners.types import Role
 from assistant.lti.platforms import Platform, PlatformRegistry
 from assistant.lti.provision import link_mentees, local_id

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.csv_rows import read_csv, shown
 from assistant.errors import CsvImportError
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.learners.csv_rows import read_csv, shown
 from assistant.oneroster.errors import OneRosterFileError, Problem
 
 

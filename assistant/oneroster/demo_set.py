@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 
 from assistant.csv_safety import csv_text
+from assistant.demo.school import DEMO_DIR
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.learners.demo import DEMO_DIR
 from assistant.oneroster.writer import ceds_grade, set_files, split_name, write_files
 from assistant.settings import BUNDLED_KNOWLEDGE
 

@@ -17,11 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from assistant.csv_rows import MAX_YEAR, MIN_YEAR, shown
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
-from assistant.learners.csv_import import LIMITS, EvidencePiece
-from assistant.learners.csv_rows import MAX_YEAR, MIN_YEAR, shown
+from assistant.imports.evidence import LIMITS
+from assistant.imports.evidence_store import EvidencePiece
 from assistant.oneroster.reader import OneRosterSet
-from assistant.oneroster.records import LineItem, Objective, Records, Result, Where
+from assistant.oneroster.record_types import LineItem, Objective, Records, Result, Where
 
 GRADED = "fully graded"
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
 from assistant.learners.access import Viewer
 from assistant.learners.db import Learner, LearnerDatabase, User
-from assistant.oneroster.records import NAME_COLUMN
+from assistant.oneroster.record_types import NAME_COLUMN
 from assistant.oneroster.writer import ceds_grade, guid, set_files, split_name, write_files
 from assistant.recommend.class_report import ClassReport
 from assistant.recommend.service import ClassReportService

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from assistant.learners.csv_rows import CsvRow, shown
+from assistant.csv_rows import CsvRow, shown
 from assistant.oneroster.errors import Problem
 from assistant.oneroster.spec import BOOLEANS, EXTENSION, STATUSES
 

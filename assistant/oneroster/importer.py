@@ -15,21 +15,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from assistant.csv_rows import DEFAULT_MAX_BYTES
 from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.imports.evidence_store import EvidencePiece, record_evidence, sort_evidence
+from assistant.imports.roster_write import remove_class, remove_login, write_class, write_person
 from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.attributes import attribute_state, write_attributes
 from assistant.learners.audit import learner_state, utc_now
-from assistant.learners.csv_import import EvidencePiece, record_evidence, sort_evidence
-from assistant.learners.csv_rows import DEFAULT_MAX_BYTES
 from assistant.learners.db import EvidenceImport, LearnerDatabase
-from assistant.learners.roster_write import remove_class, remove_login, write_class, write_person
 from assistant.oneroster.course_map import read_course_map
 from assistant.oneroster.errors import OneRosterImportError, Problem
 from assistant.oneroster.evidence_plan import EvidencePlan, EvidencePlanner
 from assistant.oneroster.known import read_known
 from assistant.oneroster.reader import read_set
 from assistant.oneroster.records import parse_records
-from assistant.oneroster.roster_plan import Frameworks, RosterPlan, RosterPlanner
+from assistant.oneroster.roster_people import Frameworks, RosterPlan
+from assistant.oneroster.roster_plan import RosterPlanner
 
 KINDS = ("classes", "people", "enrolments", "teaching", "guardianships", "evidence")
 

@@ -12,9 +12,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from assistant.csv_rows import CsvRow, parse_csv, read_bytes, shown
 from assistant.csv_safety import unescape_cell
 from assistant.errors import CsvImportError, RowProblem
-from assistant.learners.csv_rows import CsvRow, parse_csv, read_bytes, shown
 from assistant.oneroster.errors import OneRosterFileError, Problem
 from assistant.oneroster.spec import (
     MANIFEST_FILES,

@@ -23,13 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
 
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.model import ProficiencyLevel
 from assistant.frameworks.practice import ResourceLink
 from assistant.frameworks.translations import Translations
 from assistant.learners.types import MasteryEstimate
+from assistant.recommend.candidate import Candidate, StepKind
 from assistant.recommend.reasons import ReasonTemplates
 from assistant.recommend.state import (
     LearnerState,
@@ -39,8 +39,6 @@ from assistant.recommend.state import (
 )
 from assistant.recommend.wording import StepWording
 
-StepKind = Literal["finish", "ready"]
-
 
 @dataclass(frozen=True)
 class RankingWeights:
@@ -48,20 +46,6 @@ class RankingWeights:
     nearness: float = 2.0
     struggle: float = 1.0
     priority: float = 3.0
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A competency that is ready for the learner, with the parts of its score."""
-
-    identifier: str
-    kind: StepKind
-    opens: tuple[str, ...]
-    progress: float
-    struggle: float
-    priority: float
-    score: float
-    order: int
 
 
 @dataclass(frozen=True)

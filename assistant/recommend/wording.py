@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.model import ProficiencyLevel
 from assistant.frameworks.translations import Translations
+from assistant.recommend.candidate import Candidate
 from assistant.recommend.reasons import ReasonTemplates, level_label
 from assistant.recommend.state import LearnerState, PrerequisiteStatus, reached_on
-
-if TYPE_CHECKING:
-    from assistant.recommend.next_steps import Candidate
 
 STRUGGLE_MENTION = 0.5
 

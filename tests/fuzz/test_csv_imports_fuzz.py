@@ -27,8 +27,8 @@ from assistant.errors import (
     RosterImportError,
     WaypointError,
 )
+from assistant.imports.evidence import ImportReport
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.csv_import import ImportReport
 from assistant.learners.db import Learner, User
 from tests.fuzz.support import (
     FORMULAS,

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.csv_safety import FORMULA_PREFIXES, csv_text, safe_cell, write_csv
+from assistant.demo.files import write_files
+from assistant.demo.sim import EvidenceRow
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo_files import write_files
-from assistant.learners.demo_sim import EvidenceRow
 from assistant.recommend.render import class_report_table, write_class_report_csv
 from tests.fuzz.support import FORMULAS, fuzz
 from tests.support_learners import bundled_catalog, evidence_file, small_school

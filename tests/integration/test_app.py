@@ -19,10 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.app.texts import plain
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
 from assistant.ingest.loaders import load_guide, section_name
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence, MasteryOverride
-from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import BUNDLED_KNOWLEDGE
 from tests.conftest import REPO, make_settings, seed_vectors

@@ -16,8 +16,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
+from assistant.demo.school import DEMO_DIR
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import DEMO_DIR, load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import BUNDLED_KNOWLEDGE
 from tests.conftest import REPO, make_settings

@@ -20,11 +20,13 @@ from sqlalchemy import func, select
 
 from assistant.cli import main
 from assistant.container import Assistant, build_assistant
+from assistant.demo.files import write_demo
+from assistant.demo.load import load_demo
+from assistant.demo.school import DEMO_DIR
 from assistant.errors import AccessDeniedError
 from assistant.language import detect_language
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence, Learner, SchoolClass
-from assistant.learners.demo import DEMO_DIR, load_demo, write_demo
 from assistant.settings import Settings
 from tests.unit.test_next_steps import ENGLISH
 

@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
 from assistant.errors import WaypointError
 from assistant.ingest.writelock import WriteLock
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import BUNDLED_KNOWLEDGE
 from tests.conftest import make_settings

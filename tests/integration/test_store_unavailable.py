@@ -27,9 +27,9 @@ from assistant.app.bootstrap import Preparation
 from assistant.chat.templates import load_templates
 from assistant.chat.types import AskContext
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
 from assistant.errors import StoreUnavailableError
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import load_demo
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, BUNDLED_PROMPTS
 from tests.conftest import make_settings

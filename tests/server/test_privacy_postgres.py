@@ -10,8 +10,8 @@ import pytest
 
 from assistant.cli import main
 from assistant.container import Assistant, build_assistant
+from assistant.demo.load import load_demo
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import load_demo
 from assistant.settings import Settings
 from tests.servers import ServerUnavailable, create_database, start_postgres, unavailable
 

@@ -1,4 +1,4 @@
-"""The demo school's teaching-team stretch (assistant/learners/demo_teams.py): its courses, the
+"""The demo school's teaching-team stretch (assistant/demo/teams.py): its courses, the
 group meetings it records, 6B's review of mastered content as the leader page counts it, and
 what worked across 6A and 6B (numbers from the deterministic generator)."""
 
@@ -11,12 +11,13 @@ import pytest
 
 from assistant.app.texts import load_ui_texts
 from assistant.container import Assistant, build_assistant
-from assistant.leaders.interventions import CourseInfo
+from assistant.demo.load import load_demo
+from assistant.demo.school import DEMO_DIR
+from assistant.demo.teams import REVIEW_DAYS, REVIEW_TYPE
 from assistant.leaders.period import Period
 from assistant.leaders.review_pack import build_pack, pack_csv
+from assistant.leaders.team_records import CourseInfo
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import DEMO_DIR, load_demo
-from assistant.learners.demo_teams import REVIEW_DAYS, REVIEW_TYPE
 from assistant.settings import Settings
 from tests.conftest import REPO
 

@@ -23,9 +23,9 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.chat.types import AskContext, Role
 from assistant.container import Assistant, build_chat_engine
+from assistant.demo.school import DEMO_DIR
 from assistant.frameworks.case_export import export_package
 from assistant.learners.access import LOCAL_ADMIN, Viewer
-from assistant.learners.demo import DEMO_DIR
 from assistant.oneroster.export import OneRosterExporter
 from assistant.privacy.export import LearnerExporter
 from tests.conftest import REPO
@@ -190,15 +190,16 @@ def test_the_attribute_table_is_read_only_for_the_leaders_figures() -> None:
                 uses.setdefault(name, set()).add(str(path.relative_to(REPO)))
     assert uses["school_attributes"] == {
         "assistant/learners/attributes.py",
-        "assistant/leaders/precompute.py",
+        "assistant/leaders/figures.py",
     }
     assert uses["LearnerAttribute"] | uses["learner_attributes"] <= {
+        "assistant/learners/tables.py",
         "assistant/learners/db.py",
         "assistant/learners/attributes.py",
         "assistant/privacy/forget.py",
         "assistant/privacy/retention.py",
         "assistant/learners/migrations/versions/0007_learner_attributes.py",
-        "assistant/leaders/precompute.py",  # counts rows for the data's stamp
+        "assistant/leaders/stamps.py",  # counts rows for the data's stamp
     }
 
 

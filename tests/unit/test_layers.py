@@ -46,21 +46,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
         # KnowledgeAdmin(self) receives the Assistant, which builds KnowledgeAdmin (in a
         # function and under TYPE_CHECKING).
         frozenset({"assistant.app.knowledge_admin", "assistant.container"}),
-        # db.py imports db_connect and db_teams at its end so their tables register on
-        # `Base`, which they import from db.
-        frozenset(
-            {
-                "assistant.learners.db",
-                "assistant.learners.db_connect",
-                "assistant.learners.db_teams",
-            }
-        ),
-        # The demo school writes its files through demo_files (in a function), which reads the
-        # demo's classes and learners back (in a function and under TYPE_CHECKING).
-        frozenset({"assistant.learners.demo", "assistant.learners.demo_files"}),
-        # Ranking words its steps with wording, which types its input with next_steps'
-        # Candidate (under TYPE_CHECKING).
-        frozenset({"assistant.recommend.next_steps", "assistant.recommend.wording"}),
     }
 )
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select, update
 
 from assistant.container import Assistant
+from assistant.leaders.figures import LeaderFigures, compute
 from assistant.leaders.period import Period
-from assistant.leaders.precompute import LeaderFigures, compute
 from assistant.leaders.snapshot import dump, load
 from assistant.learners.access import LOCAL_ADMIN, Viewer
 from assistant.learners.db import LeaderSnapshot

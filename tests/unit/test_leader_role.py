@@ -179,7 +179,8 @@ def test_a_class_drill_down_shows_each_learner_s_figures(school: Assistant) -> N
 
 def test_the_demo_school_offers_its_leader(tmp_path: Path) -> None:
     from assistant.container import build_assistant
-    from assistant.learners.demo import LEADER, load_demo
+    from assistant.demo.load import load_demo
+    from assistant.demo.school import LEADER
     from assistant.settings import Settings
 
     built = build_assistant(Settings(profile="test", home=tmp_path / "home"))

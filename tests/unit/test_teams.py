@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from assistant.container import Assistant
 from assistant.errors import AccessDeniedError, UnknownRecordError, WaypointError
 from assistant.leaders.chat_facts import ClassResponsiveness, _least_responsive_first
-from assistant.leaders.interventions import CourseInfo, InterventionError
+from assistant.leaders.interventions import InterventionError
 from assistant.leaders.period import Period
 from assistant.leaders.responsiveness import EvidenceShares, StuckSummary
 from assistant.leaders.school import Figures
+from assistant.leaders.team_records import CourseInfo
 from assistant.leaders.what_worked import Result
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import AuditRow

@@ -5,15 +5,24 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from assistant.csv_safety import write_csv
+from assistant.demo.school import (
+    ADMIN,
+    CLASSES,
+    DEMO_DIR,
+    LEADER,
+    SEED,
+    TEACHERS,
+    DemoLearner,
+    build_evidence,
+    build_learners,
+    demo_attributes,
+)
+from assistant.demo.sim import EvidenceRow
+from assistant.demo.teams import COURSES, INTERVENTION_HEADER, REVIEW_TYPE, meeting_rows
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.learners.demo_sim import EvidenceRow
-from assistant.learners.demo_teams import COURSES, INTERVENTION_HEADER, REVIEW_TYPE, meeting_rows
-
-if TYPE_CHECKING:
-    from assistant.learners.demo import DemoLearner
+from assistant.settings import BUNDLED_KNOWLEDGE
 
 SIBLINGS = {"L050": "L010", "L060": "L015", "L045": "L030", "L061": "L035"}
 PARENT_FIRST = (  # noqa: SIM905
@@ -42,6 +51,15 @@ OVERRIDES = (
 )
 
 
+def write_demo(folder: Path = DEMO_DIR, knowledge_dir: Path = BUNDLED_KNOWLEDGE) -> list[Path]:
+    """Write classes.csv, roster.csv, evidence.csv, overrides.csv and interventions.csv;
+    returns the paths."""
+    catalog = FrameworkCatalog.load(knowledge_dir)
+    learners = build_learners(random.Random(SEED))
+    evidence = build_evidence(catalog, learners)
+    return write_files(folder, catalog, learners, evidence, random.Random(SEED + 2))
+
+
 def write_files(
     folder: Path,
     catalog: FrameworkCatalog,
@@ -49,8 +67,6 @@ def write_files(
     evidence: Sequence[EvidenceRow],
     rng: random.Random,
 ) -> list[Path]:
-    from assistant.learners.demo import ADMIN, CLASSES, LEADER, TEACHERS, demo_attributes
-
     attributes = demo_attributes(learners)
     folder.mkdir(parents=True, exist_ok=True)
     classes = folder / "classes.csv"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from assistant.learners.demo_sim import EvidenceRow
+from assistant.demo.sim import EvidenceRow
 
 PRIOR_DAY = date(2026, 6, 5)
 PRIOR_TYPE, PRIOR_SOURCE = "end-of-year record", "Grade 6 record 2025-26"

@@ -18,22 +18,16 @@ in one transaction, writes the rows that are new. A file with a bad row writes n
 from __future__ import annotations
 
 import hashlib
-import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Executable, and_, bindparam, insert, or_, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from assistant.errors import EvidenceImportError, RowProblem
-from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
-from assistant.learners.access import AccessPolicy, Viewer
-from assistant.learners.csv_rows import (
+from assistant.csv_rows import (
     DEFAULT_MAX_BYTES,
     CsvRow,
     DateRangeError,
@@ -43,15 +37,22 @@ from assistant.learners.csv_rows import (
     read_bytes,
     shown,
 )
+from assistant.errors import EvidenceImportError, RowProblem
+from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
+from assistant.imports.evidence_store import (
+    BATCH,
+    EvidencePiece,
+    conflict,
+    digest,
+    evidence_row,
+    recorded,
+    same,
+)
+from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.db import Evidence, EvidenceImport, LearnerDatabase
 
 REQUIRED = ("learner_id", "competency", "score", "observed_at")
 LIMITS = {"evidence_type": 100, "source": 200, "note": 2000}
-Identity = tuple[str, str, datetime, str, str]
-Recorded = tuple[float, float | None, str]  # score, max_score, note of recorded evidence
-# Rows per batch: each row's identity is 5 bound parameters in one query, far below any
-# database's limit on bound parameters (999 in old SQLite).
-BATCH = 150
 
 
 @dataclass(frozen=True)
@@ -68,31 +69,6 @@ class ImportReport:
             "added": self.added,
             "unchanged": self.unchanged,
         }
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    line: int
-    learner_id: str
-    competency_id: str
-    code: str
-    score: float
-    max_score: float | None
-    level: float
-    observed_at: datetime
-    evidence_type: str
-    source: str
-    note: str
-
-    @property
-    def identity(self) -> Identity:
-        return (
-            self.learner_id,
-            self.competency_id,
-            self.observed_at,
-            self.evidence_type,
-            self.source,
-        )
 
 
 class EvidenceImporter:
@@ -156,13 +132,13 @@ class EvidenceImporter:
             for batch in _batches(rows):
                 count += len(batch)
                 allowed = visible.among(row.get("learner_id") for row in batch)
-                parsed: list[_Parsed] = []
+                parsed: list[EvidencePiece] = []
                 for row in batch:
                     found, reasons = self._parse(row, allowed, viewer, allow_future)
                     problems.extend(RowProblem(row.line, reason) for reason in reasons)
                     if found is None:
                         continue
-                    key = _digest(found.identity)
+                    key = digest(found.identity)
                     if key in first_line:
                         problems.append(
                             RowProblem(row.line, f"duplicate of line {first_line[key]}")
@@ -170,11 +146,11 @@ class EvidenceImporter:
                         continue
                     first_line[key] = row.line
                     parsed.append(found)
-                existing = _existing(session, parsed)
+                existing = recorded(session, parsed)
                 problems.extend(
-                    _conflict(item, existing[item.identity])
+                    conflict(item, existing[item.identity])
                     for item in parsed
-                    if item.identity in existing and not _same(existing[item.identity], item)
+                    if item.identity in existing and not same(existing[item.identity], item)
                 )
         return count, problems
 
@@ -194,27 +170,27 @@ class EvidenceImporter:
             allowed = visible.among(row.get("learner_id") for row in batch)
             parsed = [self._parse(row, allowed, viewer, allow_future)[0] for row in batch]
             checked = [item for item in parsed if item is not None]
-            existing = _existing(session, checked)
-            new: list[_Parsed] = []
+            existing = recorded(session, checked)
+            new: list[EvidencePiece] = []
             for item in checked:
                 before = existing.get(item.identity)
                 if before is None:
                     new.append(item)
-                elif not _same(before, item):  # recorded since the file was checked
-                    raise EvidenceImportError(record.file_name, [_conflict(item, before)])
+                elif not same(before, item):  # recorded since the file was checked
+                    raise EvidenceImportError(record.file_name, [conflict(item, before)])
             if not new:
                 continue
             if record.id is None:
                 session.add(record)
                 session.flush()
-            session.execute(insert(Evidence), [_evidence(item, record.id) for item in new])
+            session.execute(insert(Evidence), [evidence_row(item, record.id) for item in new])
             record.added += len(new)
             learners.update(item.learner_id for item in new)
         return learners
 
     def _parse(
         self, row: CsvRow, allowed: frozenset[str], viewer: Viewer, allow_future: bool
-    ) -> tuple[_Parsed | None, list[str]]:
+    ) -> tuple[EvidencePiece | None, list[str]]:
         reasons: list[str] = []
         if row.has_extra_cells:
             reasons.append("more cells than the header has columns")
@@ -236,7 +212,7 @@ class EvidenceImporter:
         if reasons or competency is None or score is None or observed_at is None:
             return None, reasons
         scale = self.catalog.scale(competency.identifier)
-        return _Parsed(
+        return EvidencePiece(
             line=row.line,
             learner_id=learner_id,
             competency_id=competency.identifier,
@@ -313,42 +289,6 @@ class EvidenceImporter:
         return moment
 
 
-# A checked piece of evidence, as other importers (OneRoster results) build it.
-EvidencePiece = _Parsed
-
-
-def sort_evidence(
-    session: Session, pieces: Sequence[EvidencePiece]
-) -> tuple[list[EvidencePiece], list[tuple[EvidencePiece, RowProblem]]]:
-    """Of these pieces, those not recorded yet, and those whose identity is recorded with
-    another score (each with the problem naming it). Identical ones are in neither list."""
-    new: list[EvidencePiece] = []
-    conflicts: list[tuple[EvidencePiece, RowProblem]] = []
-    for start in range(0, len(pieces), BATCH):
-        batch = list(pieces[start : start + BATCH])
-        existing = _existing(session, batch)
-        for item in batch:
-            before = existing.get(item.identity)
-            if before is None:
-                new.append(item)
-            elif not _same(before, item):
-                conflicts.append((item, _conflict(item, before)))
-    return new, conflicts
-
-
-def record_evidence(
-    session: Session, pieces: Sequence[EvidencePiece], record: EvidenceImport
-) -> set[str]:
-    """Insert these new pieces as evidence of `record` (added to the session here); the
-    learners they are about."""
-    record.added = len(pieces)
-    session.add(record)
-    session.flush()
-    if pieces:
-        session.execute(insert(Evidence), [_evidence(item, record.id) for item in pieces])
-    return {item.learner_id for item in pieces}
-
-
 class _Visible:
     """Which learners the viewer may record evidence on, asked once per learner."""
 
@@ -370,77 +310,3 @@ class _Visible:
 def _batches(rows: Iterator[CsvRow]) -> Iterator[list[CsvRow]]:
     while batch := list(islice(rows, BATCH)):
         yield batch
-
-
-def _digest(identity: Identity) -> bytes:
-    """16 bytes standing for an identity (in place of its five values, for a large file)."""
-    text = "\x1f".join((*identity[:2], identity[2].isoformat(), *identity[3:]))
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
-
-
-IDENTITY = (
-    Evidence.learner_id,
-    Evidence.competency_id,
-    Evidence.observed_at,
-    Evidence.evidence_type,
-    Evidence.source,
-)
-
-
-def _existing(session: Session, parsed: Sequence[_Parsed]) -> dict[Identity, Recorded]:
-    """The recorded evidence with the identity of one of these rows (at most BATCH)."""
-    if not parsed:
-        return {}
-    identities = [item.identity for item in parsed]
-    identities += [identities[0]] * (BATCH - len(identities))  # one shape: compiled once
-    values = {f"v{i}_{j}": value for i, row in enumerate(identities) for j, value in enumerate(row)}
-    return {
-        (row[0], row[1], row[2], row[3], row[4]): (row[5], row[6], row[7])
-        for row in session.execute(_lookup(), values)
-    }
-
-
-@cache
-def _lookup() -> Executable:
-    """Recorded evidence by identity, for BATCH identities. One equality per column and row
-    (not a row-value IN, which SQLite answers with a scan): each row is one index seek."""
-    matches = (
-        and_(*(column == bindparam(f"v{i}_{j}") for j, column in enumerate(IDENTITY)))
-        for i in range(BATCH)
-    )
-    return select(*IDENTITY, Evidence.score, Evidence.max_score, Evidence.note).where(or_(*matches))
-
-
-def _conflict(item: _Parsed, before: Recorded) -> RowProblem:
-    return RowProblem(
-        item.line,
-        f"conflicts with evidence already recorded for this learner, competency, date, type "
-        f"and source (score {before[0]:g}); add a new dated piece of evidence instead of "
-        "changing an old one",
-    )
-
-
-def _same(before: Recorded, item: _Parsed) -> bool:
-    score, max_score, note = before
-    same_max = (max_score is None and item.max_score is None) or (
-        max_score is not None
-        and item.max_score is not None
-        and math.isclose(max_score, item.max_score)
-    )
-    return math.isclose(score, item.score) and same_max and note == item.note
-
-
-def _evidence(item: _Parsed, import_id: int) -> dict[str, Any]:
-    return {
-        "learner_id": item.learner_id,
-        "competency_id": item.competency_id,
-        "competency_code": item.code,
-        "score": item.score,
-        "max_score": item.max_score,
-        "level": item.level,
-        "observed_at": item.observed_at,
-        "evidence_type": item.evidence_type,
-        "source": item.source,
-        "note": item.note,
-        "import_id": import_id,
-    }

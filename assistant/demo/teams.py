@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.learners.demo_sim import EvidenceRow, SimLearner
+from assistant.demo.sim import EvidenceRow, SimLearner
 
 COURSES = {"6A": "MATH6", "6B": "MATH6", "7A": "MATH7"}
 REVIEW_CLASS = "6B"

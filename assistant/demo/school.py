@@ -1,10 +1,11 @@
-"""The demo school: a deterministic generator (fixed seed) of knowledge/demo/*.csv.
+"""The demo school: who is in it and what they learn, generated from a fixed seed.
 
-Run `python -m assistant.learners.demo` to rewrite the files; `waypoint demo` loads them.
+`files.write_demo` writes it to knowledge/demo/*.csv (`python -m assistant.demo`);
+`load.load_demo` loads it (`waypoint demo`).
 Four classes (6A, 6B and 7A mathematics, a grade-6 advisory on habits of success), 64 learners,
 their parents, four teachers, a leader (the principal), an admin, and a term of evidence (31 Aug
 to 20 Nov 2026; 7A also has last year's grade-6 record). Most learners are simulated
-(demo_sim.py) with a pattern: steady, slow, fast, stuck on one competency, or absent for a few
+(sim.py) with a pattern: steady, slow, fast, stuck on one competency, or absent for a few
 weeks. Nine learners are scripted row by row so tests can work out their next steps, groups and
 tiers by hand (see knowledge/demo/README.md). The roster carries two attributes for the equity
 figures: `english_learner` (yes for the slow, stuck and absent learners and a few others, so the
@@ -14,21 +15,15 @@ small-cell suppression).
 
 from __future__ import annotations
 
-import csv
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
+from assistant.demo.script import SCRIPTED, prior_record, scripted_rows
+from assistant.demo.sim import ClassPlan, EvidenceRow, Pattern, SimLearner, Simulation
+from assistant.demo.teams import REVIEW_CLASS, review_stretch
 from assistant.frameworks.catalog import FrameworkCatalog
-from assistant.learners.access import Viewer
-from assistant.learners.csv_import import EvidenceImporter, ImportReport
-from assistant.learners.demo_script import SCRIPTED, prior_record, scripted_rows
-from assistant.learners.demo_sim import ClassPlan, EvidenceRow, Pattern, SimLearner, Simulation
-from assistant.learners.demo_teams import REVIEW_CLASS, review_stretch
-from assistant.learners.overrides import OverrideService
-from assistant.learners.roster_import import RosterImporter, RosterReport
 from assistant.settings import BUNDLED_KNOWLEDGE
 
 SEED = 20260907
@@ -202,59 +197,3 @@ def _start(learner: DemoLearner, class_id: str, order: Sequence[str]) -> SimLear
         {code: 1 for code in known},
         known_at_start=frozenset(known),
     )
-
-
-def write_demo(folder: Path = DEMO_DIR, knowledge_dir: Path = BUNDLED_KNOWLEDGE) -> list[Path]:
-    """Write classes.csv, roster.csv, evidence.csv, overrides.csv and interventions.csv;
-    returns the paths."""
-    from assistant.learners.demo_files import write_files
-
-    catalog = FrameworkCatalog.load(knowledge_dir)
-    learners = build_learners(random.Random(SEED))
-    evidence = build_evidence(catalog, learners)
-    return write_files(folder, catalog, learners, evidence, random.Random(SEED + 2))
-
-
-@dataclass(frozen=True)
-class DemoLoadReport:
-    roster: RosterReport
-    evidence: ImportReport
-    overrides_added: int
-    interventions_added: int = 0
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "roster": self.roster.as_json(),
-            "evidence": self.evidence.as_json(),
-            "overrides_added": self.overrides_added,
-            "interventions_added": self.interventions_added,
-        }
-
-
-def load_demo(
-    roster: RosterImporter,
-    evidence: EvidenceImporter,
-    overrides: OverrideService,
-    viewer: Viewer,
-    folder: Path = DEMO_DIR,
-    interventions: Callable[[Path], int] | None = None,
-) -> DemoLoadReport:
-    """Load the demo school into the database; loading it again adds nothing.
-    `interventions`: what records the teams' group meetings (leaders' InterventionService
-    .import_file; the learner layer cannot name it)."""
-    people = roster.import_files([folder / "classes.csv", folder / "roster.csv"], viewer, demo=True)
-    added = evidence.import_file(folder / "evidence.csv", viewer, allow_future=True)
-    decided = overrides.import_file(folder / "overrides.csv")
-    met = folder / "interventions.csv"
-    groups = interventions(met) if interventions is not None and met.is_file() else 0
-    return DemoLoadReport(people, added, decided, groups)
-
-
-def main() -> None:
-    for path in write_demo():
-        rows = sum(1 for _ in csv.reader(path.open(encoding="utf-8"))) - 1
-        print(f"wrote {path} ({rows} rows)")
-
-
-if __name__ == "__main__":
-    main()

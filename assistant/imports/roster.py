@@ -14,15 +14,26 @@ that column; people and classes not in the file are left as they are.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from assistant.csv_rows import DEFAULT_MAX_BYTES, CsvRow, read_csv, shown, split_list
 from assistant.errors import RosterImportError, RowProblem
 from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.imports.roster_checks import (
+    Known,
+    add_problems,
+    check_id,
+    check_lengths,
+    first_seen,
+    listed,
+    missing_links,
+    require_columns,
+)
+from assistant.imports.roster_write import ClassRow, PersonRow, write_class, write_person
 from assistant.learners.access import AccessPolicy, Viewer
 from assistant.learners.attributes import (
     attribute_columns,
@@ -32,11 +43,8 @@ from assistant.learners.attributes import (
     write_attributes,
 )
 from assistant.learners.audit import learner_state, utc_now
-from assistant.learners.csv_rows import DEFAULT_MAX_BYTES, CsvRow, read_csv, shown, split_list
 from assistant.learners.db import Learner, LearnerDatabase, SchoolClass, User
-from assistant.learners.roster_write import ClassRow, PersonRow, write_class, write_person
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
 ROLE_NAMES = {
     "student": "student",
     "learner": "student",
@@ -55,8 +63,6 @@ ONLY_FOR = {
     "classes": ("student", "teacher"),
     "children": ("parent",),
 }
-# The lengths of the database columns (a server database refuses longer text).
-MAX_LENGTH = {"name": 200, "grade": 16}
 
 
 @dataclass(frozen=True)
@@ -73,29 +79,6 @@ class RosterReport:
             "people": self.people,
             "learners": self.learners,
         }
-
-
-@dataclass
-class _Known:
-    roles: dict[str, str]
-    learner_users: dict[str, str | None]
-    classes: set[str]
-    first_line: dict[str, tuple[str, int]] = field(default_factory=dict)
-    user_learners: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for learner_id, user_id in self.learner_users.items():
-            if user_id:
-                self.user_learners[user_id] = learner_id
-
-    def link(self, learner_id: str, user_id: str | None) -> None:
-        """The learner now belongs to this user (or to none), in both directions."""
-        before = self.learner_users.get(learner_id)
-        if before and self.user_learners.get(before) == learner_id:
-            del self.user_learners[before]
-        self.learner_users[learner_id] = user_id
-        if user_id:
-            self.user_learners[user_id] = learner_id
 
 
 class RosterImporter:
@@ -133,8 +116,8 @@ class RosterImporter:
             parsed = [
                 (row.line, self._person(row, path, known, problems, len(paths) > 1)) for row in rows
             ]
-            for line, reason in _missing_links(parsed, known):
-                _report(problems, line, [reason], path, len(paths) > 1)
+            for line, reason in missing_links(parsed, known):
+                add_problems(problems, line, [reason], path, len(paths) > 1)
             people.extend(person for _, person in parsed if person is not None)
         if problems:
             raise RosterImportError(", ".join(p.name for p in paths), problems)
@@ -179,13 +162,13 @@ class RosterImporter:
         for path in paths:
             header, rows, _ = read_csv(path, (), RosterImportError, max_bytes=self.max_bytes)
             if "role" in header:
-                _require_columns(path, header, ("user_id", "role", "name"))
+                require_columns(path, header, ("user_id", "role", "name"))
                 bad = column_problems(attribute_columns(header))
                 if bad:
                     raise RosterImportError(path.name, [RowProblem(1, r) for r in bad])
                 people.append((path, rows))
             elif "class_id" in header:
-                _require_columns(path, header, ("class_id", "name"))
+                require_columns(path, header, ("class_id", "name"))
                 classes.append((path, rows))
             else:
                 raise RosterImportError(
@@ -200,23 +183,23 @@ class RosterImporter:
                 )
         return classes, people
 
-    def _known(self) -> _Known:
+    def _known(self) -> Known:
         with self.db.session() as session:
             roles = {u.id: u.role for u in session.scalars(select(User))}
             learners = {lr.id: lr.user_id for lr in session.scalars(select(Learner))}
             classes = set(session.scalars(select(SchoolClass.id)))
-        return _Known(roles, learners, classes)
+        return Known(roles, learners, classes)
 
     def _class(
-        self, row: CsvRow, path: Path, known: _Known, problems: list[RowProblem], multiple: bool
+        self, row: CsvRow, path: Path, known: Known, problems: list[RowProblem], multiple: bool
     ) -> ClassRow | None:
         reasons: list[str] = []
         class_id, name = row.get("class_id"), row.get("name")
-        _check_id(class_id, "class_id", reasons)
+        check_id(class_id, "class_id", reasons)
         if not name:
             reasons.append("name is empty")
-        _check_lengths(row, ("name",), reasons)
-        _first(known, f"class:{class_id}", path, row.line, reasons)
+        check_lengths(row, ("name",), reasons)
+        first_seen(known, f"class:{class_id}", path, row.line, reasons)
         framework_id = None
         if row.get("framework"):
             framework = self.catalog.framework(row.get("framework"))
@@ -233,8 +216,8 @@ class RosterImporter:
                 focus.append(entry.identifier)
         course = row.get("course")
         if course:
-            _check_id(course, "course", reasons)
-        _report(problems, row.line, reasons, path, multiple)
+            check_id(course, "course", reasons)
+        add_problems(problems, row.line, reasons, path, multiple)
         if reasons:
             return None
         known.classes.add(class_id)
@@ -249,7 +232,7 @@ class RosterImporter:
         )
 
     def _person(
-        self, row: CsvRow, path: Path, known: _Known, problems: list[RowProblem], multiple: bool
+        self, row: CsvRow, path: Path, known: Known, problems: list[RowProblem], multiple: bool
     ) -> PersonRow | None:
         reasons: list[str] = []
         role = ROLE_NAMES.get(row.get("role").casefold(), "")
@@ -261,14 +244,14 @@ class RosterImporter:
         if user_id is None and role != "student":
             reasons.append("user_id is empty")
         elif user_id is not None:
-            _check_id(user_id, "user_id", reasons)
-            _first(known, f"user:{user_id}", path, row.line, reasons)
+            check_id(user_id, "user_id", reasons)
+            first_seen(known, f"user:{user_id}", path, row.line, reasons)
             before = known.roles.get(user_id)
             if role and before and before != role:
                 reasons.append(f"user {user_id!r} is already a {before}; a user keeps one role")
         if not row.get("name"):
             reasons.append("name is empty")
-        _check_lengths(row, ("name", "grade"), reasons)
+        check_lengths(row, ("name", "grade"), reasons)
         for column, roles in ONLY_FOR.items():
             if role and row.get(column) and role not in roles:
                 reasons.append(f"{column} is only for {' and '.join(r + 's' for r in roles)}")
@@ -282,7 +265,7 @@ class RosterImporter:
                 "learner attributes (iep, section_504, english_learner, group_*) "
                 "are only for students"
             )
-        _report(problems, row.line, reasons, path, multiple)
+        add_problems(problems, row.line, reasons, path, multiple)
         if reasons:
             return None
         if user_id:
@@ -295,8 +278,8 @@ class RosterImporter:
             row.get("name"),
             learner_id,
             row.get("grade"),
-            _column(row, "classes"),
-            _column(row, "children"),
+            listed(row, "classes"),
+            listed(row, "children"),
             attributes,
             path.name,
         )
@@ -307,77 +290,17 @@ class RosterImporter:
         user_id: str | None,
         path: Path,
         line: int,
-        known: _Known,
+        known: Known,
         reasons: list[str],
     ) -> None:
         if learner_id is None:
             reasons.append("learner_id is empty (every student row needs one)")
             return
-        _check_id(learner_id, "learner_id", reasons)
-        _first(known, f"learner:{learner_id}", path, line, reasons)
+        check_id(learner_id, "learner_id", reasons)
+        first_seen(known, f"learner:{learner_id}", path, line, reasons)
         owner = known.learner_users.get(learner_id)
         if owner and user_id and owner != user_id:
             reasons.append(f"learner {learner_id!r} already belongs to user {owner!r}")
         other = known.user_learners.get(user_id) if user_id else None
         if other is not None and other != learner_id:
             reasons.append(f"user {user_id!r} already belongs to learner {other!r}")
-
-
-def _missing_links(
-    people: Sequence[tuple[int, PersonRow | None]], known: _Known
-) -> list[tuple[int, str]]:
-    """Classes and children named in people rows must exist (in these files or already)."""
-    found: list[tuple[int, str]] = []
-    for line, person in people:
-        if person is None:
-            continue
-        for class_id in person.classes or ():
-            if class_id not in known.classes:
-                found.append((line, f"unknown class {shown(class_id)}"))
-        for child in person.children or ():
-            if child not in known.learner_users:
-                found.append((line, f"unknown learner {shown(child)} in children"))
-    return found
-
-
-def _column(row: CsvRow, column: str) -> tuple[str, ...] | None:
-    return tuple(split_list(row.get(column))) if column in row.values else None
-
-
-def _check_id(value: str, name: str, reasons: list[str]) -> None:
-    if not value:
-        reasons.append(f"{name} is empty")
-    elif not ID_PATTERN.fullmatch(value):
-        reasons.append(f"{name} {shown(value)} may only use letters, digits and . _ @ + - (max 64)")
-
-
-def _check_lengths(row: CsvRow, columns: Sequence[str], reasons: list[str]) -> None:
-    for column in columns:
-        if len(row.get(column)) > MAX_LENGTH[column]:
-            reasons.append(f"{column} is longer than {MAX_LENGTH[column]} characters")
-
-
-def _require_columns(path: Path, header: Sequence[str], required: Sequence[str]) -> None:
-    missing = [name for name in required if name not in header]
-    if missing:
-        reason = f"missing column{'s' if len(missing) != 1 else ''}: {', '.join(missing)}"
-        raise RosterImportError(path.name, [RowProblem(1, reason)])
-
-
-def _first(known: _Known, key: str, path: Path, line: int, reasons: list[str]) -> None:
-    if key in known.first_line:
-        where, first = known.first_line[key]
-        same = where == path.name
-        reasons.append(
-            f"{key.split(':', 1)[0]} {key.split(':', 1)[1]!r} is already on line {first}"
-            + ("" if same else f" of {where}")
-        )
-    else:
-        known.first_line[key] = (path.name, line)
-
-
-def _report(
-    problems: list[RowProblem], line: int, reasons: list[str], path: Path, multiple: bool
-) -> None:
-    prefix = f"{path.name}: " if multiple else ""
-    problems.extend(RowProblem(line, prefix + reason) for reason in reasons)
