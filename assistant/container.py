@@ -25,10 +25,10 @@ from assistant.feedback.service import FeedbackService
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
 from assistant.frameworks.version_log import FrameworkVersions, VersionLog
-from assistant.index.records import IndexRecords
-from assistant.index.vectorstore import make_vector_store
 from assistant.imports.evidence import EvidenceImporter
 from assistant.imports.roster import RosterImporter
+from assistant.index.records import IndexRecords
+from assistant.index.vectorstore import make_vector_store
 from assistant.ingest.indexer import Indexer
 from assistant.leaders.chat_facts import ChatTeamFacts, TeamChatFacts
 from assistant.leaders.interventions import InterventionService

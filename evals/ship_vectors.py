@@ -21,9 +21,10 @@ import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
+from assistant.ingest.records import IndexRecords
+
 from assistant.chat.passage_vectors import passage_texts
 from assistant.ingest.indexer import Indexer, IngestReport
-from assistant.ingest.records import IndexRecords
 from assistant.retrieval import shipped_vectors
 from assistant.retrieval.embeddings import Embedder, content_key, make_embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings

@@ -11,9 +11,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from assistant.learners.demo import load_demo
+
 from assistant.container import build_assistant
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.demo import load_demo
 from assistant.settings import Settings
 
 _TEMPLATES: dict[bool, Path] = {}

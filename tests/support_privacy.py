@@ -16,8 +16,6 @@ import pytest
 from sqlalchemy import func, select
 
 from assistant.container import Assistant, build_assistant
-from assistant.demo.load import load_demo
-from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence
 from assistant.retrieval.embeddings import Embedder
 from assistant.settings import Settings

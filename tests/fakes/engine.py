@@ -8,8 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.container import Assistant, build_assistant
-from assistant.demo.load import load_demo
-from assistant.learners.access import LOCAL_ADMIN
 from assistant.retrieval.retriever import PassageSource
 from assistant.settings import Settings
 from tests.fakes.embedder import FakeEmbedder

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from assistant.container import Assistant, build_assistant
-from assistant.demo.load import load_demo
 from assistant.leaders import precompute, school, teams
 from assistant.leaders.service import LeaderService
 from assistant.learners.access import LOCAL_ADMIN, Viewer

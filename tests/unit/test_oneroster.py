@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from assistant.cli import main
 from assistant.container import Assistant, build_assistant
-from assistant.demo.load import load_demo
 from assistant.errors import AccessDeniedError
 from assistant.learners.access import LOCAL_ADMIN, Viewer
 from assistant.learners.db import (
