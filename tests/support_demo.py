@@ -11,9 +11,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from assistant.learners.demo import load_demo
-
 from assistant.container import build_assistant
+from assistant.demo.load import load_demo
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.settings import Settings
 
