@@ -166,7 +166,7 @@ class Indexer:
         self.records = records
         self._vector_store = vector_store
         self._embedded_count = embedded_count
-        self.chunker = GuideChunker(settings.chunk_size, settings.chunk_overlap)
+        self.chunker = GuideChunker(settings.ingest.chunk_size, settings.ingest.chunk_overlap)
 
     def ingest(
         self,
@@ -237,10 +237,10 @@ class Indexer:
     ) -> _Plan | None:
         try:
             size = corpus_file.file.stat().st_size
-            if size > self.settings.max_file_bytes:  # refused before it is read
+            if size > self.settings.ingest.max_file_bytes:  # refused before it is read
                 report.problems.append(
                     f"{corpus_file.path}: is {size:,} bytes, over the "
-                    f"{self.settings.max_file_bytes:,}-byte limit"
+                    f"{self.settings.ingest.max_file_bytes:,}-byte limit"
                 )
                 return None
             data = corpus_file.file.read_bytes()
@@ -261,7 +261,7 @@ class Indexer:
                     return None
                 return self._plan_framework(corpus_file, fingerprint, in_use)
             document = load_guide(
-                corpus_file.file, corpus_file.path, max_bytes=self.settings.max_file_bytes
+                corpus_file.file, corpus_file.path, max_bytes=self.settings.ingest.max_file_bytes
             )
         except (FrameworkImportError, DocumentLoadError) as exc:
             report.problems.append(str(exc))
@@ -281,7 +281,7 @@ class Indexer:
         framework = load_framework(
             corpus_file.file,
             display_name=corpus_file.path,
-            max_bytes=self.settings.max_file_bytes,
+            max_bytes=self.settings.ingest.max_file_bytes,
         )
         in_use.check(framework, corpus_file.file, corpus_file.path)  # its codes are its own
         in_use.add(corpus_file.file, framework)
@@ -309,7 +309,7 @@ class Indexer:
         digest = hashlib.sha256(data)
         s = self.settings
         digest.update(
-            f"|{PIPELINE_VERSION}|{s.chunk_size}|{s.chunk_overlap}|{s.embedding_model}".encode()
+            f"|{PIPELINE_VERSION}|{s.ingest.chunk_size}|{s.ingest.chunk_overlap}|{s.embedding.model}".encode()
         )
         return digest.hexdigest()
 
@@ -317,7 +317,7 @@ class Indexer:
         """The store holds vectors of another model or backend than this run's."""
         if self._embedder_name is None or not self.records.chunk_count():
             return False
-        built = self.records.embedder() or self.settings.embedding_model  # before: torch
+        built = self.records.embedder() or self.settings.embedding.model  # before: torch
         return built != self._embedder_name
 
     def _drop_vectors(self, store: _Store, report: IngestReport) -> None:
@@ -325,7 +325,7 @@ class Indexer:
         again with this one (and their passages are embedded for the composer)."""
         log.warning(
             "the index was built with %s; re-embedding it with %s",
-            self.records.embedder() or self.settings.embedding_model,
+            self.records.embedder() or self.settings.embedding.model,
             self._embedder_name,
         )
         present = sorted(store.ids())
@@ -336,7 +336,7 @@ class Indexer:
 
     def _store_folder_lost(self) -> bool:
         """The embedded store's files are gone while the records still list chunks."""
-        if self.settings.vector_store != "embedded":
+        if self.settings.store.kind != "embedded":
             return False
         database = self.settings.chroma_dir / "chroma.sqlite3"
         return not database.is_file() and self.records.chunk_count() > 0

@@ -38,16 +38,9 @@ from assistant.recommend.state import (
     level_snapshot,
 )
 from assistant.recommend.wording import StepWording
+from assistant.settings_groups import RankingWeights
 
 StepKind = Literal["finish", "ready"]
-
-
-@dataclass(frozen=True)
-class RankingWeights:
-    unlocks: float = 1.0
-    nearness: float = 2.0
-    struggle: float = 1.0
-    priority: float = 3.0
 
 
 @dataclass(frozen=True)
