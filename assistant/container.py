@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from assistant.app.bootstrap import StartWork, load_demo_school, school_is_empty, warm_up
 from assistant.app.identity import Directory
@@ -74,7 +74,13 @@ class _Part(Generic[T]):
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def __get__(self, assistant: Assistant, owner: object = None) -> T:
+    @overload
+    def __get__(self, assistant: None, owner: object = None) -> _Part[T]: ...
+    @overload
+    def __get__(self, assistant: Assistant, owner: object = None) -> T: ...
+    def __get__(self, assistant: Assistant | None, owner: object = None) -> T | _Part[T]:
+        if assistant is None:
+            return self
         value: T = getattr(assistant.parts, self.name)
         return value
 

@@ -45,7 +45,7 @@ class LeaderService:
         today: Callable[[], date] = date.today,
         *,
         min_group: int = MIN_GROUP,
-        precompute: str = "off",
+        precompute: str,
     ) -> None:
         self.access = access
         self.mastery = mastery
