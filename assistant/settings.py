@@ -235,6 +235,7 @@ def grouped_names() -> dict[str, tuple[str, str]]:
 
 
 GROUPED = grouped_names()
+_GROUPS = {group for group, _ in GROUPED.values()}
 
 
 def environment_names() -> dict[str, str]:
@@ -243,9 +244,6 @@ def environment_names() -> dict[str, str]:
     names = {f"WAYPOINT_{name.upper()}": name for name in top}
     names.update({f"WAYPOINT_{flat.upper()}": ".".join(at) for flat, at in GROUPED.items()})
     return names
-
-
-_GROUPS = {group for group, _ in GROUPED.values()}
 
 
 class GroupEnvironment(PydanticBaseSettingsSource):
@@ -270,9 +268,7 @@ def describe_errors(exc: ValidationError) -> str:
     for error in exc.errors():
         names = [str(part) for part in error["loc"] if isinstance(part, str)]
         where = f"WAYPOINT_{names[-1].upper()}: " if names else ""
-        lines.append(
-            f"{where}{error['msg']} (given {error.get('input')!r})" if names else error["msg"]
-        )
+        lines.append(f"{where}{error['msg']}")  # not the value given: it may be a secret
     return "invalid settings: " + "; ".join(lines)
 
 
