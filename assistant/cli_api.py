@@ -96,7 +96,7 @@ def cmd_api(args: argparse.Namespace, assistant: Assistant) -> int:
 
     from assistant.api.app import create_app
 
-    port = args.port or assistant.settings.api_port
+    port = args.port or assistant.settings.api.port
     print(f"Waypoint API on http://{args.host}:{port} (OpenAPI: /openapi.json; Ctrl+C stops it)")
     uvicorn.run(create_app(assistant), host=args.host, port=port, log_level="warning")
     return EXIT_OK
@@ -106,7 +106,7 @@ def cmd_token_create(args: argparse.Namespace, assistant: Assistant) -> int:
     store = assistant.api_tokens
     if args.user:
         if args.scope or args.classes:
-            from assistant.api.tokens import TokenError
+            from assistant.learners.tokens import TokenError
 
             raise TokenError("--scope and --classes are for --service tokens")
         token_id, secret = store.create_for_user(args.user)
@@ -207,7 +207,7 @@ def cmd_lti_grades(args: argparse.Namespace, assistant: Assistant) -> int:
 
 def cmd_serve(args: argparse.Namespace, assistant: Assistant) -> int:
     s = assistant.settings
-    api_port, ui_port = args.api_port or s.api_port, args.ui_port or s.ui_port
+    api_port, ui_port = args.api_port or s.api.port, args.ui_port or s.ui_port
     # Create or migrate the learner database here, once, before two processes open it.
     assistant.learner_db.engine  # noqa: B018
     print(
@@ -216,7 +216,7 @@ def cmd_serve(args: argparse.Namespace, assistant: Assistant) -> int:
     )
     from assistant.cli_ui import upload_limit_mb
 
-    upload_mb = upload_limit_mb(s.max_upload_bytes, s.max_file_bytes)
+    upload_mb = upload_limit_mb(s.max_upload_bytes, s.ingest.max_file_bytes)
     return run_together(serve_commands(args.address, ui_port, api_port, upload_mb))
 
 

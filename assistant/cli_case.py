@@ -68,7 +68,7 @@ def cmd_export_case(args: argparse.Namespace, assistant: Assistant) -> int:
 
 def _diff(args: argparse.Namespace, assistant: Assistant) -> int:
     settings = assistant.settings
-    framework = load_framework(args.diff, max_bytes=settings.max_file_bytes)
+    framework = load_framework(args.diff, max_bytes=settings.ingest.max_file_bytes)
     recorded = (fw.get("file") for fw in assistant.records.frameworks())
     in_use = FrameworksInUse(lambda: framework_files(settings.knowledge_dir, recorded))
     in_use.check(framework, args.diff, str(args.diff))  # what `ingest` would refuse

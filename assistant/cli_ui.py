@@ -71,7 +71,7 @@ def upload_limit_mb(max_upload_bytes: int, max_file_bytes: int) -> int:
 def cmd_ui(args: argparse.Namespace, assistant: Assistant) -> int:
     port = args.port or assistant.settings.ui_port
     settings = assistant.settings
-    limit = upload_limit_mb(settings.max_upload_bytes, settings.max_file_bytes)
+    limit = upload_limit_mb(settings.max_upload_bytes, settings.ingest.max_file_bytes)
     command = streamlit_command(port, args.address, limit)
     print(f"Waypoint is starting on http://{args.address}:{port} (Ctrl+C stops it)")
     sys.stdout.flush()

@@ -7,8 +7,32 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from assistant.settings_groups import (
+    ClassRules,
+    EmbeddingSettings,
+    IngestSettings,
+    LeaderSettings,
+    MasterySettings,
+    NextStepsSettings,
+    RankingWeights,
+    RetentionSettings,
+    RetrievalSettings,
+    VectorStoreSettings,
+)
+from assistant.settings_services import (
+    ApiSettings,
+    ChatLimits,
+    CredentialSettings,
+    LLMSettings,
+    LtiSettings,
+)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 # Where a wheel puts the folders that sit beside the package in a source checkout
@@ -49,8 +73,16 @@ def default_home() -> Path:
     return Path(base) / "waypoint"
 
 
+class SettingsError(ValueError):
+    """Settings that do not validate; each problem names its WAYPOINT_ variable."""
+
+
 class Settings(BaseSettings):
-    """Waypoint's settings. Every field can be set as WAYPOINT_<FIELD> in the environment."""
+    """Waypoint's settings: a few top-level values and one group per part (settings_groups).
+
+    Every value can be set as WAYPOINT_<NAME> in the environment, under the name it had when
+    the settings were one flat class (WAYPOINT_CHAT_PASSAGES sets `chat.passages`); the same
+    names are accepted as keyword arguments (`Settings(chat_passages=3)`)."""
 
     model_config = SettingsConfigDict(env_prefix="WAYPOINT_", extra="ignore")
 
@@ -65,107 +97,12 @@ class Settings(BaseSettings):
         "demo accounts on the sign-in page (turn off for a real school)",
     )
     ui_port: int = Field(default=8501, ge=1, le=65535, description="port of `waypoint ui`")
-    # HTTP API and LTI 1.3 (`waypoint api`) ---------------------------------------------
-    api_port: int = Field(default=8001, ge=1, le=65535, description="port of `waypoint api`")
-    api_max_request_bytes: int = Field(
-        default=11 * 1024 * 1024,
-        ge=1024,
-        description="largest request body `waypoint api` reads (CSV imports also keep to "
-        "max_upload_bytes); a larger one is refused with 413",
-    )
-    api_rate_per_minute: int = Field(
-        default=120, ge=1, description="requests per minute one API token may make (429 beyond)"
-    )
-    api_rate_burst: int = Field(
-        default=30, ge=1, description="requests one API token may make at once before the rate"
-    )
-    app_url: str = Field(
-        default="http://127.0.0.1:8501",
-        description="the app's address as the browser reaches it: an LTI launch ends there",
-    )
-    api_public_url: str | None = Field(
-        default=None,
-        description="`waypoint api`'s address as the LMS reaches it (behind a proxy); default: "
-        "the address each request came to",
-    )
-    lti_jwks_cache_seconds: int = Field(
-        default=3600, ge=0, description="how long a platform's public keys are kept"
-    )
-    lti_sync_on_launch: bool = Field(
-        default=True,
-        description="sync a course's roster from the LMS (NRPS) after each teacher's launch",
-    )
-    lti_grade_passback: bool = Field(
-        default=False,
-        description="allow posting learners' levels to the LMS's gradebook (AGS) with "
-        "`waypoint lti grades CLASS`",
-    )
     oidc_unverified_email_issuers: tuple[str, ...] = Field(
         default=(),
         description="issuers (`iss`) of identity providers that never send `email_verified` "
         "(Microsoft Entra ID); their emails are trusted without it. Every other provider must "
         "say the email is verified",
     )
-
-    embedding_model: str = "all-MiniLM-L6-v2"
-    embedding_batch_size: int = Field(default=32, ge=1, le=1024)
-    embedding_backend: Literal["onnx-int8", "torch"] = Field(
-        default="onnx-int8",
-        description="onnx-int8: the model's int8 ONNX graph (made once from its local files "
-        "into <home>/models; no torch at question time); torch: sentence-transformers, the "
-        "reference. The index remembers which one built it: changing this re-embeds it on "
-        "the next `waypoint ingest`",
-    )
-    passage_vectors_at_ingest: bool = Field(
-        default=True,
-        description="embed, at ingest, every text answers compare a question with (section "
-        "leads and later paragraphs), so answering embeds only the question",
-    )
-    embedding_threads: int = Field(
-        default=1,
-        ge=1,
-        le=64,
-        description="threads one question is embedded with (onnx-int8); 1 keeps simultaneous "
-        "questions from fighting over the cores. An ingest's batches use every core",
-    )
-
-    vector_store: Literal["embedded", "server"] = "embedded"
-    chroma_host: str = "127.0.0.1"
-    chroma_port: int = Field(default=8000, ge=1, le=65535)
-    chroma_ssl: bool = Field(
-        default=False, description="reach the Chroma server over HTTPS (e.g. behind a TLS proxy)"
-    )
-    chroma_token: str | None = Field(
-        default=None,
-        repr=False,
-        description="sent as 'Authorization: Bearer <token>' to the Chroma server (or its proxy)",
-    )
-    collection: str = "waypoint"
-    hnsw_ef_search: int = Field(default=128, ge=10, le=4096)
-    hnsw_ef_construction: int = Field(default=200, ge=10, le=4096)
-
-    chunk_size: int = Field(default=1000, ge=200, le=8000)
-    chunk_overlap: int = Field(default=150, ge=0, le=2000)
-    max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    max_upload_bytes: int = Field(
-        default=10 * 1024 * 1024,
-        ge=1024,
-        description="largest CSV file (evidence, roster, overrides) an import accepts",
-    )
-
-    rrf_k: int = Field(default=60, ge=1)
-    dense_weight: float = Field(default=1.0, ge=0.0)
-    lexical_weight: float = Field(default=1.0, ge=0.0)
-    dense_weight_es: float = Field(
-        default=1.0,
-        ge=0.0,
-        description=(
-            "dense weight for Spanish queries (the bundled MiniLM is English-only; on the "
-            "Spanish gold questions 1.0 measured better than 0.3: evals/reports/retrieval.md)"
-        ),
-    )
-    candidate_pool: int = Field(default=40, ge=5, le=500)
-
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the learner database (e.g. postgresql+psycopg://...); "
@@ -177,188 +114,85 @@ class Settings(BaseSettings):
         "otherwise a missing file is refused, naming it (a mistyped path must not silently "
         "start an empty school). The default database under WAYPOINT_HOME is always created",
     )
-    mastery_model: Literal["scale", "bkt"] = Field(
-        default="scale",
-        description="how a level is estimated from evidence: 'scale' (decaying average of the "
-        "last mastery_window pieces on the proficiency scale) or 'bkt' (Bayesian Knowledge "
-        "Tracing with parameters fitted to the school's evidence)",
-    )
-    mastery_window: int = Field(
-        default=4, ge=1, le=50, description="how many of the most recent pieces of evidence count"
-    )
-    mastery_decay: float = Field(
-        default=0.5,
-        ge=0.0,
-        le=1.0,
-        description="weight of each older piece relative to the next newer one in the window: "
-        "0 = most recent only, 1 = plain mean of the window",
-    )
-    bkt_mastery_threshold: float = Field(
-        default=0.95, gt=0.5, lt=1.0, description="P(known) at which BKT calls a learner proficient"
-    )
-    bkt_min_learners: int = Field(
-        default=10,
-        ge=2,
-        description="fewer learners with evidence on a competency than this: BKT uses its "
-        "standard default parameters instead of fitting them",
-    )
-    next_steps_limit: int = Field(default=5, ge=1, le=50, description="next steps shown")
-    rank_weight_unlocks: float = Field(
-        default=1.0, ge=0.0, description="score per competency a step opens straight away"
-    )
-    rank_weight_nearness: float = Field(
-        default=2.0, ge=0.0, description="score for being all the way to proficient (scaled 0-1)"
-    )
-    rank_weight_struggle: float = Field(
-        default=1.0, ge=0.0, description="score for recent evidence below proficient (scaled 0-1)"
-    )
-    rank_weight_priority: float = Field(
-        default=3.0, ge=0.0, description="score for a competency a teacher made a class focus"
-    )
-    struggle_days: int = Field(
-        default=21, ge=1, description="evidence this recent counts as recent struggle"
-    )
-    stuck_days: int = Field(
-        default=14,
-        ge=1,
-        description="a learner is stuck when the evidence window spans this many days without "
-        "a gain and is still below proficient",
-    )
-    stuck_min_learners: int = Field(
-        default=3, ge=1, description="learners stuck on a competency before the class view lists it"
-    )
-    reteach_share: float = Field(
-        default=0.5,
-        gt=0.0,
-        le=1.0,
-        description="share of a class stuck on a competency that points to reteaching the class",
-    )
-    group_min_size: int = Field(
-        default=2, ge=1, description="smallest flexible group; a learner alone gets a conference"
-    )
-    group_max_size: int = Field(default=6, ge=2, description="largest flexible group")
-    group_review_days: int = Field(
-        default=7, ge=1, description="flexible groups are reviewed (and dissolved) after this"
-    )
-    intensive_gap_links: int = Field(
-        default=3,
-        ge=1,
-        description="prerequisite links a known gap reaches back before intensive support is "
-        "suggested",
-    )
-    intensive_stuck_count: int = Field(
-        default=3, ge=2, description="competencies stuck at once before intensive is suggested"
-    )
-    absence_days: int = Field(
-        default=21, ge=1, description="a gap in a learner's evidence this long is flagged"
-    )
-    audit_retention_days: int = Field(
-        default=730,
-        ge=1,
-        description="audit-log entries older than this are deleted by `waypoint retention --apply`",
-    )
-    feedback_retention_days: int = Field(
-        default=365,
-        ge=1,
-        description="answer feedback older than this is deleted by `waypoint retention --apply`",
-    )
-    attribute_retention_days: int = Field(
-        default=400,
-        ge=1,
-        description="learner attributes for equity figures (IEP, 504, English learner, groups) "
-        "that no roster import has confirmed for this long are deleted by `waypoint retention "
-        "--apply`",
-    )
-    equity_min_group: int = Field(
-        default=10,
-        ge=5,
-        description="smallest group of learners an equity figure is shown for (never under 5)",
-    )
-    leader_precompute: Literal["background", "inline", "off"] = Field(
-        default="background",
-        description="after an evidence or roster import, recompute the leaders' school figures "
-        "in the background, at once (inline), or only when a leader opens the page (off)",
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="largest CSV file (evidence, roster, overrides) an import accepts",
     )
 
-    # mastery credentials (Open Badges 3.0, CLR 2.0) ---------------------------------------
-    school_name: str = Field(
-        default="Waypoint School", min_length=1, description="the issuer's name on credentials"
-    )
-    credential_signing_key: str | None = Field(
-        default=None,
-        repr=False,
-        description="the Ed25519 key credentials are signed with: a PEM (PKCS#8) private key or "
-        "its 32-byte seed in base64url. Give it in server mode so every replica signs with the "
-        "same key; default: a key file created under WAYPOINT_HOME/credentials on first use",
-    )
-    credential_issuer_host: str | None = Field(
-        default=None,
-        description="the school's web host: the issuer becomes did:web:<host> (publish "
-        "`waypoint credentials did-document` at https://<host>/.well-known/did.json); default: "
-        "the signing key's did:key",
-    )
-    credential_status_url: str | None = Field(
-        default=None,
-        description="where the school publishes `waypoint credentials status-list` (the "
-        "revocation list credentials point to); default: "
-        "https://<credential_issuer_host>/credentials/status-list.json, or a local URN that "
-        "only this Waypoint can check when no host is set",
-    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    mastery: MasterySettings = Field(default_factory=MasterySettings)
+    ranking: RankingWeights = Field(default_factory=RankingWeights)
+    next_steps: NextStepsSettings = Field(default_factory=NextStepsSettings)
+    class_rules: ClassRules = Field(default_factory=ClassRules)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    leaders: LeaderSettings = Field(default_factory=LeaderSettings)
+    credentials: CredentialSettings = Field(default_factory=CredentialSettings)
+    chat: ChatLimits = Field(default_factory=ChatLimits)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    lti: LtiSettings = Field(default_factory=LtiSettings)
 
-    # conversation -----------------------------------------------------------------------
-    chat_max_message_chars: int = Field(
-        default=2000, ge=50, le=100_000, description="longest message accepted"
-    )
-    chat_max_turns: int = Field(default=12, ge=1, le=200, description="turns kept per session")
-    chat_passages: int = Field(default=3, ge=1, le=30, description="passages per answer")
-    chat_max_context_chars: int = Field(
-        default=6000, ge=500, le=100_000, description="characters of retrieved text per answer"
-    )
-    abstain_below: float = Field(
-        default=0.35,
-        ge=0.0,
-        le=1.0,
-        description=("best sentence similarity under which Waypoint says it has no answer"),
-    )
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise SettingsError(describe_errors(exc)) from None
 
-    # optional language model (none by default: answers are extractive) -------------------
-    llm_provider: str | None = Field(
-        default=None,
-        description=(
-            "a LangChain init_chat_model provider: openai (also any OpenAI-compatible server such "
-            "as vLLM, llama.cpp or LM Studio, with llm_base_url), ollama, anthropic, ..."
-        ),
-    )
-    llm_model: str = Field(default="", description="the model name for that provider")
-    llm_base_url: str | None = Field(default=None, description="endpoint of the model server")
-    llm_api_key: str | None = Field(default=None, repr=False, description="API key, if needed")
-    llm_timeout: float = Field(default=20.0, gt=0, le=600, description="seconds per answer")
-    llm_share_learner_data: bool = Field(
-        default=False,
-        description=(
-            "allow learner data (pseudonymised) to be sent to an external model; a model on this "
-            "machine (loopback address) may always see it"
-        ),
-    )
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        flat = GroupEnvironment(settings_cls)
+        return init_settings, flat, env_settings, dotenv_settings, file_secret_settings
 
     @model_validator(mode="before")
     @classmethod
-    def _apply_profile(cls, data: Any) -> Any:
+    def _nest(cls, data: Any) -> Any:
+        """Apply the profile, then move each value given by its flat name into its group."""
         if not isinstance(data, dict):
             return data
+        data = dict(data)
         profile = data.get("profile") or os.environ.get("WAYPOINT_PROFILE", "default")
         for key, value in PROFILES.get(str(profile), {}).items():
-            if key not in data and f"WAYPOINT_{key.upper()}" not in os.environ:
+            if not _given(data, key) and f"WAYPOINT_{key.upper()}" not in os.environ:
                 data[key] = value
+        for flat in [key for key in data if key in GROUPED]:
+            group, field = GROUPED[flat]
+            values = _as_dict(data.get(group))
+            values.pop(field, None)
+            values[flat] = data.pop(flat)
+            data[group] = values
         return data
 
     @model_validator(mode="after")
     def _check_overlap(self) -> Settings:
-        if self.chunk_overlap >= self.chunk_size:
+        if self.ingest.chunk_overlap >= self.ingest.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
-        if self.group_min_size > self.group_max_size:
+        if self.class_rules.group_min_size > self.class_rules.group_max_size:
             raise ValueError("group_min_size must not exceed group_max_size")
         return self
+
+    def updated(self, **changes: Any) -> Settings:
+        """A copy with some values changed, named as in the environment (`chat_passages=5`)
+        or by group (`chat=ChatLimits(...)`), validated like the original."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self).model_validate({**data, **changes})
+
+    def value(self, name: str) -> Any:
+        """A value by its environment name without WAYPOINT_ (`chat_passages`, `home`)."""
+        if name in GROUPED:
+            group, field = GROUPED[name]
+            return getattr(getattr(self, group), field)
+        return getattr(self, name)
 
     @property
     def index_db(self) -> Path:
@@ -382,3 +216,73 @@ class Settings(BaseSettings):
         """Whether a missing SQLite file at db_url may be created: the default one, or when
         database_create is set."""
         return self.database_url is None or self.database_create
+
+
+def grouped_names() -> dict[str, tuple[str, str]]:
+    """Every grouped value's environment name (without WAYPOINT_) -> (group, field)."""
+    names: dict[str, tuple[str, str]] = {}
+    for group, info in Settings.model_fields.items():
+        model = info.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        for field, detail in model.model_fields.items():
+            alias = detail.validation_alias
+            names[str(alias.choices[0]) if isinstance(alias, AliasChoices) else field] = (
+                group,
+                field,
+            )
+    return names
+
+
+GROUPED = grouped_names()
+_GROUPS = {group for group, _ in GROUPED.values()}
+
+
+def environment_names() -> dict[str, str]:
+    """Every variable Waypoint reads -> where its value lands ("chat.passages", "home")."""
+    top = {name for name, info in Settings.model_fields.items() if name not in _GROUPS}
+    names = {f"WAYPOINT_{name.upper()}": name for name in top}
+    names.update({f"WAYPOINT_{flat.upper()}": ".".join(at) for flat, at in GROUPED.items()})
+    return names
+
+
+class GroupEnvironment(PydanticBaseSettingsSource):
+    """Reads WAYPOINT_<NAME> for every grouped value into its group, by its flat name."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is read in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        environ = {key.upper(): value for key, value in os.environ.items()}
+        found: dict[str, dict[str, Any]] = {}
+        for flat, (group, _field) in GROUPED.items():
+            value = environ.get(f"WAYPOINT_{flat.upper()}")
+            if value is not None:
+                found.setdefault(group, {})[flat] = value
+        return found
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line per problem, naming the WAYPOINT_ variable (or the rule) it breaks."""
+    lines = []
+    for error in exc.errors():
+        names = [str(part) for part in error["loc"] if isinstance(part, str)]
+        where = f"WAYPOINT_{names[-1].upper()}: " if names else ""
+        lines.append(f"{where}{error['msg']}")  # not the value given: it may be a secret
+    return "invalid settings: " + "; ".join(lines)
+
+
+def _given(data: dict[str, Any], flat: str) -> bool:
+    if flat in data or flat not in GROUPED:
+        return flat in data
+    group, field = GROUPED[flat]
+    values = data.get(group)
+    return isinstance(values, BaseModel) or (
+        isinstance(values, dict) and (flat in values or field in values)
+    )
+
+
+def _as_dict(values: Any) -> dict[str, Any]:
+    if isinstance(values, BaseModel):
+        return values.model_dump()
+    return dict(values) if isinstance(values, dict) else {}

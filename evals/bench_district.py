@@ -459,7 +459,7 @@ class School:
         return self.home / "waypoint.sqlite3"
 
     def settings(self, **changes: Any) -> Settings:
-        return self.assistant.settings.model_copy(update=changes)
+        return self.assistant.settings.updated(**changes)
 
 
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:

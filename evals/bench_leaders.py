@@ -180,7 +180,7 @@ def measure_all() -> dict[str, Any]:
         print(f"review pack built in {pack:.1f} s", flush=True)
         path = home / "new-evidence.csv"
         path.write_text(new_evidence(district, framework, rng))
-        assistant.settings = assistant.settings.model_copy(update={"leader_precompute": "inline"})
+        assistant.settings = assistant.settings.updated(leader_precompute="inline")
         leaders.cache.mode = "inline"
         leaders.cache._records_kept = None  # read the stored records, as a new process would
         before = time.perf_counter()

@@ -26,10 +26,10 @@ from assistant.learners.estimates import histories_by_competency
 from assistant.learners.mastery import BayesianKnowledgeTracing, MasteryModel, ProficiencyScaleRule
 from assistant.learners.types import ClassInfo, LearnerProfile, MasteryEstimate
 from assistant.recommend.class_report import ClassAnalyzer
-from assistant.recommend.gaps import ClassRules
 from assistant.recommend.next_steps import Recommender
 from assistant.recommend.reasons import load_reasons
 from assistant.settings import BUNDLED_KNOWLEDGE, BUNDLED_PROMPTS, Settings
+from assistant.settings_groups import ClassRules
 from evals.harness import Timing, machine, measure, table, write_report
 from evals.learner_sim import LearnerSimulator, SyntheticLearner
 

@@ -206,7 +206,7 @@ def measure_search(configs: Configurations, embedder: MemoEmbedder) -> dict[str,
         for question, filters in queries:
             query_vector = embedder.embed_query(question)
             for backend, assistant in built.items():  # interleaved: same load on both
-                pool = assistant.settings.candidate_pool
+                pool = assistant.settings.retrieval.candidate_pool
                 query = assistant.vector_store.similarity_search_by_vector_with_relevance_scores
                 hybrid[backend].append(timed(assistant.retriever.search, question, 5, filters))
                 vector[backend].append(timed(query, query_vector, pool))

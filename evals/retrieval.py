@@ -128,7 +128,7 @@ def run(*, sweep: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         base = Settings(profile="test", home=Path(tmp) / "default")
         embedder = MemoEmbedder(
-            make_embedder(base.embedding_model, batch_size=base.embedding_batch_size)
+            make_embedder(base.embedding.model, batch_size=base.embedding.batch_size)
         )
         index = build_index(base.home, embedder)
         assistant = index.assistant
@@ -139,7 +139,7 @@ def run(*, sweep: bool) -> dict[str, Any]:
             if sweep
             else previous_sweeps()
         )
-        settings = {key: getattr(base, key) for key in REPORTED_SETTINGS if hasattr(base, key)}
+        settings = {key: base.value(key) for key in REPORTED_SETTINGS}
         assistant.records.close()
     ratios = ratios_json(systems, TARGET)
     return {

@@ -95,7 +95,7 @@ def _index_systems(assistant: Assistant) -> list[RankingSystem]:
 
 def _fused_retriever(assistant: Assistant, overrides: dict[str, Any]) -> HybridRetriever:
     return HybridRetriever(
-        assistant.settings.model_copy(update=overrides),
+        assistant.settings.updated(**overrides),
         assistant.records,
         lambda: assistant.vector_store,
         assistant.embeddings.embed_query,
@@ -103,7 +103,7 @@ def _fused_retriever(assistant: Assistant, overrides: dict[str, Any]) -> HybridR
 
 
 def _is_default(assistant: Assistant, overrides: dict[str, Any]) -> bool:
-    return all(getattr(assistant.settings, k) == v for k, v in overrides.items())
+    return all(assistant.settings.value(k) == v for k, v in overrides.items())
 
 
 def sweep_fusion(assistant: Assistant, questions: Sequence[GoldQuestion]) -> Sweep:
@@ -157,7 +157,7 @@ def _rebuilt_sweep(
 ) -> Sweep:
     """A sweep over a setting fixed when the index is built: one fresh index per value."""
     sweep = Sweep(parameter)
-    default_value = getattr(default_index.settings, setting)
+    default_value = default_index.settings.value(setting)
     for value in values:
         label = f"{setting} {value}"
         if value == default_value:

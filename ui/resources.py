@@ -41,7 +41,7 @@ def get_assistant() -> Assistant:
 def preparation() -> Preparation:
     """The start-up work, started on first call; the page does not wait for it."""
     assistant, prepared = _pair()
-    prepared.start(assistant)
+    prepared.start(assistant.start_work())
     return prepared
 
 

@@ -28,11 +28,11 @@ def create_app(assistant: Assistant, *, buckets: TokenBuckets | None = None) -> 
     app.state.assistant = assistant
     gate = Gate(
         assistant.api_tokens,
-        buckets or TokenBuckets(s.api_rate_per_minute, s.api_rate_burst),
+        buckets or TokenBuckets(s.api.rate_per_minute, s.api.rate_burst),
         assistant.learner_db,
         assistant.audit,
     )
     errors.install(app)
     app.include_router(build_router(assistant, gate))
     app.include_router(build_lti_router(assistant))
-    return BodyLimit(app, s.api_max_request_bytes)
+    return BodyLimit(app, s.api.max_request_bytes)

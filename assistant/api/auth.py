@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from assistant.api.errors import ApiError
 from assistant.api.limits import TokenBuckets
-from assistant.api.tokens import Principal, Scope, TokenStore
 from assistant.errors import AccessDeniedError
 from assistant.learners.access import Viewer
 from assistant.learners.audit import AuditLog
 from assistant.learners.db import Enrolment, LearnerDatabase
+from assistant.learners.tokens import Principal, Scope, TokenStore
 
 
 class Gate:

@@ -45,7 +45,7 @@ def build_lti_router(assistant: Assistant) -> APIRouter:
     router = APIRouter(prefix="/lti", tags=["lti"])
 
     def launch_url(request: Request) -> str:
-        base = assistant.settings.api_public_url
+        base = assistant.settings.api.public_url
         if base:
             return base.rstrip("/") + "/lti/launch"
         return str(request.url_for("lti_launch"))

@@ -20,12 +20,12 @@ from pydantic import BaseModel, Field
 
 from assistant.api.auth import Gate
 from assistant.api.errors import ApiError, status_of
-from assistant.api.tokens import Principal
 from assistant.app.chat_session import chat_role
 from assistant.app.uploads import UploadTooLargeError, import_evidence_upload, safe_file_name
 from assistant.chat.types import Answer, AskContext
 from assistant.container import Assistant
 from assistant.errors import WaypointError
+from assistant.learners.tokens import Principal
 
 CSV = {"text/csv": {"schema": {"type": "string"}}}
 
@@ -123,7 +123,7 @@ def build_router(assistant: Assistant, gate: Gate) -> APIRouter:
         report = await run_in_threadpool(
             import_evidence_upload, assistant.evidence_importer, viewer, name, data, limit=limit
         )
-        if report.added and assistant.settings.lti_grade_passback:
+        if report.added and assistant.settings.lti.grade_passback:
             # the LMS gradebooks of the classes concerned, after the answer
             background.add_task(assistant.lti.grades_after_import, viewer, _learner_ids(data))
         return report.as_json()

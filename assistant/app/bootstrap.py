@@ -10,18 +10,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy import func, select
 
+from assistant.chat.engine import ChatEngine
 from assistant.chat.types import AskContext
-from assistant.container import Assistant
 from assistant.demo.load import load_demo
 from assistant.errors import StoreUnavailableError, WaypointError
+from assistant.imports.evidence import EvidenceImporter
+from assistant.imports.roster import RosterImporter
 from assistant.index.vectorstore import describe_store, repair_hint
+from assistant.ingest.indexer import Indexer
+from assistant.leaders.interventions import InterventionService
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.db import User
+from assistant.learners.db import LearnerDatabase, User
+from assistant.learners.overrides import OverrideService
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,18 @@ class Status:
     @property
     def fraction(self) -> float:
         return min(1.0, self.done / self.total) if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class StartWork:
+    """What the first start does, as the parts it uses; each is reached only when the work
+    gets to it, so the learner database opens before the model loads."""
+
+    settings: Settings  # demo_school, knowledge_dir, and the store for failure messages
+    is_empty: Callable[[], bool]  # no user in the learner database yet
+    load_demo: Callable[[], None]
+    indexer: Callable[[], Indexer]
+    warm_up: Callable[[], None]  # load the model and the index by asking once
 
 
 @dataclass
@@ -73,14 +92,14 @@ class Preparation:
             values["seconds"] = time.perf_counter() - self._started
             self._status = Status(phase, **values)  # type: ignore[arg-type]
 
-    def start(self, assistant: Assistant) -> None:
+    def start(self, work: StartWork) -> None:
         """Start preparing on a daemon thread (once; later calls do nothing)."""
         with self._lock:
             if self._thread is not None:
                 return
             self._started = time.perf_counter()
             self._thread = threading.Thread(
-                target=self.run, args=(assistant,), name="waypoint-prepare", daemon=True
+                target=self.run, args=(work,), name="waypoint-prepare", daemon=True
             )
             self._thread.start()
 
@@ -90,23 +109,15 @@ class Preparation:
             thread.join(timeout)
         return self.status
 
-    def run(self, assistant: Assistant) -> None:
+    def run(self, work: StartWork) -> None:
         try:
             self._set("school", message="opening the learner database")
-            if assistant.settings.demo_school and _empty(assistant):
+            if work.settings.demo_school and work.is_empty():
                 self._set("school", message="loading the demo school")
-                load_demo(
-                    assistant.roster_importer,
-                    assistant.evidence_importer,
-                    assistant.overrides,
-                    LOCAL_ADMIN,
-                    interventions=lambda path: assistant.interventions.import_file(
-                        path, allow_future=True
-                    ),
-                )
+                work.load_demo()
             self._set("knowledge", message="checking the knowledge index", school_ready=True)
-            assistant.indexer.ingest(
-                [assistant.settings.knowledge_dir],
+            work.indexer().ingest(
+                [work.settings.knowledge_dir],
                 progress=lambda done, total: self._set(
                     "knowledge", done=done, total=total, message="indexing the bundled knowledge"
                 ),
@@ -115,14 +126,13 @@ class Preparation:
                 ),
             )
             self._set("model", message="loading the language model for search")
-            assistant.chat.ask("hello", AskContext(role="student"))
-            assistant.retriever.search("what is competency-based education", k=1)
+            work.warm_up()
             self._set("ready", message="ready")
         except BaseException as exc:  # shown on the page; the app keeps serving what it can
             # Whatever ends the thread (a Rust panic from a damaged store is a BaseException)
             # must not leave the page saying "loading" forever.
             log.exception("preparation failed")
-            self._set("failed", message=failure_message(exc, assistant.settings))
+            self._set("failed", message=failure_message(exc, work.settings))
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
 
@@ -132,7 +142,7 @@ def failure_message(exc: BaseException, settings: Settings) -> str:
     text = str(exc) if isinstance(exc, WaypointError) else f"{type(exc).__name__}: {exc}"
     if not (isinstance(exc, StoreUnavailableError) and text.startswith(describe_store(settings))):
         return text
-    if settings.vector_store == "server":
+    if settings.store.kind == "server":
         return f"{text}. Check that the Chroma server is running, then restart Waypoint"
     text = text.removesuffix(repair_hint(settings))  # said here in the app's own words
     return (
@@ -142,6 +152,28 @@ def failure_message(exc: BaseException, settings: Settings) -> str:
     )
 
 
-def _empty(assistant: Assistant) -> bool:
-    with assistant.learner_db.session() as session:
+def school_is_empty(db: LearnerDatabase) -> bool:
+    with db.session() as session:
         return not session.scalar(select(func.count()).select_from(User))
+
+
+def load_demo_school(
+    roster: RosterImporter,
+    evidence: EvidenceImporter,
+    overrides: OverrideService,
+    interventions: InterventionService,
+) -> None:
+    """The bundled demo school, as the local administrator."""
+    load_demo(
+        roster,
+        evidence,
+        overrides,
+        LOCAL_ADMIN,
+        interventions=lambda path: interventions.import_file(path, allow_future=True),
+    )
+
+
+def warm_up(chat: ChatEngine, retriever: HybridRetriever) -> None:
+    """Ask once and search once, so the model and the index are loaded before anyone asks."""
+    chat.ask("hello", AskContext(role="student"))
+    retriever.search("what is competency-based education", k=1)

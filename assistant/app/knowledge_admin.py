@@ -18,11 +18,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from assistant.app.uploads import MAX_NAME, safe_file_name
-from assistant.container import Assistant
 from assistant.errors import WaypointError
 from assistant.frameworks.case_import import load_framework
 from assistant.frameworks.clashes import FrameworksInUse, framework_files
+from assistant.index.records import IndexRecords
 from assistant.ingest.corpus import FRAMEWORK_SUFFIXES, root_key
+from assistant.ingest.indexer import Indexer
 from assistant.ingest.loaders import GUIDE_SUFFIXES, load_guide
 from assistant.ingest.report import IngestReport
 from assistant.types import AUDIENCES
@@ -58,13 +59,29 @@ class IndexedFile:
 
 
 class KnowledgeAdmin:
-    def __init__(self, assistant: Assistant) -> None:
-        self.assistant = assistant
-        self.settings = assistant.settings
+    """Takes the index records, the indexer (built when first needed), what to do after the
+    frameworks may have changed (`refresh`), and where the files are."""
+
+    def __init__(
+        self,
+        records: IndexRecords,
+        indexer: Callable[[], Indexer],
+        refresh: Callable[[], None],
+        *,
+        home: Path,
+        knowledge_dir: Path,
+        max_file_bytes: int,
+    ) -> None:
+        self.records = records
+        self._indexer = indexer
+        self._refresh = refresh
+        self.home = home
+        self.knowledge_dir = knowledge_dir
+        self.max_file_bytes = max_file_bytes
 
     @property
     def uploads_dir(self) -> Path:
-        return self.settings.home / "uploads"
+        return self.home / "uploads"
 
     def add(self, name: str, data: bytes, *, audience: str = "all") -> Path:
         """Check and keep an uploaded framework (.json) or guide; returns where it was kept."""
@@ -74,10 +91,10 @@ class KnowledgeAdmin:
         if suffix not in FRAMEWORK_SUFFIXES + GUIDE_SUFFIXES:
             allowed = ", ".join(FRAMEWORK_SUFFIXES + GUIDE_SUFFIXES)
             raise UploadError(f"{name}: not a framework or guide file (allowed: {allowed})")
-        if len(data) > self.settings.max_file_bytes:
+        if len(data) > self.max_file_bytes:
             raise UploadError(
                 f"{name}: {len(data):,} bytes is over the limit of "
-                f"{self.settings.max_file_bytes:,} bytes (setting max_file_bytes)"
+                f"{self.max_file_bytes:,} bytes (setting max_file_bytes)"
             )
         if not data.strip():
             raise UploadError(f"{name}: the file is empty")
@@ -102,11 +119,11 @@ class KnowledgeAdmin:
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Index the bundled knowledge and the uploads; prune uploads that were deleted."""
-        targets = [self.settings.knowledge_dir]
+        targets = [self.knowledge_dir]
         if self.uploads_dir.is_dir():
             targets.append(self.uploads_dir)
-        report = self.assistant.indexer.ingest(targets, prune=True, progress=progress)
-        self.assistant.refresh_catalog()
+        report = self._indexer().ingest(targets, prune=True, progress=progress)
+        self._refresh()
         return report
 
     def add_and_index(
@@ -138,9 +155,9 @@ class KnowledgeAdmin:
 
     def files(self) -> list[IndexedFile]:
         """Every indexed file, uploads first, each with what its passages are and for whom."""
-        records = self.assistant.records
+        records = self.records
         by_id = {c.id: c for c in records.all_chunks()}
-        knowledge = self.settings.knowledge_dir
+        knowledge = self.knowledge_dir
         roots = [
             (root_key(self.uploads_dir, knowledge), self.uploads_dir),
             (root_key(knowledge, knowledge), knowledge),
@@ -172,7 +189,7 @@ class KnowledgeAdmin:
         return found
 
     def stats(self) -> IndexStats:
-        chunks = self.assistant.records.all_chunks()
+        chunks = self.records.all_chunks()
         sources = {c.metadata.get("path") or c.source for c in chunks}
         uploads = (
             tuple(
@@ -189,29 +206,27 @@ class KnowledgeAdmin:
             by_type=_count(c.metadata.get("doc_type") for c in chunks),
             by_audience=_count(c.metadata.get("audience") for c in chunks),
             by_language=_count(c.metadata.get("language") for c in chunks),
-            frameworks=tuple(self.assistant.records.frameworks()),
+            frameworks=tuple(self.records.frameworks()),
             uploads=uploads,
         )
 
     def _check(self, path: Path, name: str, suffix: str, target: Path) -> None:
         try:
             if suffix in FRAMEWORK_SUFFIXES:
-                framework = load_framework(
-                    path, display_name=name, max_bytes=self.settings.max_file_bytes
-                )
+                framework = load_framework(path, display_name=name, max_bytes=self.max_file_bytes)
                 # The indexer's check too: the upload's codes are its own (`target` is the
                 # upload it replaces, if any).
                 self._frameworks_in_use().check(framework, target, name)
             else:
-                load_guide(path, name, max_bytes=self.settings.max_file_bytes)
+                load_guide(path, name, max_bytes=self.max_file_bytes)
         except WaypointError as exc:
             raise UploadError(
                 f"{name}: refused, nothing was changed: {_without(exc, path)}"
             ) from exc
 
     def _frameworks_in_use(self) -> FrameworksInUse:
-        recorded = (fw.get("file") for fw in self.assistant.records.frameworks())
-        return FrameworksInUse(lambda: framework_files(self.settings.knowledge_dir, recorded))
+        recorded = (fw.get("file") for fw in self.records.frameworks())
+        return FrameworksInUse(lambda: framework_files(self.knowledge_dir, recorded))
 
 
 def _count(values: object) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from assistant.chat.answers.classes import TEACHING, class_answer
 from assistant.chat.answers.feelings import ROLES, shows_distress
@@ -64,6 +64,7 @@ from assistant.frameworks.translations import Translations
 from assistant.language import detect_language
 from assistant.retrieval.lexical import tokens
 from assistant.retrieval.retriever import PassageSource, SearchFilters
+from assistant.settings_services import ChatLimits
 from assistant.types import SearchHit
 
 NEXT_ONE = re.compile(r"next|second|third|other|siguiente|segund|otr", re.I)
@@ -156,15 +157,6 @@ class _IndexHealth(threading.local):
     degraded = False
     similarity = 0.0  # how closely the last composed answer's best section matched
     asked = 0.0  # how closely a question its leading sections list matched
-
-
-@dataclass(frozen=True)
-class ChatLimits:
-    max_message_chars: int = 2000
-    max_turns: int = 12
-    passages: int = 6
-    max_context_chars: int = 6000
-    abstain_below: float = 0.35
 
 
 class ChatEngine:

@@ -33,8 +33,8 @@ STORE_PACKAGES = frozenset({"chromadb", "httpx", "httpcore", "sqlite3", "_sqlite
 
 def describe_store(settings: Settings) -> str:
     """The store in words, for messages: where it is, so that a user can go and look."""
-    if settings.vector_store == "server":
-        where = f"{settings.chroma_host}:{settings.chroma_port}"
+    if settings.store.kind == "server":
+        where = f"{settings.store.host}:{settings.store.port}"
         return f"the knowledge index (the Chroma server at {where})"
     return f"the knowledge index (Chroma, in {settings.chroma_dir})"
 
@@ -99,12 +99,12 @@ def _client(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
-        if settings.vector_store == "server":
-            token = settings.chroma_token
+        if settings.store.kind == "server":
+            token = settings.store.token
             return chromadb.HttpClient(
-                host=settings.chroma_host,
-                port=settings.chroma_port,
-                ssl=settings.chroma_ssl,
+                host=settings.store.host,
+                port=settings.store.port,
+                ssl=settings.store.ssl,
                 headers={"Authorization": f"Bearer {token}"} if token else None,
                 settings=chroma_settings,
             )
@@ -120,7 +120,7 @@ def _forget_client(settings: Settings) -> None:
     """Drop chromadb's cached client for the embedded folder after a failed open: it caches
     one per path, half-started, and the next open would fail with an AttributeError instead of
     reading the folder again (which may have been removed or restored meanwhile)."""
-    if settings.vector_store != "embedded":
+    if settings.store.kind != "embedded":
         return
     from chromadb.api.shared_system_client import SharedSystemClient
 
@@ -130,7 +130,7 @@ def _forget_client(settings: Settings) -> None:
 
 
 def _open_error(settings: Settings, exc: BaseException) -> StoreUnavailableError:
-    if settings.vector_store == "server":
+    if settings.store.kind == "server":
         return StoreUnavailableError(f"{describe_store(settings)} cannot be reached: {short(exc)}")
     return StoreUnavailableError(
         f"{describe_store(settings)} cannot be opened: {short(exc)}{repair_hint(settings)}"
@@ -139,7 +139,7 @@ def _open_error(settings: Settings, exc: BaseException) -> StoreUnavailableError
 
 def repair_hint(settings: Settings) -> str:
     """How to rebuild a damaged embedded store (nothing for a server), to end a message."""
-    if settings.vector_store == "server":
+    if settings.store.kind == "server":
         return ""
     return "; remove that folder and run `waypoint ingest` to rebuild it from the index records"
 
@@ -151,19 +151,21 @@ def make_vector_store(settings: Settings, embeddings: Embeddings) -> Chroma:
     configuration: Any = {
         "hnsw": {
             "space": "cosine",
-            "ef_search": settings.hnsw_ef_search,
-            "ef_construction": settings.hnsw_ef_construction,
+            "ef_search": settings.store.hnsw_ef_search,
+            "ef_construction": settings.store.hnsw_ef_construction,
         }
     }
     try:
         store = Chroma(
-            collection_name=settings.collection,
+            collection_name=settings.store.collection,
             embedding_function=embeddings,
             client=_client(settings),
             collection_configuration=configuration,
         )
         # An existing collection keeps the breadth it was created with; apply the setting.
-        store._collection.modify(configuration={"hnsw": {"ef_search": settings.hnsw_ef_search}})
+        store._collection.modify(
+            configuration={"hnsw": {"ef_search": settings.store.hnsw_ef_search}}
+        )
         return store
     except BaseException as exc:
         if not is_failure(exc):

@@ -105,7 +105,7 @@ class Indexer:
         """The store holds vectors of another model or backend than this run's."""
         if self._embedder_name is None or not self.records.chunk_count():
             return False
-        built = self.records.embedder() or self.settings.embedding_model  # before: torch
+        built = self.records.embedder() or self.settings.embedding.model  # before: torch
         return built != self._embedder_name
 
     def _drop_vectors(self, store: RunStore, report: IngestReport) -> None:
@@ -113,7 +113,7 @@ class Indexer:
         again with this one (and their passages are embedded for the composer)."""
         log.warning(
             "the index was built with %s; re-embedding it with %s",
-            self.records.embedder() or self.settings.embedding_model,
+            self.records.embedder() or self.settings.embedding.model,
             self._embedder_name,
         )
         present = sorted(store.ids())
@@ -124,7 +124,7 @@ class Indexer:
 
     def _store_folder_lost(self) -> bool:
         """The embedded store's files are gone while the records still list chunks."""
-        if self.settings.vector_store != "embedded":
+        if self.settings.store.kind != "embedded":
             return False
         database = self.settings.chroma_dir / "chroma.sqlite3"
         return not database.is_file() and self.records.chunk_count() > 0

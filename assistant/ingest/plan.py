@@ -54,7 +54,7 @@ class Planner:
     def __init__(self, settings: Settings, records: IndexRecords) -> None:
         self.settings = settings
         self.records = records
-        self.chunker = GuideChunker(settings.chunk_size, settings.chunk_overlap)
+        self.chunker = GuideChunker(settings.ingest.chunk_size, settings.ingest.chunk_overlap)
 
     def plan(
         self, targets: Sequence[Path], report: IngestReport
@@ -86,10 +86,10 @@ class Planner:
     ) -> Plan | None:
         try:
             size = corpus_file.file.stat().st_size
-            if size > self.settings.max_file_bytes:  # refused before it is read
+            if size > self.settings.ingest.max_file_bytes:  # refused before it is read
                 report.problems.append(
                     f"{corpus_file.path}: is {size:,} bytes, over the "
-                    f"{self.settings.max_file_bytes:,}-byte limit"
+                    f"{self.settings.ingest.max_file_bytes:,}-byte limit"
                 )
                 return None
             data = corpus_file.file.read_bytes()
@@ -110,7 +110,7 @@ class Planner:
                     return None
                 return self._framework(corpus_file, fingerprint, in_use)
             document = load_guide(
-                corpus_file.file, corpus_file.path, max_bytes=self.settings.max_file_bytes
+                corpus_file.file, corpus_file.path, max_bytes=self.settings.ingest.max_file_bytes
             )
         except (FrameworkImportError, DocumentLoadError) as exc:
             report.problems.append(str(exc))
@@ -130,7 +130,7 @@ class Planner:
         framework = load_framework(
             corpus_file.file,
             display_name=corpus_file.path,
-            max_bytes=self.settings.max_file_bytes,
+            max_bytes=self.settings.ingest.max_file_bytes,
         )
         in_use.check(framework, corpus_file.file, corpus_file.path)  # its codes are its own
         in_use.add(corpus_file.file, framework)
@@ -158,6 +158,6 @@ class Planner:
         digest = hashlib.sha256(data)
         s = self.settings
         digest.update(
-            f"|{PIPELINE_VERSION}|{s.chunk_size}|{s.chunk_overlap}|{s.embedding_model}".encode()
+            f"|{PIPELINE_VERSION}|{s.ingest.chunk_size}|{s.ingest.chunk_overlap}|{s.embedding.model}".encode()
         )
         return digest.hexdigest()

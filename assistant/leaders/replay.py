@@ -28,7 +28,8 @@ from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.scale import ProficiencyScale
 from assistant.learners.mastery import MasteryModel
 from assistant.learners.types import MasteryEstimate, Observation, Override
-from assistant.recommend.gaps import ClassRules, is_stuck
+from assistant.recommend.gaps import is_stuck
+from assistant.settings_groups import ClassRules
 
 
 @dataclass(frozen=True)

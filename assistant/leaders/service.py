@@ -27,7 +27,7 @@ from assistant.leaders.teams import PURPOSE as TEAMS_PURPOSE
 from assistant.leaders.teams import TeamResults
 from assistant.learners.access import LOCAL_ADMIN, SCHOOL_ROLES, AccessGrant, AccessPolicy, Viewer
 from assistant.learners.estimates import MasteryService
-from assistant.recommend.gaps import ClassRules
+from assistant.settings_groups import ClassRules
 
 SCHOOL_PURPOSE = "school figures"
 CLASS_PURPOSE = "leader class drill-down"
@@ -45,7 +45,7 @@ class LeaderService:
         today: Callable[[], date] = date.today,
         *,
         min_group: int = MIN_GROUP,
-        precompute: str = "off",
+        precompute: str,
     ) -> None:
         self.access = access
         self.mastery = mastery

@@ -36,8 +36,8 @@ from assistant.leaders.what_worked import (
 from assistant.learners.access import SCHOOL_ROLES, AccessGrant, AccessPolicy, Viewer
 from assistant.learners.db import LearnerDatabase
 from assistant.learners.estimates import MasteryService
-from assistant.recommend.gaps import ClassRules
 from assistant.recommend.groups import TeamSuggestion
+from assistant.settings_groups import ClassRules
 
 PURPOSE = "team results"
 PICK_DAYS = 90  # the class report's team pick looks back this many days

@@ -10,11 +10,12 @@ from datetime import date
 
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.learners.types import ClassInfo, LearnerProfile, MasteryEstimate
-from assistant.recommend.gaps import ClassRules, LearnerGaps
+from assistant.recommend.gaps import LearnerGaps
 from assistant.recommend.groups import Conference, FlexibleGroup, flexible_groups
 from assistant.recommend.reasons import ReasonTemplates
 from assistant.recommend.state import LearnerState
 from assistant.recommend.tiers import TierSuggestion, suggest_tier
+from assistant.settings_groups import ClassRules
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ blockers    for each competency a learner is working towards (started, or a clas
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -27,19 +26,7 @@ from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.scale import ProficiencyScale
 from assistant.learners.types import MasteryEstimate
 from assistant.recommend.state import LearnerState
-
-
-@dataclass(frozen=True)
-class ClassRules:
-    stuck_days: int = 14
-    stuck_min_learners: int = 3
-    reteach_share: float = 0.5
-    group_min_size: int = 2
-    group_max_size: int = 6
-    group_review_days: int = 7
-    intensive_gap_links: int = 3
-    intensive_stuck_count: int = 3
-    absence_days: int = 21
+from assistant.settings_groups import ClassRules
 
 
 def is_stuck(estimate: MasteryEstimate, scale: ProficiencyScale, rules: ClassRules) -> bool:

@@ -17,8 +17,9 @@ from datetime import date, timedelta
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.practice import Activity, ResourceLink
 from assistant.learners.types import LearnerProfile, MasteryEstimate
-from assistant.recommend.gaps import ClassRules, LearnerGaps
+from assistant.recommend.gaps import LearnerGaps
 from assistant.recommend.reasons import ReasonTemplates, day_label, level_label
+from assistant.settings_groups import ClassRules
 
 
 @dataclass(frozen=True)

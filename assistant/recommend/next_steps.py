@@ -38,14 +38,7 @@ from assistant.recommend.state import (
     level_snapshot,
 )
 from assistant.recommend.wording import StepWording
-
-
-@dataclass(frozen=True)
-class RankingWeights:
-    unlocks: float = 1.0
-    nearness: float = 2.0
-    struggle: float = 1.0
-    priority: float = 3.0
+from assistant.settings_groups import RankingWeights
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ class HybridRetriever:
             lexical = self._asked or lexical
         if not lexical.chunks or not query.strip():
             return []
-        pool = max(self.settings.candidate_pool, k)
+        pool = max(self.settings.retrieval.candidate_pool, k)
         dense_ids = self._dense(query, pool, filters) if mode != "lexical" else []
         lexical_ids = (
             [c.id for c, _ in lexical.search(query, pool * 4) if filters.accepts(c)][:pool]
@@ -157,11 +157,15 @@ class HybridRetriever:
         if dense_ids:
             # The bundled embedding model is English-only: trust words more in Spanish.
             spanish = detect_language(query) == "es"
-            weight = self.settings.dense_weight_es if spanish else self.settings.dense_weight
+            weight = (
+                self.settings.retrieval.dense_weight_es
+                if spanish
+                else self.settings.retrieval.dense_weight
+            )
             rankings.append((dense_ids, weight))
         if lexical_ids:
-            rankings.append((lexical_ids, self.settings.lexical_weight))
-        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
+            rankings.append((lexical_ids, self.settings.retrieval.lexical_weight))
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.retrieval.rrf_k)
         code_first: list[str] = []
         if mode == "hybrid":
             tokens = codes_in(query)
@@ -228,7 +232,7 @@ class HybridRetriever:
         with store_errors(self.settings, every=True):
             count = vector_count(store)
         recorded = len(self._by_id)
-        built = self.records.embedder() or self.settings.embedding_model
+        built = self.records.embedder() or self.settings.embedding.model
         if recorded and self._embedder_name is not None and built != self._embedder_name:
             raise StoreUnavailableError(
                 f"{describe_store(self.settings)} holds vectors made with {built}, but questions "

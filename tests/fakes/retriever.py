@@ -39,16 +39,18 @@ def knowledge_chunks(
 ) -> list[Chunk]:
     """Every chunk the indexer records for the files under `folder`, in its order."""
     s = settings or Settings(profile="test")
-    chunker = GuideChunker(s.chunk_size, s.chunk_overlap)
+    chunker = GuideChunker(s.ingest.chunk_size, s.ingest.chunk_overlap)
     chunks: list[Chunk] = []
     _, files = discover(folder, s.knowledge_dir)
     for corpus_file in files:
         if not corpus_file.is_framework:
-            document = load_guide(corpus_file.file, corpus_file.path, max_bytes=s.max_file_bytes)
+            document = load_guide(
+                corpus_file.file, corpus_file.path, max_bytes=s.ingest.max_file_bytes
+            )
             chunks += chunker.chunks(document)
         elif not is_json_schema(corpus_file.file):
             framework = load_framework(
-                corpus_file.file, display_name=corpus_file.path, max_bytes=s.max_file_bytes
+                corpus_file.file, display_name=corpus_file.path, max_bytes=s.ingest.max_file_bytes
             )
             chunks += framework_chunks(framework, corpus_file.path)
     return chunks
@@ -85,7 +87,7 @@ class FakeRetriever:
         if not self.chunks or not query.strip():
             return []
         s = self.settings
-        pool = max(s.candidate_pool, k)
+        pool = max(s.retrieval.candidate_pool, k)
         dense = self._dense(query, pool, filters) if mode != "lexical" else []
         lexical = (
             [c.id for c, _ in self.lexical.search(query, pool * 4) if filters.accepts(c)][:pool]
@@ -93,9 +95,11 @@ class FakeRetriever:
             else []
         )
         spanish = detect_language(query) == "es"
-        weight = s.dense_weight_es if spanish else s.dense_weight
-        rankings = [(ids, w) for ids, w in ((dense, weight), (lexical, s.lexical_weight)) if ids]
-        fused = reciprocal_rank_fusion(rankings, k=s.rrf_k)
+        weight = s.retrieval.dense_weight_es if spanish else s.retrieval.dense_weight
+        rankings = [
+            (ids, w) for ids, w in ((dense, weight), (lexical, s.retrieval.lexical_weight)) if ids
+        ]
+        fused = reciprocal_rank_fusion(rankings, k=s.retrieval.rrf_k)
         pinned = self._code_first(query, filters, fused) if mode == "hybrid" else []
         ordered = pinned + sorted((i for i in fused if i not in pinned), key=lambda i: -fused[i])
         return [

@@ -34,7 +34,7 @@ REFUSAL = "I can't share information about that learner."
 
 def _serve(assistant: Assistant) -> None:
     prepared = resources.use(assistant)
-    prepared.start(assistant)
+    prepared.start(assistant.start_work())
     status = prepared.wait(300)
     assert status.ready, status
 

@@ -96,7 +96,7 @@ def poisoned_school(
     )
     load_demo(school.roster_importer, school.evidence_importer, school.overrides, LOCAL_ADMIN, demo)
     prepared = resources.use(school)
-    prepared.start(school)
+    prepared.start(school.start_work())
     status = prepared.wait(300)
     assert status.ready, status
     yield school

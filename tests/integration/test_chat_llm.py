@@ -20,14 +20,12 @@ def server() -> Iterator[FakeOpenAIServer]:
 
 
 def llm_engine(assistant: Assistant, server: FakeOpenAIServer, **overrides: object) -> ChatEngine:
-    settings = assistant.settings.model_copy(
-        update={
-            "llm_provider": "openai",
-            "llm_model": "fake-model",
-            "llm_base_url": server.base_url,
-            "llm_timeout": 2.0,
-            **overrides,
-        }
+    settings = assistant.settings.updated(
+        llm_provider="openai",
+        llm_model="fake-model",
+        llm_base_url=server.base_url,
+        llm_timeout=2.0,
+        **overrides,
     )
     return build_chat_engine(assistant, settings)
 

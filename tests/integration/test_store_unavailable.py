@@ -199,7 +199,7 @@ def test_preparing_the_app_on_a_store_that_makes_chroma_panic_fails_saying_what_
     make_chroma_panic(home / "chroma", "on open")
     assistant = build_assistant(make_settings(home), embedder=embedder)
     preparation = Preparation()
-    preparation.start(assistant)
+    preparation.start(assistant.start_work())
     status = preparation.wait(timeout=600)
     assert status.phase == "failed", status  # not "knowledge" forever: the page says why
     assert status.school_ready

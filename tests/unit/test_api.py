@@ -292,7 +292,7 @@ def test_request_size_and_rate_limits(school: Assistant, tokens: dict[str, str])
         assert other.status_code == 200  # per token
         clock.now += 1.0  # one request a second comes back
         assert client.get("/v1/frameworks", headers=headers).status_code == 200
-        huge = "x" * (school.settings.api_max_request_bytes + 1)
+        huge = "x" * (school.settings.api.max_request_bytes + 1)
         before = evidence_count(school)
         refused = client.post("/v1/evidence", content=huge, headers=auth(tokens["writer"]))
         assert refused.status_code == 413 and "limit" in one_line_error(refused)

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from assistant.learners.types import ClassInfo, LearnerProfile, Override
 from assistant.recommend.class_report import ClassAnalyzer, ClassReport
-from assistant.recommend.gaps import ClassRules
 from assistant.recommend.reasons import load_reasons
 from assistant.settings import BUNDLED_PROMPTS
+from assistant.settings_groups import ClassRules
 from tests.support_learners import bundled_catalog, estimates_from, math_id
 
 CATALOG = bundled_catalog()

@@ -140,12 +140,10 @@ def test_no_chat_answer_holds_an_attribute(
 
 
 def test_no_prompt_to_the_language_model_holds_an_attribute(school: Assistant) -> None:
-    settings = school.settings.model_copy(
-        update={
-            "llm_provider": "openai",
-            "llm_base_url": "http://127.0.0.1:9",  # local: learner data may go to it
-            "llm_share_learner_data": True,
-        }
+    settings = school.settings.updated(
+        llm_provider="openai",
+        llm_base_url="http://127.0.0.1:9",  # local: learner data may go to it
+        llm_share_learner_data=True,
     )
     engine = build_chat_engine(school, settings)
     assert engine.llm is not None

@@ -27,27 +27,11 @@ from tests.layers_graph import (
 # (importing module, imported package) pairs that break the layer order today. Each names the
 # work that removes it (issue 16). When you remove one, delete its line here: the test fails
 # while a listed violation no longer exists, so this list can only shrink.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        # Start-up and the knowledge admin take the whole Assistant; they should take the parts
-        # they use (KnowledgeAdmin(self) is the container ↔ app cycle).
-        ("assistant.app.bootstrap", "container"),
-        ("assistant.app.knowledge_admin", "container"),
-        # The composition root builds the API's token store; the store belongs below the
-        # container (with the other stores), the HTTP layer above it.
-        ("assistant.container", "api"),
-    }
-)
+KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset()
 
 # Groups of modules that import each other (directly or through others), today. Same rule:
 # a new cycle fails, and a listed cycle that is gone must be deleted here.
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        # KnowledgeAdmin(self) receives the Assistant, which builds KnowledgeAdmin (in a
-        # function and under TYPE_CHECKING).
-        frozenset({"assistant.app.knowledge_admin", "assistant.container"}),
-    }
-)
+KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 
 
 @pytest.fixture(scope="module")

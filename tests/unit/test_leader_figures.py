@@ -24,7 +24,7 @@ from assistant.leaders.responsiveness import (
 from assistant.leaders.school import in_framework
 from assistant.learners.mastery import ProficiencyScaleRule
 from assistant.learners.types import Observation
-from assistant.recommend.gaps import ClassRules
+from assistant.settings_groups import ClassRules
 from tests.support_leaders import DECISION, END, EVIDENCE, HABITS, LEARNERS, START
 from tests.support_learners import MATH, bundled_catalog
 

@@ -36,7 +36,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 
 def fresh(built: Assistant) -> LeaderService:
     """A new service (as in a new process): the stored records are read from the database."""
-    return LeaderService(built.access, built.mastery, built.catalog, built.class_rules)
+    return LeaderService(
+        built.access, built.mastery, built.catalog, built.class_rules, precompute="off"
+    )
 
 
 def learners(built: Assistant) -> int:

@@ -23,7 +23,7 @@ DECIDED = datetime(2026, 11, 1, 12)
 
 
 def with_mode(built: Assistant, mode: str) -> Assistant:
-    built.settings = built.settings.model_copy(update={"leader_precompute": mode})
+    built.settings = built.settings.updated(leader_precompute=mode)
     built.leaders.cache.mode = mode
     return built
 

@@ -112,7 +112,7 @@ def landed(school: Assistant, response: httpx.Response, page: str) -> tuple[str,
     """The user and class the app's hand-off token signs in (once)."""
     assert response.status_code == 303, response.text
     target = urlparse(response.headers["location"])
-    assert f"{target.scheme}://{target.netloc}" == school.settings.app_url
+    assert f"{target.scheme}://{target.netloc}" == school.settings.lti.app_url
     assert target.path == f"/{page}"
     query = parse_qs(target.query)
     assert list(query) == ["handoff"]

@@ -295,7 +295,7 @@ def test_grade_passback_posts_each_level_to_a_line_item_tagged_with_its_case_ide
     assert main(["lti", "grades", class_id, "--json"], make_assistant=lambda: school) == 0
     assert len(lms.line_items[COURSE]) == made and len(lms.scores) == 2 * sent
     # an evidence import through the API posts the class's levels afterwards
-    monkeypatch.setattr(school.settings, "lti_grade_passback", True)
+    monkeypatch.setattr(school, "settings", school.settings.updated(lti_grade_passback=True))
     _, secret = school.api_tokens.create_for_service("sis-grades", ["write:evidence"])
     sent = len(lms.scores)
     imported = client.post(

@@ -110,7 +110,7 @@ def test_settings_from_environment_and_test_profile(
     monkeypatch.setenv("WAYPOINT_CHUNK_SIZE", "700")
     settings = Settings()
     assert settings.home == tmp_path
-    assert settings.chunk_size == 700
+    assert settings.ingest.chunk_size == 700
     assert settings.index_db == tmp_path / "index.sqlite3"
     assert settings.show_progress is True
     monkeypatch.setenv("WAYPOINT_PROFILE", "test")

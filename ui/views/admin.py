@@ -40,7 +40,7 @@ def page() -> None:
 
 def _add(admin: KnowledgeAdmin, texts: UiTexts, language: str) -> None:
     st.subheader(texts.t("upload_knowledge", language))
-    limit = admin.settings.max_file_bytes
+    limit = admin.max_file_bytes
     st.caption(texts.t("knowledge_limits", language, mb=megabytes(limit)))
     generation = int(state.get(UPLOADS, 0))
     upload = st.file_uploader(

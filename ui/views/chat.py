@@ -42,7 +42,7 @@ def page() -> None:
                 st.rerun()
     typed = st.chat_input(
         texts.t("chat_placeholder", language),
-        max_chars=assistant.settings.chat_max_message_chars,
+        max_chars=assistant.settings.chat.max_message_chars,
     )
     question = typed or pending
     if question:
