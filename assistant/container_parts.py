@@ -23,19 +23,19 @@ from assistant.credentials.service import CredentialService
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
-from assistant.ingest.records import IndexRecords
+from assistant.imports.evidence import EvidenceImporter
+from assistant.imports.roster import RosterImporter
+from assistant.index.records import IndexRecords
 from assistant.leaders.chat_facts import ChatTeamFacts, TeamChatFacts
 from assistant.leaders.interventions import InterventionService
 from assistant.leaders.service import LeaderService
 from assistant.leaders.teams import TeamService
 from assistant.learners.access import AccessPolicy
 from assistant.learners.audit import AuditLog
-from assistant.learners.csv_import import EvidenceImporter
 from assistant.learners.db import LearnerDatabase
 from assistant.learners.estimates import MasteryService
 from assistant.learners.mastery import make_mastery_model
 from assistant.learners.overrides import OverrideService
-from assistant.learners.roster_import import RosterImporter
 from assistant.learners.store import LearnerStore
 from assistant.recommend.class_report import ClassAnalyzer
 from assistant.recommend.next_steps import Recommender

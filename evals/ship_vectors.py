@@ -21,9 +21,8 @@ import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
-from assistant.ingest.records import IndexRecords
-
 from assistant.chat.passage_vectors import passage_texts
+from assistant.index.records import IndexRecords
 from assistant.ingest.indexer import Indexer, IngestReport
 from assistant.retrieval import shipped_vectors
 from assistant.retrieval.embeddings import Embedder, content_key, make_embedder

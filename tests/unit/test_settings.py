@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import pytest
-from assistant.learners.csv_import import EvidenceImporter
 
 from assistant.chat.engine import ChatEngine
 from assistant.frameworks.case_import import load_framework
+from assistant.imports.evidence import EvidenceImporter
 from assistant.leaders.service import LeaderService
 from assistant.learners.mastery import BayesianKnowledgeTracing, ProficiencyScaleRule
 from assistant.lti.tool import LtiTool
