@@ -76,7 +76,7 @@ def missing_and_stale(backend: str, texts: list[str]) -> tuple[list[str], int, s
         return texts, 0, f"{path.name} is missing"
     meta, rows, _, _ = shipped_vectors.read(path)
     keys = {content_key(name, text): text for text in texts}
-    wanted = shipped_vectors.identity(SimpleNamespace(name=name))  # type: ignore[arg-type]
+    wanted = shipped_vectors.identity(SimpleNamespace(name=name))
     why = "" if wanted and all(meta.get(k) == v for k, v in wanted.items()) else "identity"
     return [t for k, t in keys.items() if k not in rows], len(set(rows) - set(keys)), why
 
