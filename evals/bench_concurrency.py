@@ -110,8 +110,8 @@ def run_child(home: Path) -> dict[str, Any]:
         "index_s": round(built, 1),
         "chunks": report.chunks_added,
         "embedded": report.embedded,
-        "backend": assistant.settings.embedding_backend,
-        "threads": assistant.settings.embedding_threads,
+        "backend": assistant.settings.embedding.backend,
+        "threads": assistant.settings.embedding.threads,
         "levels": results,
     }
 

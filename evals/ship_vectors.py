@@ -23,7 +23,8 @@ from types import SimpleNamespace
 
 from assistant.chat.passage_vectors import passage_texts
 from assistant.index.records import IndexRecords
-from assistant.ingest.indexer import Indexer, IngestReport
+from assistant.ingest.plan import Planner
+from assistant.ingest.report import IngestReport
 from assistant.retrieval import shipped_vectors
 from assistant.retrieval.embeddings import Embedder, content_key, make_embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
@@ -48,9 +49,8 @@ def bundled_chunks(knowledge: Path = BUNDLED_KNOWLEDGE) -> list[Chunk]:
         settings = Settings(home=Path(home), knowledge_dir=knowledge)
         records = IndexRecords(Path(home) / "index.sqlite3")
         try:
-            indexer = Indexer(settings, records, lambda: None, lambda: 0)
             report = IngestReport()
-            plans, _ = indexer._plan([knowledge], report)
+            plans, _ = Planner(settings, records).plan([knowledge], report)
         finally:
             records.close()
     if report.problems:
