@@ -46,15 +46,10 @@ from assistant.chat.routing import (
     points_back,
     route,
 )
-from assistant.chat.sections import (
-    PARENT_SECTION,
-    SectionPicker,
-    overlap,
-    shares_phrase,
-    stems,
-)
+from assistant.chat.sections import PARENT_SECTION, SectionPicker
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Citation, Intent
+from assistant.chat.word_overlap import overlap, shares_phrase, stems
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
 from assistant.frameworks.practice import Activity, ResourceLink

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber, written_for_others
 from assistant.chat.answers.kinds import kind_of
-from assistant.chat.sections import FOR_AUDIENCE, LEVEL_DIGIT, sentences
+from assistant.chat.leads import sentences
+from assistant.chat.sections import FOR_AUDIENCE, LEVEL_DIGIT
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
 from assistant.frameworks.catalog import CatalogEntry
