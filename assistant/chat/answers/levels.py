@@ -46,6 +46,10 @@ MEANING = re.compile(
     r"|\b(better|worse|same|mejor|peor|igual)\b|\blike an? [a-f]\b|\bcomo (un|una)\b",
     re.I,
 )
+# Asking what a level means, even about one's own child.
+MEANS = re.compile(r"\bmeans?\b|\bmeaning\b|\bsignifica|\bquiere decir\b", re.I)
+# Tiers of support ("apoyo de nivel 2", "tier 2") are not proficiency levels.
+TIER_WORDS = re.compile(r"\btiers?\b|\bapoyo\b|\bmtss\b|\bintervenci", re.I)
 
 
 def level_asked(question: str) -> float | None:
