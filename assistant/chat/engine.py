@@ -196,15 +196,8 @@ class ChatEngine:
         signed_in = context.user_id is not None or context.role == "admin"
         intent = routed(decision.intent, text, anchor, context.role, signed_in)
         answer = self._answer(intent, text, context, memory, anchor=anchor)
-        if (
-            answer.abstained
-            and intent == "out_of_scope"
-            and decision.method
-            in (
-                "threshold",
-                "similarity",
-            )
-        ):
+        unsure = decision.method in ("threshold", "similarity")
+        if answer.abstained and intent == "out_of_scope" and unsure:
             # no rule said out of scope and no intent was clearly ahead: a guide section
             # that clearly matches still answers
             rescued = self.knowledge.from_guides("explain_cbe", text, context, memory)
