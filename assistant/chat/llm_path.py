@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable, Generator
 from dataclasses import replace
 
+from assistant.chat.citations import citation_for
 from assistant.chat.learner_data import LearnerData
 from assistant.chat.llm import LLMComposer, LLMPassage, LLMResult, LLMUnavailableError
 from assistant.chat.pseudonyms import Pseudonymizer
-from assistant.chat.sections import citation_for
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext
 

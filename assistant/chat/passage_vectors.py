@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from assistant.chat.answers.guides import WORDS_BY_ROLE
-from assistant.chat.sections import blocks, body_of, lead_text
+from assistant.chat.leads import blocks, body_of, lead_text
 from assistant.types import QUESTION, Chunk
 
 MORE_WORDS = 80  # what "tell me more" adds to a role's word budget (answers.guides)

@@ -1,26 +1,25 @@
 """Whole-section answers: the section of a guide that best answers a question, and its lead
-(the opening paragraph, or a list with its lead-in) kept intact and trimmed at sentence
-boundaries. No sentences are gathered from several documents, and a lead that holds a sentence
-the injection guard drops is skipped for the next best section, never stitched around it."""
+(`leads.lead_text`: the opening paragraph, or a list with its lead-in, kept intact). No
+sentences are gathered from several documents, and a lead that holds a sentence the injection
+guard drops is skipped for the next best section, never stitched around it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
 from assistant.chat.guards import looks_like_injection
+from assistant.chat.leads import blocks, body_of, lead_text, sentences
 from assistant.chat.types import Citation
 from assistant.chat.vectors import unit_rows
+from assistant.chat.word_overlap import overlap, stems
 from assistant.retrieval.lexical import tokens
 from assistant.types import QUESTION, Chunk, SearchHit
 
 EmbedMany = Callable[[list[str]], list[list[float]]]
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«¿¡(*]?[A-ZÁÉÍÓÚÑ0-9])")
-LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+[.)])\s+")
 # Sections that speak to a parent about their child: never shown to a student as if to them.
 PARENT_SECTION = re.compile(
     r"\bparents?\b|\bfamil(y|ies)\b|\bat home\b|\bpadres\b|\bfamilias?\b|\ben casa\b", re.I
@@ -92,12 +91,6 @@ class Lead:
         return max(self.similarity, self.asked - ASKED_MARGIN)
 
 
-def body_of(chunk: Chunk) -> str:
-    """A chunk's text without the heading line the chunker puts first."""
-    text = chunk.text
-    return text.split("\n\n", 1)[1] if "\n\n" in text else text
-
-
 def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) -> list[Section]:
     """The sections of these hits in retrieval order, each once, starting at its first chunk
     (`opening` finds part 0 of a hit's section, so a lead never starts mid-paragraph)."""
@@ -125,121 +118,6 @@ def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) 
             questions=tuple(q for q in listed.split("\n") if q),
         )
     return list(found.values())
-
-
-def blocks(text: str) -> list[str]:
-    """Paragraphs and lists of a section body, each list kept as one block with its lead-in."""
-    out: list[str] = []
-    for raw in re.split(r"\n\s*\n", text.strip()):
-        block = raw.strip()
-        if not block or block.startswith(("|", "#", "```", "[^")):
-            continue
-        lines = block.splitlines()
-        is_list = bool(LIST_ITEM.match(lines[0]))
-        if out and is_list and out[-1].replace("**", "").rstrip().endswith(":"):
-            out[-1] = out[-1] + "\n" + block
-        else:
-            out.append(block)
-    if out and out[-1].replace("**", "").rstrip().endswith(":") and not _has_list(out[-1]):
-        out.pop()  # a list's lead-in whose list is in the section's next chunk
-    return out
-
-
-def sentences(paragraph: str) -> list[str]:
-    line = " ".join(paragraph.split())
-    return [s.strip() for s in SENTENCE_END.split(line) if s.strip()]
-
-
-def lead_text(  # noqa: C901 - to be split (issue 16)
-    text: str, max_words: int, *, want_list: bool = False, more: bool = False
-) -> str | None:
-    """The section's lead: its first paragraph (and, when it introduces a list, the list),
-    cut at the last sentence or list item that fits in `max_words`. None when the lead holds a
-    sentence the injection guard drops (the caller then takes another section)."""
-    parts = blocks(text)
-    if not parts:
-        return None
-    chosen = parts[0]
-    if want_list and not _has_list(chosen):
-        chosen = next((p for p in parts[:3] if _has_list(p)), chosen)
-    if "\n" in chosen and _has_list(chosen):
-        return _trim_list(chosen, max_words)
-    kept: list[str] = []
-    words = 0
-    for sentence in sentences(chosen):
-        if looks_like_injection(sentence):
-            return None
-        count = len(sentence.split())
-        if kept and words + count > max_words:
-            break
-        kept.append(sentence)
-        words += count
-    paragraphs = [" ".join(kept)]
-    if kept and kept[-1].endswith(":") and len(parts) > 1 and not _has_list(parts[1]):
-        # "Here is a model you can change:" — the model is part of the answer
-        model = parts[1]
-        clean = not any(looks_like_injection(x) for x in sentences(model))
-        if clean and words + len(model.split()) <= max_words * 1.5:
-            return "\n\n".join([paragraphs[0], " ".join(model.split())]).replace("**", "")
-    # a short lead ("A 2 means Developing.") reads better with the paragraph or list after it
-    short = kept and words < max_words // 2 and not kept[-1].endswith(":")
-    if (short or more) and len(parts) > 1:
-        # a one-line lead ("A 2 means Developing.") reads better with the paragraph after it;
-        # "tell me more" goes on through the section
-        for block in parts[1:] if more else parts[1:2]:
-            if _has_list(block):
-                listed = _trim_list(block, max_words - words)
-                if listed is None or words + len(listed.split()) > max_words * 1.5:
-                    break
-                paragraphs.append(listed)
-                words += len(listed.split())
-                continue
-            block_sentences = sentences(block)
-            if any(looks_like_injection(sentence) for sentence in block_sentences):
-                break  # a paragraph with a planted sentence is left out whole, never stitched
-            added: list[str] = []
-            for sentence in block_sentences:
-                count = len(sentence.split())
-                if words + count > max_words:
-                    break
-                added.append(sentence)
-                words += count
-            if not added:
-                break
-            if short and not more:
-                paragraphs[-1] += " " + " ".join(added)
-            else:
-                paragraphs.append(" ".join(added))
-    text = "\n\n".join(p for p in paragraphs if p).replace("**", "")
-    return text or None
-
-
-def _has_list(block: str) -> bool:
-    return any(LIST_ITEM.match(line) for line in block.splitlines())
-
-
-def _trim_list(block: str, max_words: int) -> str | None:
-    lines: list[str] = []
-    for raw in block.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if lines and not LIST_ITEM.match(raw) and not lines[-1].endswith(":"):
-            lines[-1] += " " + line  # a list item wrapped onto the next line
-        else:
-            lines.append(line)
-    kept: list[str] = []
-    words = 0
-    for line in lines:
-        if looks_like_injection(line):
-            return None
-        count = len(line.split())
-        if kept and words + count > max_words * 1.5:
-            break
-        item = LIST_ITEM.match(line)
-        kept.append(f"- {line[item.end() :]}" if item else line)
-        words += count
-    return "\n".join(kept).replace("**", "")
 
 
 @dataclass(frozen=True)
@@ -420,36 +298,3 @@ def _other_level(question: str, heading: str) -> bool:
     named = set(LEVEL_DIGIT.findall(heading))
     asked = set(LEVEL_DIGIT.findall(question))
     return bool(named and asked and not named & asked)
-
-
-def stems(text: str) -> set[str]:
-    return {token[:5] for token in tokens(text) if len(token) > 2}
-
-
-def shares_phrase(question: str, heading: str) -> bool:
-    """Two words of the question, side by side, name the heading's topic ("rotation
-    stations" in "Logistics: rotation stations and the workshop model")."""
-
-    def pairs(text: str) -> set[tuple[str, str]]:
-        words = [token[:5] for token in tokens(text) if len(token) > 2 and "." not in token]
-        return set(pairwise(words))
-
-    return bool(pairs(question) & pairs(heading))
-
-
-def overlap(question: str, text: str) -> float:
-    """Share of the question's content words (by their first letters) found in the text."""
-    wanted = stems(question)
-    return len(wanted & stems(text)) / len(wanted) if wanted else 0.0
-
-
-def citation_for(hit: SearchHit, snippet: str) -> Citation:
-    """A citation naming a retrieved passage's source, section and code."""
-    meta = hit.chunk.metadata
-    return Citation(
-        source=hit.chunk.source,
-        title=hit.chunk.title,
-        section=str(meta.get("section") or "") or None,
-        code=str(meta.get("code") or "") or None,
-        snippet=snippet,
-    )

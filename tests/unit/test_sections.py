@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.chat.sections import (
-    Lead,
-    Preferences,
-    Section,
-    SectionPicker,
-    lead_text,
-    shares_phrase,
-    stems,
-)
+from assistant.chat.leads import lead_text
+from assistant.chat.sections import Lead, Preferences, Section, SectionPicker
+from assistant.chat.word_overlap import shares_phrase, stems
 
 SECTION = (
     "A 2 means Developing. Your child is on the way. They have some of the skill but not all "

@@ -14,12 +14,11 @@ from assistant.chat.sections import (
     Preferences,
     Section,
     SectionPicker,
-    overlap,
     sections_from,
-    shares_phrase,
 )
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
+from assistant.chat.word_overlap import overlap, shares_phrase
 from assistant.retrieval.retriever import SearchFilters
 from assistant.types import QUESTION, Chunk, SearchHit
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from assistant.chat.answers.guides import Composed, GuidePlan, renumber, written_for_others
 from assistant.chat.answers.kinds import kind_of
-from assistant.chat.sections import FOR_AUDIENCE, LEVEL_DIGIT, sentences
+from assistant.chat.leads import sentences
+from assistant.chat.sections import FOR_AUDIENCE, LEVEL_DIGIT
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Citation
 from assistant.frameworks.catalog import CatalogEntry
@@ -45,6 +46,10 @@ MEANING = re.compile(
     r"|\b(better|worse|same|mejor|peor|igual)\b|\blike an? [a-f]\b|\bcomo (un|una)\b",
     re.I,
 )
+# Asking what a level means, even about one's own child.
+MEANS = re.compile(r"\bmeans?\b|\bmeaning\b|\bsignifica|\bquiere decir\b", re.I)
+# Tiers of support ("apoyo de nivel 2", "tier 2") are not proficiency levels.
+TIER_WORDS = re.compile(r"\btiers?\b|\bapoyo\b|\bmtss\b|\bintervenci", re.I)
 
 
 def level_asked(question: str) -> float | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.chat.sections import stems
+from assistant.chat.word_overlap import stems
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
 
 LISTING = re.compile(

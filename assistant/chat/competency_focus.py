@@ -1,0 +1,107 @@
+"""The one competency a question about a class or a learner is about: by its code, or by what
+is left of the question once names, the class and the words every such question uses are gone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from assistant.chat.catalog_words import COMMON_IN_TITLES, CatalogWords
+from assistant.chat.learner_data import LearnerRef
+from assistant.chat.word_overlap import overlap, stems
+from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.frameworks.codes import codes_in
+from assistant.retrieval.lexical import tokens
+
+Similarities = Callable[[str, Sequence[str]], list[float]]
+# The words of any question about a class, left out when looking for the competency it names.
+CLASS_TALK = re.compile(
+    r"\b(any(one|body)?|who('?s)?|which|what|is|are|in|on|my|the|class|kids?|students?|learners?"
+    r"|stuck|behind|struggling|need|needs|help|with|tier ?[123]?|groups?|grouping|this|week|"
+    r"today|tomorrow|tmrw|do|does|should|i|how|of|for|quién|quiénes|en|mi|clase|atascados?|"
+    r"estudiantes|alumnos|grupos?)\b|[^\w\s]",
+    re.I,
+)
+CLASS_FOCUS_SIMILARITY = 0.4
+# …and of any question about a learner's progress.
+LEARNER_TALK = re.compile(
+    r"\b(what'?s|whats|where|how|am|doing|level|levels|score|scores|grade|grades|progress|"
+    r"update|quick|pls|please|now|right|rn|worry|worried|about|anything|should|nivel|niveles|"
+    r"c[oó]mo|va|voy|estoy|tengo|mis?|sus?|hij[oa]|son|daughter|kid|child|he|she|his|her|"
+    r"there|up|to|at|a|an|and|or|so|far|yet|ya|work|working|next|focus|study|practi[cs]e|"
+    r"tackle|start|first|this|week|today|skills?|need|needs|help|siguiente|estudiar|trabajar|"
+    r"practicar|repasar|casa|esta|semana|ahora|qu[eé]|hacer|debo|tiene|que|step|steps|paso|"
+    r"pasos|thing|things|stuff|cosa|cosas|one|unit|tema)\b",
+    re.I,
+)
+LEARNER_FOCUS_SIMILARITY = 0.5
+
+
+class CompetencyFocus:
+    def __init__(
+        self,
+        catalog: Callable[[], FrameworkCatalog],
+        words: CatalogWords,
+        similarities: Similarities,
+    ) -> None:
+        self._catalog = catalog
+        self.words = words
+        self._similarities = similarities
+
+    def in_class(
+        self, question: str, codes: tuple[str, ...], class_id: str, language: str
+    ) -> tuple[str, str] | None:
+        """The one competency of the class a question is about: by its code, or by what is left
+        of the question once the class and the words every class question uses are gone
+        ("ADV6 anyone stuck on planning their work?" → H.SD.A.3 Plan and manage my time)."""
+        catalog = self._catalog()
+        entries = [e for e in (catalog.lookup(code) for code in codes) if e is not None]
+        for token in codes_in(question):
+            entry = catalog.lookup(token)
+            if entry is not None and entry.code in codes:
+                return entry.code, self.words.title(entry, language)
+        rest = CLASS_TALK.sub(" ", question.replace(class_id, " "))
+        if len(tokens(rest)) < 2 or not entries:
+            return None
+        titles = [self.words.title(e, language) for e in entries]
+        scores = self._similarities(rest, titles)
+        best = max(range(len(entries)), key=lambda i: scores[i])
+        if scores[best] < CLASS_FOCUS_SIMILARITY:
+            return None
+        return entries[best].code, titles[best]
+
+    def of_learner(self, question: str, people: list[LearnerRef], language: str) -> str | None:
+        """The one competency a learner-data question is about ("what's my level in unit
+        rates", "how is Bruno doing on M.7.RP.3"): by its code, or by what is left of the
+        question once names and the words of any progress question are gone."""
+        catalog = self._catalog()
+        for token in codes_in(question):
+            entry = catalog.lookup(token)
+            if entry is not None:
+                return entry.code
+        rest = question
+        for person in people:
+            for part in person.name.split():
+                rest = re.sub(rf"\b{re.escape(part)}\b", " ", rest, flags=re.I)
+        rest = LEARNER_TALK.sub(" ", CLASS_TALK.sub(" ", rest))
+        entries = catalog.assessable()
+        if len(tokens(rest)) < (2 if language == "en" else 1) or not entries:
+            return None
+        titles = [self.words.title(e, language) for e in entries]
+        scores = self._similarities(rest, titles)
+        # the title's own words must be in the question too (the model alone finds "work" in
+        # "Keep going when work is hard"; in Spanish it guesses)
+        needed = 0.5 if language != "en" else 0.3
+        agree = [overlap(title, rest) >= needed or overlap(rest, title) >= 0.5 for title in titles]
+        # one shared word that many titles have ("ratio", "rate") does not pick one of them
+        shared = [stems(rest) & stems(title) for title in titles]  # (each title's words asked)
+        asked = stems(rest)
+        common = {w for w in asked if sum(w in stems(t) for t in titles) >= COMMON_IN_TITLES}
+        agree = [
+            ok and bool(words - common or len(words) > 1)
+            for ok, words in zip(agree, shared, strict=True)
+        ]
+        scores = [score if ok else 0.0 for score, ok in zip(scores, agree, strict=True)]
+        floor = 0.0 if language != "en" else LEARNER_FOCUS_SIMILARITY
+        best = max(range(len(entries)), key=lambda i: scores[i])
+        return entries[best].code if scores[best] > floor else None

@@ -1,0 +1,263 @@
+"""Answers from the knowledge: guide sections (their leads, with citations), a competency's
+statement with the guide section on it, and what a level means."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.chat.answers.guides import Composed, GuidePlan, Search, renumber
+from assistant.chat.answers.levels import (
+    TIER_WORDS,
+    LevelPlan,
+    asks_meaning,
+    compares_levels,
+    level_asked,
+    strip_codes,
+)
+from assistant.chat.catalog_words import CatalogWords, join_words
+from assistant.chat.citations import competency_citation
+from assistant.chat.index_health import IndexHealth
+from assistant.chat.memory import Conversation
+from assistant.chat.replies import Replies
+from assistant.chat.routing import points_back
+from assistant.chat.templates import AnswerTemplates
+from assistant.chat.types import Answer, AskContext, Intent
+from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
+from assistant.frameworks.codes import codes_in
+from assistant.retrieval.retriever import SearchFilters
+from assistant.types import SearchHit
+
+# Section headings that suit an intent's answers.
+KIND_HEADINGS: dict[str, tuple[str, ...]] = {
+    "intervention": (r"sticking point", r"mini-lesson", r"intervention", r"reteach", r"tier"),
+    "resources": (r"activity", r"try these", r"help", r"practi", r"actividad", r"ayudar"),
+}
+# A question naming a competency but asking something else ("do I fail them", "can a poster
+# count"): at least this many words besides the code, none asking what the competency is, and a
+# guide section listing a question at least this close.
+ASIDE_WORDS = 5
+ABOUT_ITSELF = re.compile(
+    r"^\W*(what('?s| is| does| are)|explain|describe|tell me about|qu[eé] (es|significa)|"
+    r"expl[ií]ca)|\bmeans?\b|\bsignifica\b|\bde qu[eé] trata\b",
+    re.I,
+)
+ASKED_FIRST = 0.6
+# Asking for practice itself (not how to help or what to do): the practice resources answer.
+PRACTICE = re.compile(
+    r"\bpracti[cs]e (for|on|with|problems?|questions?)\b|\b(problems?|questions?|exercises?|"
+    r"worksheet) (to|for|on)\b|\bquiz me\b|\bejercicios?\b|\bpracticar\b|\bproblemas? (de|para)\b",
+    re.I,
+)
+# How close a guide section must be to answer a message no intent recognised.
+NAMED_ABSTAIN = 0.25  # the similarity a section whose heading names the topic needs
+
+
+class KnowledgeAnswers:
+    """General questions answered from the guides and the frameworks."""
+
+    def __init__(
+        self,
+        *,
+        guides: GuidePlan,
+        levels: LevelPlan,
+        templates: AnswerTemplates,
+        catalog: Callable[[], FrameworkCatalog],
+        words: CatalogWords,
+        replies: Replies,
+        search: Search,
+        health: IndexHealth,
+        abstain_below: float,
+    ) -> None:
+        self.guides = guides
+        self.levels = levels
+        self.templates = templates
+        self._catalog = catalog
+        self.words = words
+        self.replies = replies
+        self._search = search
+        self._health = health
+        self.abstain_below = abstain_below
+
+    def from_guides(
+        self,
+        intent: Intent,
+        question: str,
+        context: AskContext,
+        memory: Conversation,
+        *,
+        more: bool = False,
+        named: tuple[str, ...] = (),
+        also: str = "",
+    ) -> Answer:
+        """`named`: heading words that name what is asked; `also`: words added to the search
+        (the level a question names, so the guide page on that level is among the candidates)."""
+        language = context.language or "en"
+        topic = self.topic_code(question, memory)
+        query = f"{topic.code} {topic.title} {question}" if topic else question
+        query = f"{query} {also}".strip()
+        hits = self.guides.hits(query, language)
+        composed = self.guides.compose(
+            question,
+            hits,
+            role=context.role,
+            language=language,
+            more=more,
+            extra_words=KIND_HEADINGS.get(intent, ()),
+            prefer="resource" if intent == "resources" and PRACTICE.search(question) else None,
+            # how things work is in the guides, not in one competency's practice
+            avoid=("competency", "resource") if intent == "explain_cbe" else ("competency",),
+            named=named,
+        )
+        answer = self.composed(intent, composed, hits, context, topic.code if topic else None)
+        if answer.abstained and topic is not None and codes_in(question):
+            # a named competency is in scope however loosely the rest matched: its own
+            # statement and the guide section on it answer
+            return self.explain_competency(question, context, memory, more)
+        return answer
+
+    def composed(
+        self,
+        intent: Intent,
+        composed: Composed,
+        hits: list[SearchHit],
+        context: AskContext,
+        topic: str | None,
+        *,
+        grounded_by_framework: bool = False,
+    ) -> Answer:
+        """The composed lines as an answer, or abstaining when they match too loosely."""
+        language = context.language or "en"
+        self._health.similarity = composed.similarity
+        self._health.asked = composed.asked
+        # a heading that names the question's topic word for word ("rotation stations") holds
+        # at a lower similarity than the text alone needs
+        floor = NAMED_ABSTAIN if composed.named else self.abstain_below
+        if not composed.lines or (composed.similarity < floor and not grounded_by_framework):
+            return self.replies.abstain(intent, context)
+        used = {c.source for c in composed.citations}
+        return Answer(
+            "\n\n".join(composed.lines),
+            intent,
+            language,
+            composed.citations,
+            topic={"code": topic} if topic else {},
+            passages=tuple(h for h in hits if h.chunk.source in used),
+            facts=composed.lines,
+        )
+
+    def topic_code(self, question: str, memory: Conversation) -> CatalogEntry | None:
+        """The competency a question names, or (only when the message points back: "it",
+        "that", "why") the one the conversation was about."""
+        catalog = self._catalog()
+        for token in codes_in(question):
+            entry = catalog.lookup(token)
+            if entry is None:
+                hits = self._search(token, 1, SearchFilters(doc_type="competency"))
+                if hits and hits[0].code_match:
+                    entry = catalog.lookup(str(hits[0].chunk.metadata.get("identifier")))
+            if entry is not None:
+                return entry
+        last = memory.last_answered()
+        if last and last.answer.topic.get("code") and points_back(question):
+            return catalog.lookup(str(last.answer.topic["code"]))
+        return None
+
+    def explain_competency(
+        self, question: str, context: AskContext, memory: Conversation, more: bool
+    ) -> Answer:
+        """The competency's statement, what comes before and after it, then the guide section
+        on it (or first the guide section a question that only names it asks about)."""
+        language = context.language or "en"
+        entry = self.topic_code(question, memory)
+        if entry is None:
+            return self.from_guides("explain_competency", question, context, memory, more=more)
+        summary = self._summary(entry, language)
+        lines = [f"{summary} [1]"]
+        citations = [competency_citation(entry, summary)]
+        if entry.item.notes and context.role == "teacher" and language == "en":
+            lines.append(entry.item.notes)
+        hits: list[SearchHit] = []
+        guide = Composed((), (), 0.0)
+        about = strip_codes(question)
+        if len(about.split()) >= ASIDE_WORDS and not ABOUT_ITSELF.search(about):
+            # "can a poster count as evidence for M.7.RP.4": a question that only names the
+            # competency is answered from the guide section it matches, the competency after
+            hits = self.guides.hits(about, language)
+            asked = self.guides.compose(about, hits, role=context.role, language=language)
+            if asked.lines and asked.asked >= ASKED_FIRST:
+                lines = list(asked.lines) + [renumber(line, len(asked.citations)) for line in lines]
+                citations = list(asked.citations) + citations
+            else:
+                hits = []
+        if not hits:  # the guide section on the competency itself, after its statement
+            hits = self.guides.hits(f"{entry.code} {entry.title} {question}", language)
+            guide = self.guides.compose(
+                f"{entry.title} {question}", hits, role=context.role, language=language, more=more
+            )
+        if guide.lines and guide.similarity >= self.abstain_below:
+            lines += [renumber(line, len(citations)) for line in guide.lines]
+            citations += guide.citations
+        composed = Composed(tuple(lines), tuple(citations), 1.0)
+        return self.composed(
+            "explain_competency", composed, hits, context, entry.code, grounded_by_framework=True
+        )
+
+    def _summary(self, entry: CatalogEntry, language: str) -> str:
+        """The competency's statement with its prerequisites and what it leads to."""
+        catalog = self._catalog()
+        names = [catalog.entry(i) for i in catalog.prerequisites(entry.identifier)]
+        after = [catalog.entry(i) for i in catalog.dependents(entry.identifier)]
+        statement = self.words.translations.statement(
+            entry.item.identifier, language, entry.item.statement
+        )
+        return self.templates.render(
+            "competency",
+            language,
+            code=entry.code,
+            statement=statement,
+            prerequisites=join_words(
+                (f"{e.code} ({self.words.title(e, language)})" for e in names), language
+            ),
+            next=join_words(
+                (f"{e.code} ({self.words.title(e, language)})" for e in after), language
+            ),
+        )
+
+    def explain_level(
+        self, question: str, context: AskContext, memory: Conversation, more: bool
+    ) -> Answer:
+        """What a level means: from the scale of the competency asked about, or from the guide
+        section on the level a question names."""
+        entry = self.topic_code(question, memory)
+        if (
+            entry is None
+            and not compares_levels(question)
+            and (TIER_WORDS.search(question) or not asks_meaning(question))
+        ):
+            wanted = level_asked(question)
+            named: tuple[str, ...] = ()
+            level = ""
+            if wanted is not None and not TIER_WORDS.search(question):
+                named = (rf"(?<![\w.,:]){wanted:g}(?![\w.,:])",)
+                level = f"level {wanted:g} {self.words.scale(None).level_at(wanted).label}"
+            return self.from_guides(
+                "explain_level", question, context, memory, more=more, named=named, also=level
+            )
+        scale = self.words.scale(entry)
+        composed = self.levels.answer(
+            question,
+            scale,
+            entry,
+            role=context.role,
+            language=context.language or "en",
+            more=more,
+        )
+        return self.composed(
+            "explain_level",
+            composed,
+            [],
+            context,
+            entry.code if entry else None,
+            grounded_by_framework=True,
+        )

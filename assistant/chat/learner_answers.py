@@ -1,0 +1,206 @@
+"""Questions about a learner's own data (next steps, progress, pace, readiness, all of a
+parent's children), read through `LearnerData`, so the access policy applies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.chat.answers.guides import GuidePlan, renumber
+from assistant.chat.answers.overview import OverviewPlan, asks_all_children, asks_pace
+from assistant.chat.answers.readiness import ReadinessPlan, asks_readiness
+from assistant.chat.catalog_words import CatalogWords, join_words
+from assistant.chat.competency_focus import CompetencyFocus
+from assistant.chat.learner_data import LearnerAccessError, LearnerData, NextStepsView
+from assistant.chat.memory import Conversation
+from assistant.chat.replies import Replies
+from assistant.chat.routing import Anchor
+from assistant.chat.step_answers import StepAnswers
+from assistant.chat.templates import AnswerTemplates
+from assistant.chat.types import Answer, AskContext, Intent
+from assistant.frameworks.catalog import FrameworkCatalog
+
+
+class LearnerAnswers:
+    def __init__(
+        self,
+        *,
+        learners: Callable[[], LearnerData] | None,
+        catalog: Callable[[], FrameworkCatalog],
+        guides: GuidePlan,
+        templates: AnswerTemplates,
+        words: CatalogWords,
+        focus: CompetencyFocus,
+        steps: StepAnswers,
+        overview: OverviewPlan,
+        readiness: ReadinessPlan,
+        replies: Replies,
+    ) -> None:
+        self._learners = learners
+        self._catalog = catalog
+        self.guides = guides
+        self.templates = templates
+        self.words = words
+        self.focus = focus
+        self.steps = steps
+        self.overview = overview
+        self.readiness = readiness
+        self.replies = replies
+
+    def answer(
+        self,
+        intent: Intent,
+        question: str,
+        context: AskContext,
+        memory: Conversation,
+        anchor: Anchor | None = None,
+    ) -> Answer:
+        language = context.language or "en"
+        if self._learners is None:
+            return self.replies.abstain(intent, context)
+        if context.user_id is None and context.role != "admin":
+            return Answer(self.templates.render("need_user", language), intent, language)
+        learners = self._learners()
+        named = anchor.learner if anchor is not None else None
+        learner_id = (named.id if named else None) or context.learner_id or _focus(memory)
+        try:
+            if anchor is not None and anchor.stranger:
+                own = learners.own_learners(context.user_id)
+                names = join_words([ref.name.split()[0] for ref in own], language)
+                text = self.templates.render("children_only", language, names=names, count=len(own))
+                return Answer(text, intent, language, abstained=True)
+            if learner_id is None:
+                if context.role in ("student", "parent"):
+                    own = learners.own_learners(context.user_id)
+                else:
+                    own = learners.visible_learners(context.user_id)
+                if len(own) > 1 and context.role == "parent" and asks_all_children(question):
+                    views = [
+                        learners.next_steps(
+                            context.user_id, ref.id, limit=1, with_levels=True, language=language
+                        )
+                        for ref in own
+                    ]
+                    return self._children_answer(intent, views, language)
+                if len(own) != 1:
+                    if context.role in ("student", "parent") and not own:
+                        text = self.templates.render("no_steps", language, reason="")
+                        return Answer(text, intent, language)
+                    choices = ", ".join(f"{r.name} ({r.id})" for r in own[:12])
+                    if context.role == "parent":
+                        choices = ", ".join(r.name.split()[0] for r in own)
+                    return Answer(
+                        self.templates.render("need_learner", language, choices=choices),
+                        intent,
+                        language,
+                    )
+                learner_id = own[0].id
+            people = learners.visible_learners(context.user_id)
+            focus = self.focus.of_learner(question, people, language)
+            view = learners.next_steps(
+                context.user_id,
+                learner_id,
+                limit=3,
+                with_levels=intent == "progress" or focus is not None or asks_pace(question),
+                language=language,
+            )
+        except LearnerAccessError:
+            return Answer(
+                self.templates.render("not_allowed", language), intent, language, abstained=True
+            )
+        memory.step_in_focus = 0
+        if focus is not None and asks_readiness(question):
+            return self._readiness_answer(intent, view, focus, context, language)
+        if focus is None and context.role in ("parent", "student") and asks_pace(question):
+            return self._pace_answer(intent, question, view, context)
+        return self.steps.answer(intent, view, context, language, focus)
+
+    def _children_answer(self, intent: Intent, views: list[NextStepsView], language: str) -> Answer:
+        """Each child in one line, then who has more skills still under the bar."""
+        catalog = self._catalog()
+        found = [self.overview.of(catalog, view, language) for view in views]
+        lines = [o.line for o in found] + [self.overview.compare(found, language)]
+        codes = [view.steps[0].code for view in views if view.steps]
+        return Answer(
+            "\n".join(lines),
+            intent,
+            language,
+            tuple(self.words.level_citation(code, language) for code in dict.fromkeys(codes)),
+            facts=tuple(lines),
+        )
+
+    def _pace_answer(
+        self,
+        intent: Intent,
+        question: str,
+        view: NextStepsView,
+        context: AskContext,
+    ) -> Answer:
+        """ "Is Mateo ahead of his class": where the child is (never other children's data),
+        then what the guides say about pace."""
+        language = context.language or "en"
+        own = context.role == "student"
+        overview = self.overview.of(self._catalog(), view, language, own=own)
+        citations = [self.words.level_citation(s.code, language) for s in view.steps[:1]]
+        # the guides know no names: "is Mateo ahead" is asked of them as "is my child ahead"
+        general = re.sub(
+            rf"\b{re.escape(view.learner.name.split()[0])}\b", "my child", question, flags=re.I
+        )
+        pace = "ritmo" if language == "es" else "pace"
+        if own:  # a student's "am I behind": the students' guides on pace
+            general = question
+        # the question is about pace, so the best section on pace answers, however loosely the
+        # words of the question match it
+        hits = self.guides.hits(f"{general} {pace}", language)
+        guide = self.guides.compose(
+            general, hits, role=context.role, language=language, avoid=("competency", "resource")
+        )
+        lines = [overview.line + (" [1]" if citations else "")]
+        if guide.lines:
+            lines += [renumber(line, len(citations)) for line in guide.lines]
+            citations += guide.citations
+        return Answer(
+            "\n\n".join(lines),
+            intent,
+            language,
+            tuple(citations),
+            topic={"learner": view.learner.id, "learner_name": view.learner.name},
+            facts=tuple(lines),
+        )
+
+    def _readiness_answer(
+        self, intent: Intent, view: NextStepsView, code: str, context: AskContext, language: str
+    ) -> Answer:
+        """Each prerequisite of the competency with the learner's level on it."""
+        catalog = self._catalog()
+        target = catalog.lookup(code)
+        assert target is not None  # the focus came from the catalog
+        own = context.role == "student"
+        found = self.readiness.answer(
+            catalog,
+            target,
+            {row[0]: row[2] for row in view.levels},
+            learner=view.learner.name.split()[0],
+            own=own,
+            language=language,
+        )
+        citations = tuple(self.words.level_citation(c, language) for c in found.codes)
+        return Answer(
+            "\n".join(found.lines),
+            intent,
+            language,
+            citations,
+            topic={"learner": view.learner.id, "learner_name": view.learner.name, "code": code},
+            facts=found.lines,
+        )
+
+
+def _focus(memory: Conversation) -> str | None:
+    """The learner the conversation was last about."""
+    for turn in reversed(memory.turns):
+        learner = turn.answer.topic.get("learner")
+        if learner:
+            return str(learner)
+        if turn.context.learner_id:
+            return turn.context.learner_id
+    return None

@@ -1,0 +1,139 @@
+"""A learner's next steps and levels as an answer: one short line per step (where the learner
+is, one tip, one practice), the levels asked about, and their citations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.chat.catalog_words import CatalogWords
+from assistant.chat.learner_data import NextStepsView, StepView
+from assistant.chat.templates import AnswerTemplates
+from assistant.chat.types import Answer, AskContext, Citation, Intent
+from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.frameworks.practice import ResourceLink
+
+
+class StepAnswers:
+    def __init__(
+        self,
+        templates: AnswerTemplates,
+        catalog: Callable[[], FrameworkCatalog],
+        words: CatalogWords,
+    ) -> None:
+        self.templates = templates
+        self._catalog = catalog
+        self.words = words
+        self.translations = words.translations
+
+    def answer(
+        self,
+        intent: Intent,
+        view: NextStepsView,
+        context: AskContext,
+        language: str,
+        focus: str | None = None,
+    ) -> Answer:
+        own = context.role == "student"
+        lines = [
+            self.templates.render(
+                f"intro.{intent}", language, own=own, learner=view.learner.name, topic=""
+            )
+        ]
+        citations: list[Citation] = []
+        levels, steps = view.levels, view.steps
+        if focus is not None:  # only the competency asked about
+            levels = tuple(row for row in levels if row[0] == focus)
+            steps = tuple(step for step in steps if step.code == focus)
+        if focus is not None and steps:
+            levels = ()  # the step line says where the learner is on it
+        if (intent == "progress" or focus is not None) and levels:
+            lines += [
+                f"- {self.words.code_title(code, title, language)} ({code}): {level:g} "
+                f"{self.translations.level_name(label, language)}"
+                for code, title, level, label in levels
+            ]
+            if focus is not None:
+                citations += [self.words.level_citation(code, language) for code, *_ in levels]
+        elif focus is not None and not steps:
+            lines.append(
+                self.templates.render(
+                    "no_evidence_on",
+                    language,
+                    own=own,
+                    learner=view.learner.name.split()[0],
+                    code=focus,
+                    title=self.words.code_title(focus, focus, language),
+                )
+            )
+        if not steps and focus is None:
+            lines.append(self.templates.render("no_steps", language, reason=""))
+        for n, step in enumerate(steps, start=1):
+            lines.append(self._step_line(n, step, own, view.learner.name, language))
+            citations.append(
+                Citation(
+                    step.framework,
+                    f"{step.code} {step.title}",
+                    "Competency",
+                    step.code,
+                    step.reason,
+                )
+            )
+            citations += [
+                Citation(found.path, found.title, None, None, "")
+                for found in (
+                    self._catalog().practice.in_language(ResourceLink(*link), language)
+                    for link in step.resources[:1]
+                )
+            ]
+        return Answer(
+            "\n".join(lines),
+            intent,
+            language,
+            tuple(citations),
+            steps=tuple(s.data for s in steps),
+            topic={
+                "learner": view.learner.id,
+                "learner_name": view.learner.name,
+                "code": focus or (steps[0].code if steps else ""),
+            },
+            facts=tuple(lines[1:]),
+        )
+
+    def _step_line(self, n: int, step: StepView, own: bool, name: str, language: str) -> str:
+        """One short line per step: where the learner is, one tip, one practice; the reasons
+        and prerequisites stay on the step card."""
+        current = step.data.get("current_level")
+        level = ""
+        if isinstance(current, dict) and isinstance(current.get("level"), int | float):
+            label = self.translations.level_name(str(current.get("label") or ""), language)
+            level = f"{current['level']:g} {label}".strip()
+        aims = step.data.get("aim")
+        aim = aims[0] if isinstance(aims, list) and aims else None
+        bar = ""
+        if isinstance(aim, dict):
+            bar_label = self.translations.level_name(str(aim.get("label") or ""), language)
+            bar = f"{aim.get('level'):g} {bar_label}"
+        tip = step.tip
+        resource = step.resources[0] if step.resources else None
+        entry = self._catalog().lookup(step.code)
+        if entry is not None and language != "en":
+            for scale_level in self._catalog().scale(entry.identifier).levels:
+                if tip and scale_level.feedback == tip:
+                    tip = self.translations.feedback(step.code, scale_level.score, language, tip)
+                    break
+            if resource is not None:
+                found = self._catalog().practice.in_language(ResourceLink(*resource), language)
+                resource = (found.title, found.path)
+        return self.templates.render(
+            "step",
+            language,
+            n=n,
+            code=step.code,
+            title=self.words.code_title(step.code, step.title, language),
+            own=own,
+            name=name.split()[0] if name else "",
+            level=level,
+            bar=bar,
+            tip=tip,
+            resource=resource[0] if resource else "",
+        )
