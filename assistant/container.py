@@ -51,6 +51,7 @@ from assistant.retrieval.embeddings import CachedEmbeddings, Embedder, make_embe
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.retrieval.vectorstore import make_vector_store
 from assistant.settings import Settings
+from assistant.texts.files import validate_prompts
 
 if TYPE_CHECKING:
     from assistant.api.tokens import TokenStore
@@ -87,6 +88,7 @@ class Assistant:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        validate_prompts(settings.prompts_dir)  # every text file checked against its schema
 
     @cached_property
     def embedder(self) -> Embedder:

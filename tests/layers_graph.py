@@ -55,6 +55,7 @@ OUTSIDE = ("evals", "tests")
 # nodes that share a layer are independent of each other (neither imports the other).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),  # settings, errors, types, language, csv_safety: the shared vocabulary
+    ("texts",),  # the one loader of the text files under prompts/, with their schemas
     ("frameworks",),  # competency frameworks, CASE, the catalog
     ("ingest", "retrieval", "learners"),  # the document index and the learner model, apart
     ("recommend",),  # next steps and class reports over mastery
