@@ -222,7 +222,12 @@ class Assistant:
 
     @cached_property
     def class_reports(self) -> ClassReportService:
-        analyzer = ClassAnalyzer(self.catalog, self.reasons, self.class_rules)
+        analyzer = ClassAnalyzer(
+            self.catalog,
+            self.reasons,
+            self.class_rules,
+            load_reason_languages(self.settings.prompts_dir),
+        )
         return ClassReportService(
             self.learner_store, self.access, self.mastery, analyzer, team=self.teams
         )

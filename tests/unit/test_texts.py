@@ -48,7 +48,12 @@ def test_every_shipped_text_file_passes_its_schema() -> None:
         ("ui.yaml", "Progreso de {name}", "Progreso de {nombre}", "es.progress_of uses unknown "),
         ("ui.yaml", "  sign_out: Sign out\n", "  sign_out: Sign out\n  sign_ot: x\n", "sign_ot"),
         ("ui.yaml", "  app_title: Waypoint\n", "", "es: unknown key(s) app_title"),
-        ("answers.yaml", "guess. {{ suggestions }}", "guess. {{ tips }}", "no_answer.en uses unknown"),
+        (
+            "answers.yaml",
+            "guess. {{ suggestions }}",
+            "guess. {{ tips }}",
+            "no_answer.en uses unknown",
+        ),
         (
             "answers.yaml",
             "version: 1\n",

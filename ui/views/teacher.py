@@ -68,7 +68,7 @@ def page() -> None:
             key=state.CLASS,
         )
     )
-    report = assistant.class_reports.for_class(who.viewer, class_id)
+    report = assistant.class_reports.for_class(who.viewer, class_id, language=language)
     st.title(plain(f"{class_id}: {names[class_id]}"))
     caption = texts.t(
         "class_caption", language, count=len(report.matrix), day=report.as_of.isoformat()
