@@ -119,3 +119,17 @@ def test_the_admin_page_in_spanish_shows_no_english_sentence(school: Assistant) 
     page = shown(at)
     assert WORDS["es"]["knowledge"] in page
     assert english_in(page) == []
+
+
+def test_the_start_up_progress_is_in_spanish_while_the_index_is_prepared(
+    school: Assistant,
+) -> None:
+    done = threading.Thread(target=lambda: None)
+    done.start()
+    done.join()
+    status = Status("knowledge", done=1, total=4, message="guías", school_ready=True)
+    resources._injected = (school, Preparation(_status=status, _thread=done))
+    at = spanish_page(school, "adm", "screens/admin.py")  # the admin page needs the index
+    page = shown(at)
+    assert "Waypoint está preparando" in page
+    assert english_in(page) == []
