@@ -126,8 +126,9 @@ def test_every_page_key_is_in_english_and_spanish_with_the_same_placeholders() -
 
 
 # callers pass the names the templates use ---------------------------------------------------
-def literal_calls(method: str) -> Iterator[tuple[Path, int, str, set[str], bool]]:
-    """(file, line, key, keyword names, has **values) of each `x.method("key", ...)` call."""
+def literal_calls(method: str) -> Iterator[tuple[Path, int, str, set[str], bool, bool]]:
+    """(file, line, key, keyword names, has **values, passes a language) of each
+    `x.method("key", ...)` call."""
     for root in CALLERS:
         for path in root.rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -143,15 +144,17 @@ def literal_calls(method: str) -> Iterator[tuple[Path, int, str, set[str], bool]
                     continue
                 named = {k.arg for k in node.keywords if k.arg is not None}
                 splat = any(k.arg is None for k in node.keywords)
-                yield path, node.lineno, node.args[0].value, named, splat
+                language = len(node.args) > 1 or "language" in named
+                yield path, node.lineno, node.args[0].value, named - {"language"}, splat, language
 
 
 def test_page_callers_name_keys_that_exist_and_pass_the_names_the_texts_use() -> None:
     english = read_yaml(BUNDLED_PROMPTS / "ui.yaml")["en"]
     checked = 0
-    for path, line, key, named, splat in literal_calls("t"):
+    for path, line, key, named, splat, language in literal_calls("t"):
         where = f"{path.relative_to(REPO)}:{line} {key}"
         assert key in english, where
+        assert language, f"{where}: no language given, so a Spanish reader would read English"
         used = format_names(Path("ui.yaml"), key, english[key], specs=True)
         assert splat or used <= named, where
         assert named <= UI_NAMES.get(key, frozenset()), where
@@ -162,7 +165,7 @@ def test_page_callers_name_keys_that_exist_and_pass_the_names_the_texts_use() ->
 def test_answer_callers_pass_the_names_the_templates_use() -> None:
     data = read_yaml(BUNDLED_PROMPTS / "answers.yaml")
     checked = 0
-    for path, line, key, named, splat in literal_calls("render"):
+    for path, line, key, named, splat, _ in literal_calls("render"):
         if key not in ANSWER_NAMES or splat:
             continue
         node = data
