@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import shutil
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -126,26 +127,36 @@ def test_every_page_key_is_in_english_and_spanish_with_the_same_placeholders() -
 
 
 # callers pass the names the templates use ---------------------------------------------------
+@cache
+def calls() -> tuple[tuple[Path, ast.Call], ...]:
+    """Every call in ui/ and assistant/, each file parsed once."""
+    found = []
+    for root in CALLERS:
+        for path in root.rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            if ".t(" not in source and ".render(" not in source:
+                continue
+            tree = ast.parse(source)
+            found += [(path, node) for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    return tuple(found)
+
+
 def literal_calls(method: str) -> Iterator[tuple[Path, int, str, set[str], bool, bool]]:
     """(file, line, key, keyword names, has **values, passes a language) of each
     `x.method("key", ...)` call."""
-    for root in CALLERS:
-        for path in root.rglob("*.py"):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                if not (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == method
-                    and node.args
-                    and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str)
-                ):
-                    continue
-                named = {k.arg for k in node.keywords if k.arg is not None}
-                splat = any(k.arg is None for k in node.keywords)
-                language = len(node.args) > 1 or "language" in named
-                yield path, node.lineno, node.args[0].value, named - {"language"}, splat, language
+    for path, node in calls():
+        if not (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == method
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            continue
+        named = {k.arg for k in node.keywords if k.arg is not None}
+        splat = any(k.arg is None for k in node.keywords)
+        language = len(node.args) > 1 or "language" in named
+        yield path, node.lineno, node.args[0].value, named - {"language"}, splat, language
 
 
 def test_page_callers_name_keys_that_exist_and_pass_the_names_the_texts_use() -> None:
