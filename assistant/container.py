@@ -62,6 +62,7 @@ from assistant.retrieval.retriever import HybridRetriever
 from assistant.retrieval.shipped_vectors import ShippedFirst, ShippedVectors
 from assistant.settings import Settings
 from assistant.settings_groups import ClassRules
+from assistant.texts.files import validate_prompts
 
 if TYPE_CHECKING:
     from assistant.lti.tool import LtiTool
@@ -100,6 +101,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._parts: CatalogParts | None = None
         self._chat: tuple[CatalogParts, ChatEngine] | None = None
+        validate_prompts(settings.prompts_dir)  # every text file checked against its schema
 
     # the index: model, records, vector store, indexer, retriever ---------------------------
     @cached_property

@@ -211,7 +211,12 @@ class CatalogParts:
 
     @cached_property
     def class_reports(self) -> ClassReportService:
-        analyzer = ClassAnalyzer(self.catalog, self.reasons, self.settings.class_rules)
+        analyzer = ClassAnalyzer(
+            self.catalog,
+            self.reasons,
+            self.settings.class_rules,
+            load_reason_languages(self.settings.prompts_dir),
+        )
         learners = self.learners
         return ClassReportService(
             learners.store, learners.access, self.mastery, analyzer, team=self.teams

@@ -59,6 +59,7 @@ OUTSIDE = ("evals", "tests")
 # nodes that share a layer are independent of each other (neither imports the other).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),  # settings, errors, types, language, csv_safety, csv_rows: shared vocabulary
+    ("texts",),  # the one loader of the text files under prompts/, with their schemas
     ("frameworks",),  # competency frameworks, CASE, the catalog
     ("index",),  # the index records, the embedding cache and the vector store
     ("ingest", "retrieval", "learners"),  # the document index and the learner model, apart

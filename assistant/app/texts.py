@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from assistant.errors import TemplateError
+from assistant.texts.files import load_ui
 
 LANGUAGES = ("en", "es")
 # Characters that mean something anywhere in a line: emphasis, code, links and images, HTML
@@ -58,16 +56,11 @@ class UiTexts:
 
 
 def load_ui_texts(prompts_dir: Path) -> UiTexts:
-    path = prompts_dir / "ui.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateError(path, f"cannot read the page texts: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("en"), dict):
-        raise TemplateError(path, "expected an 'en' section of page texts")
-    words = {lang: dict(data.get(lang) or {}) for lang in LANGUAGES}
-    starters = data.get("starters") or {}
-    return UiTexts(words, {lang: dict(starters.get(lang) or {}) for lang in LANGUAGES})
+    """The page words, checked by the text loader against texts/ui_spec.py."""
+    data = load_ui(prompts_dir / "ui.yaml")
+    words = {lang: dict(data[lang]) for lang in LANGUAGES}
+    starters = data["starters"]
+    return UiTexts(words, {lang: dict(starters[lang]) for lang in LANGUAGES})
 
 
 def plain(text: str, *, layout: bool = False) -> str:

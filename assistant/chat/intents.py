@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
-import yaml
 
-from assistant.chat.templates import TemplateFileError
 from assistant.chat.types import INTENTS, Intent, Role
 from assistant.chat.vectors import unit_rows
 from assistant.frameworks.codes import codes_in
+from assistant.texts.files import load_yaml
+from assistant.texts.intents_spec import intents_schema
 
 EmbedMany = Callable[[list[str]], list[list[float]]]
 RULE_BONUS = 0.35
@@ -38,26 +38,13 @@ class IntentDecision:
 
 
 def load_intent_spec(path: Path) -> IntentSpec:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateFileError(path, f"cannot be read ({exc})") from exc
-    intents = data.get("intents") if isinstance(data, dict) else None
-    if not isinstance(intents, dict) or data.get("version") != 1:
-        raise TemplateFileError(path, "must have version: 1 and an intents mapping")
-    unknown = set(intents) - set(INTENTS)
-    if unknown:
-        raise TemplateFileError(path, f"unknown intents {sorted(unknown)}")
+    data = load_yaml(path, intents_schema(INTENTS))
+    intents = data["intents"]
     patterns: dict[Intent, tuple[re.Pattern[str], ...]] = {}
     examples: dict[Intent, tuple[str, ...]] = {}
     for name, entry in intents.items():
         intent = cast(Intent, name)
-        if not isinstance(entry, dict) or set(entry) != {"patterns", "examples"}:
-            raise TemplateFileError(path, f"{name} needs exactly patterns and examples")
-        try:
-            patterns[intent] = tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"])
-        except re.error as exc:
-            raise TemplateFileError(path, f"{name}: bad pattern ({exc})") from exc
+        patterns[intent] = tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"])
         examples[intent] = tuple(str(e) for e in entry["examples"])
     return IntentSpec(patterns, examples)
 

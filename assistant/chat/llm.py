@@ -1,5 +1,6 @@
 """The optional LLM composer: a LangChain chat model chosen in settings (init_chat_model),
-prompts from prompts/, passages spotlighted, citations checked against the passages given."""
+prompts from prompts/ (checked by the text loader), passages spotlighted, citations checked
+against the passages given."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import yaml
 from jinja2 import Environment, StrictUndefined
 
 from assistant.chat.guards import spotlight
-from assistant.chat.templates import TemplateFileError
 from assistant.chat.types import Citation
 from assistant.errors import WaypointError
+from assistant.texts.files import load_template, load_yaml
+from assistant.texts.llm_spec import SYSTEM, USER, tones_schema
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish (español)"}
 AUDIENCES = {
@@ -63,16 +64,9 @@ class LLMComposer:
         self._model_factory = model
         self._model: Any = None
         env = Environment(undefined=StrictUndefined, autoescape=False)
-        try:
-            self._system = env.from_string((prompts_dir / "llm_system.md").read_text("utf-8"))
-            self._user = env.from_string((prompts_dir / "llm_user.md").read_text("utf-8"))
-            tones = yaml.safe_load((prompts_dir / "llm_tones.yaml").read_text("utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise TemplateFileError(
-                prompts_dir, f"LLM prompt files cannot be read ({exc})"
-            ) from exc
-        if not isinstance(tones, dict) or set(tones.get("tones", {})) != set(AUDIENCES):
-            raise TemplateFileError(prompts_dir / "llm_tones.yaml", "needs a tone per role")
+        self._system = env.from_string(load_template(prompts_dir / "llm_system.md", SYSTEM))
+        self._user = env.from_string(load_template(prompts_dir / "llm_user.md", USER))
+        tones = load_yaml(prompts_dir / "llm_tones.yaml", tones_schema())
         self._tones: dict[str, str] = tones["tones"]
 
     def messages(

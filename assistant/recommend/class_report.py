@@ -87,11 +87,16 @@ class ClassReport:
 
 class ClassAnalyzer:
     def __init__(
-        self, catalog: FrameworkCatalog, reasons: ReasonTemplates, rules: ClassRules
+        self,
+        catalog: FrameworkCatalog,
+        reasons: ReasonTemplates,
+        rules: ClassRules,
+        languages: Mapping[str, ReasonTemplates] | None = None,
     ) -> None:
         self.catalog = catalog
         self.reasons = reasons
         self.rules = rules
+        self.languages = dict(languages or {})  # reasons in other languages, e.g. "es"
 
     def report(
         self,
@@ -102,7 +107,14 @@ class ClassAnalyzer:
         *,
         as_of: date,
         model: str,
+        language: str | None = None,
     ) -> ClassReport:
+        """The class's report, its reasons and notes in `language` when its templates exist."""
+        other = self.languages.get(language or self.reasons.language)
+        if other is not None and other.language != self.reasons.language:
+            worded = ClassAnalyzer(self.catalog, other, self.rules)
+            args = (school_class, learners, estimates, evidence_days)
+            return worded.report(*args, as_of=as_of, model=model)
         roster = sorted(learners.values(), key=lambda p: (p.name.casefold(), p.id))
         scope = self._scope(school_class, estimates)
         gaps = {

@@ -1,89 +1,29 @@
 """Plain-language reasons from the templates in prompts/reasons.yaml (English) and
 prompts/reasons.<language>.yaml (one per language in LANGUAGES, e.g. reasons.es.yaml).
 
-Each file is validated when loaded: every key in SPEC must be present, no other key is allowed,
-and each template may only use the placeholders SPEC lists for it. A next_steps template may
-instead be a mapping with a `self` and an `other` template (for the learner reading their own
-steps, and for someone reading about the learner), for languages whose verbs change with the
-person. A bad file fails fast with its name and the key. All prose, month names included, lives
-in the files; this module only fills them in.
+Each file is read and validated by the one text loader (assistant/texts) against the schema in
+texts/reasons_spec.py: every key in SPEC must be present, no other key is allowed, and each
+template may only use the placeholders SPEC lists for it. A next_steps template may instead be
+a mapping with a `self` and an `other` template (for the learner reading their own steps, and
+for someone reading about the learner), for languages whose verbs change with the person. A bad
+file fails fast with its name, the key and the placeholder. All prose, month names included,
+lives in the files; this module only fills them in.
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from assistant.errors import TemplateError
+from assistant.texts.files import load_yaml
+from assistant.texts.reasons_spec import READERS, SPEC, reasons_schema
 
 TEMPLATE_FILE = "reasons.yaml"
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = ("es",)  # besides English: each has reasons.<language>.yaml, checked at start
-READERS = ("self", "other")
-SPLIT_SECTIONS = frozenset({"next_steps"})  # whose templates may differ by reader
-MONTHS = 12
-
-SPEC: dict[str, dict[str, frozenset[str]]] = {
-    "fragments": {
-        "self_subject": frozenset(),
-        "self_possessive": frozenset(),
-        "other_possessive": frozenset({"name"}),
-        "list_two": frozenset({"first", "second"}),
-        "list_many": frozenset({"items", "last"}),
-        "list_separator": frozenset(),
-        "achievement": frozenset({"level", "codes", "date"}),
-        "which_one": frozenset(),
-        "which_two": frozenset(),
-        "which_many": frozenset({"count"}),
-        "piece": frozenset(),
-        "pieces": frozenset(),
-        "sentence_separator": frozenset(),
-        "months": frozenset(),
-        "day": frozenset({"day", "month"}),
-        "day_year": frozenset({"day", "month", "year"}),
-    },
-    "next_steps": {
-        "builds_on": frozenset({"subject", "achievements", "code", "which"}),
-        "starting_point": frozenset({"code"}),
-        "in_progress": frozenset(
-            {"possessive", "code", "level", "label", "date", "count", "pieces", "bar", "bar_label"}
-        ),
-        "latest_higher": frozenset({"latest", "latest_label"}),
-        "override": frozenset({"teacher", "code", "level", "date", "reason"}),
-        "opens": frozenset({"bar", "opens"}),
-        "started_beyond": frozenset({"subject", "started"}),
-        "struggle": frozenset(),
-        "focus": frozenset(),
-        "prerequisite": frozenset({"code", "title"}),
-        "prerequisite_level": frozenset({"code", "title", "level"}),
-        "prerequisite_since": frozenset({"code", "title", "level", "date"}),
-    },
-    "groups": {
-        "purpose": frozenset({"count", "targets", "bar", "focus"}),
-        "review": frozenset({"review_by", "bar", "focus"}),
-        "conference": frozenset({"focus", "targets"}),
-    },
-    "stuck": {
-        "reteach": frozenset({"count", "total", "share"}),
-        "small_group": frozenset({"count", "total"}),
-    },
-    "tiers": {
-        "core": frozenset(),
-        "stuck": frozenset({"codes", "bar", "days"}),
-        "lowest": frozenset({"lowest", "codes"}),
-        "chain": frozenset({"links", "chain"}),
-        "many": frozenset({"count", "codes"}),
-        "class_wide": frozenset({"codes"}),
-        "absence": frozenset({"start", "end"}),
-        "decision": frozenset(),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -98,13 +38,7 @@ class ReasonTemplates:
 
     @classmethod
     def load(cls, path: Path, language: str = DEFAULT_LANGUAGE) -> ReasonTemplates:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise TemplateError(path, f"cannot be read ({exc.strerror or exc})") from exc
-        except yaml.YAMLError as exc:
-            raise TemplateError(path, f"is not valid YAML ({exc})") from exc
-        templates, others = _validated(path, data)
+        templates, others = _split(load_yaml(path, reasons_schema()))
         return cls(str(path), templates, others, language)
 
     def render(self, section: str, key: str, *, other: bool = False, **values: object) -> str:
@@ -180,67 +114,16 @@ def level_label(level: float) -> str:
     return f"{level:g}"
 
 
-def _validated(
-    path: Path, data: Any
-) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
-    if not isinstance(data, dict):
-        raise TemplateError(path, "must be a mapping of sections")
-    if data.get("version") != 1:
-        raise TemplateError(path, "version must be 1")
-    unknown = set(data) - set(SPEC) - {"version"}
-    if unknown:
-        raise TemplateError(path, f"unknown section(s): {', '.join(sorted(unknown))}")
-    checked: dict[str, dict[str, str]] = {}
+def _split(data: Any) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """Checked data as the templates for both readers and the next_steps ones for others."""
+    templates: dict[str, dict[str, str]] = {}
     others: dict[str, dict[str, str]] = {}
-    for section, keys in SPEC.items():
-        found = data.get(section)
-        if not isinstance(found, dict):
-            raise TemplateError(path, f"section {section!r} is missing or not a mapping")
-        missing = set(keys) - set(found)
-        extra = set(found) - set(keys)
-        if missing:
-            raise TemplateError(path, f"{section}: missing key(s) {', '.join(sorted(missing))}")
-        if extra:
-            raise TemplateError(path, f"{section}: unknown key(s) {', '.join(sorted(extra))}")
-        checked[section] = {}
-        for key, allowed in keys.items():
-            where, value = f"{section}.{key}", found[key]
+    for section in SPEC:
+        templates[section] = {}
+        for key, value in data[section].items():
             if isinstance(value, dict):
-                if section not in SPLIT_SECTIONS:
-                    raise TemplateError(
-                        path, f"{where} must be a string (only next_steps may differ by reader)"
-                    )
-                if set(value) != set(READERS):
-                    raise TemplateError(
-                        path, f"{where} must be a string or have exactly the keys self and other"
-                    )
-                checked[section][key] = _template(path, f"{where}.self", value["self"], allowed)
-                others.setdefault(section, {})[key] = _template(
-                    path, f"{where}.other", value["other"], allowed
-                )
+                templates[section][key] = value[READERS[0]]
+                others.setdefault(section, {})[key] = value[READERS[1]]
             else:
-                checked[section][key] = _template(path, where, value, allowed)
-    if len(checked["fragments"]["months"].split()) != MONTHS:
-        raise TemplateError(path, "fragments.months must list 12 month names, January first")
-    return checked, others
-
-
-def _template(path: Path, where: str, value: Any, allowed: frozenset[str]) -> str:
-    if not isinstance(value, str):
-        raise TemplateError(path, f"{where} must be a string")
-    try:
-        fields = list(string.Formatter().parse(value))
-    except ValueError as exc:
-        raise TemplateError(path, f"{where} has a malformed placeholder ({exc})") from exc
-    for _, name, spec, conversion in fields:
-        if name is None:
-            continue
-        if name not in allowed:
-            raise TemplateError(
-                path,
-                f"{where} uses unknown placeholder {{{name}}}"
-                + (f" (allowed: {', '.join(sorted(allowed))})" if allowed else " (none allowed)"),
-            )
-        if spec or conversion:
-            raise TemplateError(path, f"{where}: placeholders take no format or conversion")
-    return value
+                templates[section][key] = value
+    return templates, others

@@ -133,7 +133,15 @@ class ClassReportService:
         self.analyzer = analyzer
         self.team = team
 
-    def for_class(self, viewer: Viewer, class_id: str, *, as_of: date | None = None) -> ClassReport:
+    def for_class(
+        self,
+        viewer: Viewer,
+        class_id: str,
+        *,
+        as_of: date | None = None,
+        language: str | None = None,
+    ) -> ClassReport:
+        """The report, worded in `language` when the analyzer has its reasons (else English)."""
         self.policy.require_class(viewer, class_id)
         info = self.store.class_info(class_id)
         grant = self.policy.grant_visible(
@@ -148,6 +156,7 @@ class ClassReportService:
             self.store.evidence_dates(grant, until),
             as_of=day,
             model=self.mastery.model.name,
+            language=language,
         )
         if self.team is None or not report.groups:
             return report

@@ -12,7 +12,7 @@ from assistant.app.bootstrap import Status
 from assistant.app.texts import UiTexts, plain
 from assistant.chat.types import Answer
 from assistant.csv_safety import safe_cell
-from ui import resources
+from ui import resources, state
 
 STATUS_ICONS = {"mastered": "🟢", "working": "🔵", "ready": "🟡", "locked": "⚪"}
 
@@ -35,14 +35,15 @@ def _satisfied(status: Status, need: str) -> bool:
 @st.fragment(run_every=2.0)
 def _progress(need: str) -> None:
     texts = resources.texts()
+    language = state.language()
     status = resources.preparation().status
     if _satisfied(status, need):
         st.rerun(scope="app")
     if status.phase == "failed":
-        st.error(texts.t("preparation_failed", message=plain(status.message)))
+        st.error(texts.t("preparation_failed", language, message=plain(status.message)))
         return
-    st.info(texts.t("preparing_note"))
-    label = f"{texts.t('preparing')}: {plain(status.message)}"
+    st.info(texts.t("preparing_note", language))
+    label = f"{texts.t('preparing', language)}: {plain(status.message)}"
     if status.total:
         label += f" ({status.done}/{status.total})"
     st.progress(status.fraction if status.total else 0.0, text=label)
