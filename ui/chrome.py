@@ -69,7 +69,9 @@ PAGE_SCRIPT = """<script>(function () {
     if (window.innerWidth > 640) { return; }
     var sidebar = doc.querySelector('[data-testid="stSidebar"]');
     if (!sidebar || !sidebar.contains(event.target)) { return; }
-    if (!event.target.closest('a, [data-testid^="stBaseButton-segmented_control"]')) { return; }
+    var choice = 'a, [data-testid^="stBaseButton-segmented_control"], '
+      + '[data-variant="segmented_control"]';
+    if (!event.target.closest(choice)) { return; }
     setTimeout(function () {
       var close = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
       if (close && sidebar.getAttribute("data-collapsed") === "false") { close.click(); }

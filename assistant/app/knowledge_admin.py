@@ -26,7 +26,7 @@ from assistant.ingest.corpus import FRAMEWORK_SUFFIXES, root_key
 from assistant.ingest.indexer import Indexer
 from assistant.ingest.loaders import GUIDE_SUFFIXES, load_guide
 from assistant.ingest.report import IngestReport
-from assistant.types import AUDIENCES
+from assistant.types import AUDIENCES, QUESTION, Chunk, MetadataValue
 
 
 class UploadError(WaypointError):
@@ -167,7 +167,7 @@ class KnowledgeAdmin:
             uploaded = folder == self.uploads_dir
             for record in sorted(records.files_under(key), key=lambda r: r.path):
                 ids = records.chunk_ids(key, record.path)
-                meta = next((by_id[i].metadata for i in sorted(ids) if i in by_id), {})
+                meta = _file_metadata([by_id[i] for i in sorted(ids) if i in by_id])
                 on_disk = folder / record.path
                 changed = (
                     datetime.fromtimestamp(on_disk.stat().st_mtime).date()
@@ -227,6 +227,13 @@ class KnowledgeAdmin:
     def _frameworks_in_use(self) -> FrameworksInUse:
         recorded = (fw.get("file") for fw in self.records.frameworks())
         return FrameworksInUse(lambda: framework_files(self.knowledge_dir, recorded))
+
+
+def _file_metadata(chunks: list[Chunk]) -> dict[str, MetadataValue]:
+    """What a file's passages say it is: a passage's own metadata, not that of an entry for a
+    question one of its sections answers (doc_type "question")."""
+    passages = [c for c in chunks if c.metadata.get("doc_type") != QUESTION]
+    return (passages or chunks)[0].metadata if chunks else {}
 
 
 def _count(values: object) -> dict[str, int]:

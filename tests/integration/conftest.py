@@ -20,6 +20,7 @@ NOT_STORE_SUITES = {
     "test_browser.py": "it checks what Chromium renders and requests; the app on the server "
     "stores is covered by the AppTest suite (test_app.py)",
     "test_browser_chrome.py": "as test_browser.py",
+    "test_browser_roles.py": "as test_browser.py",
     "test_chat_engine.py": "it checks how answers are composed from what the retriever returns; "
     "the retriever on the server stores is covered by test_bundled_search.py, "
     "test_retrieval_quality.py, test_chat_learners.py and the app and CLI suites",
