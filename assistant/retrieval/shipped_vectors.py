@@ -123,7 +123,9 @@ def read(path: Path) -> tuple[dict[str, Any], dict[str, int], np.ndarray, np.nda
     """The file's meta, its rows by content key, its vectors (float32) and its probe vectors."""
     with np.load(path) as data:
         meta = json.loads(str(data["meta"]))
-        rows = {bytes(k).hex(): i for i, k in enumerate(data["keys"])}
+        # numpy's fixed-width bytes drop trailing zero bytes: a digest ending in 00 is padded
+        # back to its 32 bytes
+        rows = {bytes(k).ljust(32, b"\0").hex(): i for i, k in enumerate(data["keys"])}
         vectors = data["vectors"].astype(np.float32) * data["scales"][:, None]
         return meta, rows, vectors, data["probe_vectors"]
 

@@ -181,6 +181,7 @@ def test_every_role_s_page_is_accessible_on_a_phone_and_its_sidebar_closes(
         sidebar = page.get_by_test_id("stSidebar")
         expect(sidebar).to_have_attribute("data-collapsed", "false")
         expect(sidebar.get_by_role("button", name=SIGN_OUT[visit.language])).to_be_visible()
+        settle(page)  # the sidebar slides in; mid-way its text is faint
         found += [f"sidebar open: {problem}" for problem in serious_violations(page)]
         if found:
             problems[f"{visit.path} ({visit.language})"] = found

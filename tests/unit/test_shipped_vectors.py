@@ -35,7 +35,9 @@ def test_shipped_vectors_agree_with_the_encoder(backend: str) -> None:
     name = NAMES[backend]
     meta, rows, vectors, probes = shipped_vectors.read(shipped_vectors.vectors_file(name))
     stored = np.array([vectors[rows[content_key(name, text)]] for text in meta["probes"]])
-    assert shipped_vectors.agreement(stored, probes) >= 0.999
+    # dynamic int8 quantizes activations per batch, so a text's int8 vector moves a little
+    # with the batch it was encoded in (the shipped rows in batches of 64, the probes alone)
+    assert shipped_vectors.agreement(stored, probes) >= (0.99 if backend == "onnx-int8" else 0.999)
 
 
 class Bundled(FakeEmbedder):
@@ -124,3 +126,16 @@ def test_a_model_without_shipped_vectors_encodes_everything(tmp_path: Path) -> N
 
     assert embeddings.computed == 2
     assert not shipped.usable
+
+
+def test_a_key_whose_digest_ends_in_zero_bytes_reads_back(tmp_path: Path) -> None:
+    """numpy's fixed-width bytes drop trailing zero bytes; one digest in 256 ends in one."""
+    maker = Bundled()
+    path = tmp_path / f"{maker.name}.npz"
+    keys = ["ab" * 31 + "00", "cd" * 30 + "0000", "ef" * 32]
+    vectors = maker.embed_documents(["one", "two", "three"])
+    write(path, maker, dict(zip(keys, vectors, strict=True)), ["one"])
+
+    _, rows, _, _ = shipped_vectors.read(path)
+
+    assert sorted(rows) == sorted(keys)
