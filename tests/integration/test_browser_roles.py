@@ -89,7 +89,9 @@ def settle(page: Any) -> None:
     """Wait until the app has finished its run and drawn its charts."""
     from playwright.sync_api import expect
 
-    busy = page.locator("[data-stale='true'], [data-testid='stSpinner'], #wp-opening")
+    busy = page.locator(
+        "[data-stale='true'], [data-testid='stSpinner'], [data-testid='stSkeleton'], #wp-opening"
+    )
     for _ in range(2):  # a page may run twice (a rerun right after the first)
         expect(busy).to_have_count(0, timeout=120_000)
         page.wait_for_timeout(1500)
