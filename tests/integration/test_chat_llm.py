@@ -20,13 +20,13 @@ def server() -> Iterator[FakeOpenAIServer]:
 
 
 def llm_engine(assistant: Assistant, server: FakeOpenAIServer, **overrides: object) -> ChatEngine:
-    settings = assistant.settings.updated(
-        llm_provider="openai",
-        llm_model="fake-model",
-        llm_base_url=server.base_url,
-        llm_timeout=2.0,
-        **overrides,
-    )
+    values: dict[str, object] = {
+        "llm_provider": "openai",
+        "llm_model": "fake-model",
+        "llm_base_url": server.base_url,
+        "llm_timeout": 2.0,
+    }
+    settings = assistant.settings.updated(**{**values, **overrides})
     return build_chat_engine(assistant, settings)
 
 
