@@ -47,6 +47,7 @@ BENCHMARKS = (
     Benchmark("server mode", "evals.bench_server", "server"),
     Benchmark("evidence import memory", "evals.bench_evidence_memory", "evidence_memory"),
     Benchmark("school leaders at district scale", "evals.bench_leaders", "leaders"),
+    Benchmark("embedding backends, int8 vs torch", "evals.bench_backends", "backends"),
 )
 
 
@@ -104,6 +105,15 @@ README_ROWS = (
         "first ingest of the bundled knowledge, chunks/s / re-ingest of the unchanged corpus",
         "{0:.0f} / {1:.3f} s",
         (("ingest", "chunks/s"), ("ingest", "re-ingest, unchanged (s)")),
+    ),
+    Row(
+        "int8 encoder vs torch: recall@5 hybrid / dense difference; encode rate",
+        "{0:+.4f} / {1:+.4f}; {2:.2f}×",
+        (
+            ("backends", "recall@5 hybrid, int8 - torch"),
+            ("backends", "recall@5 dense, int8 - torch"),
+            ("backends", "encode rate int8 / torch"),
+        ),
     ),
     Row(
         "an answer, warm: p50 / p95; cold start",
