@@ -48,6 +48,7 @@ BENCHMARKS = (
     Benchmark("evidence import memory", "evals.bench_evidence_memory", "evidence_memory"),
     Benchmark("school leaders at district scale", "evals.bench_leaders", "leaders"),
     Benchmark("embedding backends, int8 vs torch", "evals.bench_backends", "backends"),
+    Benchmark("simultaneous users", "evals.bench_concurrency", "concurrency"),
 )
 
 
@@ -113,6 +114,16 @@ README_ROWS = (
             ("backends", "recall@5 hybrid, int8 - torch"),
             ("backends", "recall@5 dense, int8 - torch"),
             ("backends", "encode rate int8 / torch"),
+        ),
+    ),
+    Row(
+        "simultaneous users asking first-time questions: p95 at 20 / 50; errors at 50; peak RSS",
+        "{0:,.0f} ms / {1:,.0f} ms; {2:.0f}; {3:.0f} MiB",
+        (
+            ("concurrency", "20 users p95 (ms)"),
+            ("concurrency", "50 users p95 (ms)"),
+            ("concurrency", "50 users errors"),
+            ("concurrency", "peak RSS serving 50 (MiB)"),
         ),
     ),
     Row(
