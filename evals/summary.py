@@ -49,6 +49,7 @@ BENCHMARKS = (
     Benchmark("school leaders at district scale", "evals.bench_leaders", "leaders"),
     Benchmark("embedding backends, int8 vs torch", "evals.bench_backends", "backends"),
     Benchmark("simultaneous users", "evals.bench_concurrency", "concurrency"),
+    Benchmark("a new user's journey and cold starts", "evals.bench_journey", "journey"),
 )
 
 
@@ -114,6 +115,23 @@ README_ROWS = (
             ("backends", "recall@5 hybrid, int8 - torch"),
             ("backends", "recall@5 dense, int8 - torch"),
             ("backends", "encode rate int8 / torch"),
+        ),
+    ),
+    Row(
+        "a new user, empty home → first answer (× a tutorial RAG's whole first run)",
+        "{0:.1f} s ({1:.2f}×)",
+        (
+            ("journey", "fresh user to first answer (s)"),
+            ("journey", "fresh user / tutorial first run"),
+        ),
+    ),
+    Row(
+        "`waypoint ui` → sign-in page rendered (× a one-line Streamlit app); `waypoint --help`",
+        "{0:.1f} s ({1:.2f}×); {2:.2f} s",
+        (
+            ("journey", "ui sign-in rendered (s)"),
+            ("journey", "ui / one-line app"),
+            ("journey", "help (s)"),
         ),
     ),
     Row(
