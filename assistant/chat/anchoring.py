@@ -23,7 +23,9 @@ from assistant.chat.types import AskContext, Intent
 from assistant.frameworks.codes import codes_in
 
 WHAT_NEXT = re.compile(
-    r"next|work(ing)? on|focus|give (him|her|them)|siguiente|trabaj|enfoc|practic", re.I
+    r"next|work(ing)? on|focus|give (him|her|them)|siguiente|trabaj|enfoc|practic"
+    r"|\b(start|begin|tackle|learn)\b|\b(empiezo|comienzo|sigo)\b",
+    re.I,
 )
 LEARNER_INTENTS: tuple[Intent, ...] = ("next_steps", "progress")
 LEVEL_NAME = re.compile(

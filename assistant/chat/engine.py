@@ -25,7 +25,7 @@ from assistant.chat.competency_focus import CompetencyFocus
 from assistant.chat.follow_ups import FollowUps
 from assistant.chat.guards import clean_message
 from assistant.chat.index_health import GuardedSearch, IndexHealth, with_index_notice
-from assistant.chat.intents import IntentClassifier
+from assistant.chat.intents import DECISIVE, IntentClassifier
 from assistant.chat.knowledge import KnowledgeAnswers
 from assistant.chat.learner_answers import LearnerAnswers
 from assistant.chat.learner_data import LearnerData
@@ -178,6 +178,8 @@ class ChatEngine:
             return self.staff_answers.school_answer(figures, text, context), text, "class_report"
         has_history = memory.last is not None
         decision = self.classifier.classify(text, context.role, has_history=has_history)
+        if decision.intent == "out_of_scope" and decision.method == DECISIVE:
+            return self.replies.decline_work(context), text, "out_of_scope"
         anchor = anchor_of(text, context, memory, self._learners)
         if anchor.route == "class":
             return self.staff_answers.class_answer(text, context, anchor), text, "class_report"

@@ -21,12 +21,15 @@ EmbedMany = Callable[[list[str]], list[list[float]]]
 RULE_BONUS = 0.35
 MIN_SIMILARITY = 0.32
 FOLLOW_UP_MAX_WORDS = 9
+DECISIVE = "decisive rule"  # the method of a decision a `decisive` pattern settled
 
 
 @dataclass(frozen=True)
 class IntentSpec:
     patterns: dict[Intent, tuple[re.Pattern[str], ...]]
     examples: dict[Intent, tuple[str, ...]]
+    # a match settles the intent whatever else the message resembles ("do my worksheet for me")
+    decisive: dict[Intent, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,14 @@ def load_intent_spec(path: Path) -> IntentSpec:
     intents = data["intents"]
     patterns: dict[Intent, tuple[re.Pattern[str], ...]] = {}
     examples: dict[Intent, tuple[str, ...]] = {}
+    decisive: dict[Intent, tuple[re.Pattern[str], ...]] = {}
     for name, entry in intents.items():
         intent = cast(Intent, name)
         patterns[intent] = tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"])
         examples[intent] = tuple(str(e) for e in entry["examples"])
-    return IntentSpec(patterns, examples)
+        if entry.get("decisive"):
+            decisive[intent] = tuple(re.compile(p, re.IGNORECASE) for p in entry["decisive"])
+    return IntentSpec(patterns, examples, decisive)
 
 
 class IntentClassifier:
@@ -81,6 +87,9 @@ class IntentClassifier:
         if "follow_up" in hits and len(text.split()) <= FOLLOW_UP_MAX_WORDS and has_history:
             return IntentDecision("follow_up", 1.0, "rule", {"follow_up": 1.0})
         hits.pop("follow_up", None)
+        for intent, patterns in self.spec.decisive.items():
+            if any(p.search(text) for p in patterns):
+                return IntentDecision(_for_role(intent, role), 1.0, DECISIVE, {intent: 1.0})
         vectors, labels = self._examples()
         query = unit_rows(np.array(self._embed([text]), dtype=np.float32))[0]
         similarity = vectors @ query

@@ -25,5 +25,12 @@ class Replies:
         text = self.templates.render("no_answer", language, suggestions=self.suggestions(context))
         return Answer(text, intent, language, abstained=True)
 
+    def decline_work(self, context: AskContext) -> Answer:
+        """Asked to do the work itself ("do problems 1-10 for me"): declined, with what
+        Waypoint can do instead."""
+        language = context.language or "en"
+        text = self.templates.render("do_the_work", language, suggestions=self.suggestions(context))
+        return Answer(text, "out_of_scope", language, abstained=True)
+
     def suggestions(self, context: AskContext) -> str:
         return self.templates.render(f"suggestions.{context.role}", context.language or "en")

@@ -16,7 +16,8 @@ from assistant.chat.learner_data import LearnerRef
 Route = Literal["own_data", "class", "general"]
 
 FIRST_PERSON = re.compile(
-    r"\b(i|i'?m|im|me|my|mine|myself|yo|mi|mis|me|voy|estoy|tengo|debo|puedo)\b", re.I
+    r"\b(i|i'?m|im|me|my|mine|myself|yo|mi|mis|me|voy|estoy|tengo|debo|puedo|sigo|empiezo)\b",
+    re.I,
 )
 CHILD = re.compile(
     r"\b(my|our)\s+(son|daughter|child|kid|boy|girl|kids|children|student)\b"
@@ -29,7 +30,10 @@ DATA_WORDS = re.compile(
     r"|\bwhere (am i|is (he|she))\b|\bfocus on\b|\bpractice next\b|\btackle\b"
     r"|\bsiguiente\b|\bnivel(es)?\b|\bprogreso\b|\bc[oó]mo (va|voy)\b|\bqu[eé] sigue\b"
     r"|\bpr[oó]ximos? pasos?\b|\batrasad[oa]\b|\btrabajar\b|\bestudiar ahora\b"
-    r"|\bqu[eé] (tengo que|debo|puedo) hacer\b|\bqu[eé] hago ahora\b|\bwhat do i do now\b",
+    r"|\bqu[eé] (tengo que|debo|puedo) hacer\b|\bqu[eé] hago ahora\b|\bwhat do i do now\b"
+    r"|\b(which|what) (skill|competency|one|unit|topic)s? (should|do|can|could|shall) (i|we)"
+    r" (start|do|learn|pick|begin|work|tackle)\b"
+    r"|\bqu[eé] habilidad (sigo|empiezo|comienzo|debo|tengo que|puedo)\b",
     re.I,
 )
 CLASS_ID = re.compile(

@@ -16,6 +16,7 @@ from assistant.chat.leads import blocks, body_of, lead_text, sentences
 from assistant.chat.types import Citation
 from assistant.chat.vectors import unit_rows
 from assistant.chat.word_overlap import overlap, stems
+from assistant.frameworks.codes import codes_in
 from assistant.retrieval.lexical import tokens
 from assistant.types import QUESTION, Chunk, SearchHit
 
@@ -37,10 +38,14 @@ FOR_AUDIENCE = {
 ASKED_FLOOR = 0.45
 ASKED_WEIGHT = 2.0
 ASKED_MARGIN = 0.25
+# The section whose listed questions the question search ranks first (BM25 and meaning, against
+# the questions alone) gains this much; the next ones a half, a third…
+ASKED_RANK = 0.3
 LEVEL_DIGIT = re.compile(
     r"(?<![\w.,:/])([1-4])(?![\w.,:/]|\s*(?:min|minutes|weeks|days|divided|times|plus|minus))"
 )
 OTHER_LEVEL = 0.4
+OTHER_CODE = 0.4
 PREFERRED_TYPE = 0.8
 NAMED_IN_HEADING = 0.4
 # A later paragraph joins the opening when it matches the question this much, and this much
@@ -67,6 +72,9 @@ class Section:
     code: str | None
     rank: int  # the best retrieval rank of any of its chunks (0 = first)
     questions: tuple[str, ...] = ()  # the questions its guide says it answers
+    # its place among the sections whose listed questions matched the question (words and
+    # meaning, question against question: 0 = first), None when none of them did
+    asked_rank: int | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -95,6 +103,11 @@ def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) 
     """The sections of these hits in retrieval order, each once, starting at its first chunk
     (`opening` finds part 0 of a hit's section, so a lead never starts mid-paragraph)."""
     found: dict[tuple[str, str], Section] = {}
+    asked_order: dict[tuple[str, str], int] = {}
+    for hit in hits:
+        if hit.chunk.metadata.get("doc_type") == QUESTION:
+            key = (hit.chunk.source, str(hit.chunk.metadata.get("section") or ""))
+            asked_order.setdefault(key, len(asked_order))
     for rank, hit in enumerate(hits):
         heading = str(hit.chunk.metadata.get("section") or "")
         key = (hit.chunk.source, heading)
@@ -116,6 +129,7 @@ def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) 
             code=str(meta.get("code") or "") or None,
             rank=rank,
             questions=tuple(q for q in listed.split("\n") if q),
+            asked_rank=asked_order.get(key),
         )
     return list(found.values())
 
@@ -210,6 +224,7 @@ class SectionPicker:
         vectors = unit_rows(np.array(self._embed(texts), dtype=np.float32))
         meaning = vectors[1:] @ vectors[0]
         asked = self._asked(vectors[0], [section for section, _ in leads])
+        asked_places = self._asked_places([section for section, _ in leads], prefs)
         ranked = []
         for (section, text), similarity, as_listed in zip(leads, meaning, asked, strict=True):
             # meaning first (against the lead, and against the questions the section lists);
@@ -228,7 +243,11 @@ class SectionPicker:
             weight = ASKED_WEIGHT if mine else ASKED_WEIGHT * 0.6
             score += weight * max(0.0, as_listed - ASKED_FLOOR)
             score += 0.2 * overlap(question, section.heading)
+            place = asked_places.get(section.key)
+            if place is not None:
+                score += ASKED_RANK * (1.0 if mine else 0.6) / (1 + place)
             score -= OTHER_LEVEL * _other_level(question, section.heading)
+            score -= OTHER_CODE * _other_code(question, section.heading)
             score += 0.1 / (1 + section.rank)
             score += self._audience_bonus(section, prefs)
             if section.language == prefs.language:
@@ -245,6 +264,25 @@ class SectionPicker:
                 similarity = min(float(similarity), 0.0)  # the English-only model guesses
             ranked.append(Lead(section, text, score, float(similarity), as_listed))
         return sorted(ranked, key=lambda lead: -lead.score)
+
+    def _asked_places(
+        self, found: Sequence[Section], prefs: Preferences
+    ) -> dict[tuple[str, str], int]:
+        """Where each section's listed questions came in the question search, counted among
+        the sections written for the asker (and, apart, among the others'): a parent's FAQ
+        that came first does not push a student's own section down."""
+        places: dict[tuple[str, str], int] = {}
+        for mine in (True, False):
+            ordered = sorted(
+                (
+                    s
+                    for s in found
+                    if s.asked_rank is not None and self._own_or_all(s, prefs) == mine
+                ),
+                key=lambda s: s.asked_rank or 0,
+            )
+            places.update((s.key, place) for place, s in enumerate(ordered))
+        return places
 
     @staticmethod
     def _suits(section: Section, text: str, prefs: Preferences) -> bool:
@@ -298,3 +336,13 @@ def _other_level(question: str, heading: str) -> bool:
     named = set(LEVEL_DIGIT.findall(heading))
     asked = set(LEVEL_DIGIT.findall(question))
     return bool(named and asked and not named & asked)
+
+
+def _other_code(question: str, heading: str) -> bool:
+    """The heading names competencies ("Sticking point: … (M.7.RP.1)") and the question names
+    others, none of them those: the section is about another competency."""
+    named = {code.casefold() for code in codes_in(heading)}
+    asked = {code.casefold() for code in codes_in(question)}
+    # "RP.6" names M.6.RP.6 in shorthand
+    same = any(n.endswith(a) or a.endswith(n) for n in named for a in asked)
+    return bool(named and asked and not same)

@@ -13,6 +13,7 @@ def names(*found: str) -> frozenset[str]:
 
 ANSWER_NAMES: dict[str, frozenset[str]] = {
     "no_answer": names("suggestions"),
+    "do_the_work": names("suggestions"),
     "suggestions.student": names(),
     "suggestions.parent": names(),
     "suggestions.teacher": names(),

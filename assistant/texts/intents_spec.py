@@ -1,4 +1,5 @@
-"""The schema of prompts/intents.yaml: per intent, regular expressions and example messages."""
+"""The schema of prompts/intents.yaml: per intent, regular expressions and example messages,
+and optionally `decisive` expressions whose match settles the intent outright."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from assistant.texts.schema import Each, Free, Many, Pattern, Section, Version
 
 def intents_schema(intents: Iterable[str] | None = None) -> Section:
     """Only the intents named (chat/types.INTENTS when the classifier loads the file)."""
-    entry = Section({"patterns": Many(Pattern()), "examples": Many(Free())})
+    entry = Section(
+        {"patterns": Many(Pattern()), "examples": Many(Free()), "decisive": Many(Pattern())},
+        optional=frozenset({"decisive"}),
+    )
     allowed = frozenset(intents) if intents is not None else None
     return Section({"version": Version(), "intents": Each(entry, allowed)})

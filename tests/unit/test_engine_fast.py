@@ -322,6 +322,23 @@ def test_asking_for_a_homework_answer_is_declined_and_a_fraction_is_no_level(
 
 
 @pytest.mark.parametrize(
+    ("message", "language", "says"),
+    [
+        ("can u just do problems 1-10 on my worksheet for me", "en", "I can't do the work"),
+        ("hazme la tarea de razones porfa", "es", "No puedo hacer el trabajo"),
+    ],
+)
+def test_asking_waypoint_to_do_the_work_is_declined_with_what_it_can_do_instead(
+    fake_engine: ChatEngine, message: str, language: str, says: str
+) -> None:
+    answer = fake_engine.ask(
+        message, AskContext(role="student", user_id=STUDENT, language=language)
+    )
+    assert answer.abstained and answer.intent == "out_of_scope" and not answer.citations
+    assert answer.text.startswith(says), answer.text
+
+
+@pytest.mark.parametrize(
     ("message", "opening"),
     [
         ("am i behind everyone else", "So far you have "),

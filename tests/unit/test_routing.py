@@ -16,6 +16,12 @@ MAYA = LearnerRef("L001", "Maya Lindgren")
         ("student", "what should i work on next", "own_data"),
         ("student", "wat level am i on ratios", "own_data"),
         ("student", "¿qué debo estudiar ahora? ¿cuál es mi siguiente paso?", "own_data"),
+        (
+            "student",
+            "finished the percent unit early, which skill do i start on monday",
+            "own_data",
+        ),
+        ("student", "ya acabé, ¿qué habilidad sigo?", "own_data"),
         ("student", "how do i prove mastery", "general"),
         ("student", "how does reassessment work", "general"),
         ("student", "is a 2 bad??", "general"),

@@ -8,6 +8,7 @@ from dataclasses import replace
 from assistant.chat.leads import lead_text
 from assistant.chat.sections import Lead, Preferences, Section, SectionPicker
 from assistant.chat.word_overlap import shares_phrase, stems
+from tests.fakes.embedder import FakeEmbedder
 
 SECTION = (
     "A 2 means Developing. Your child is on the way. They have some of the skill but not all "
@@ -121,3 +122,64 @@ def test_a_students_own_guide_may_name_family_a_parents_section_never_reaches_th
     prefs = Preferences("student", "en")
     assert SectionPicker._suits(own, own.text, prefs)
     assert not SectionPicker._suits(parents, parents.text, prefs)
+
+
+RETAKE = replace(
+    HOMEWORK,
+    source="guides/students/showing-evidence.en.md",
+    heading="How to ask to be reassessed",
+    text="Ask your teacher for a new chance to show the skill once you have practised.",
+    audience="students",
+    questions=("can i redo a test",),
+    asked_rank=1,
+)
+NOTEBOOK = replace(
+    HOMEWORK,
+    source="guides/students/study-and-revision-strategies.en.md",
+    heading="Keeping a notebook of mistakes",
+    text="Collect the mistakes from a quiz you did badly on and learn from each one.",
+    audience="students",
+    questions=("i did badly on a quiz",),
+    asked_rank=2,
+)
+PARENTS_RETAKE = replace(
+    RETAKE,
+    source="guides/parents/faq-worries.en.md",
+    heading="Can my child retake an assessment?",
+    audience="parents",
+    questions=("can he redo a quiz he failed",),
+    asked_rank=0,
+)
+
+
+def test_the_section_whose_listed_questions_came_first_for_the_asker_gains() -> None:
+    """The question search put a parents' FAQ first, then the student's own reassessment
+    section: for a student the own section counts as first, and it gains over a section that
+    the question search ranked after it."""
+    picker = SectionPicker(FakeEmbedder())
+    prefs = Preferences("student", "en")
+    places = picker._asked_places([PARENTS_RETAKE, NOTEBOOK, RETAKE], prefs)
+    assert places[RETAKE.key] == 0 and places[NOTEBOOK.key] == 1
+    assert places[PARENTS_RETAKE.key] == 0  # first among the others' sections
+    plain = [replace(s, asked_rank=None) for s in (NOTEBOOK, RETAKE)]
+    question = "i did badly on a quiz, can i redo it"
+    ranked = {lead.section.heading: lead.score for lead in picker.rank(question, plain, prefs, 80)}
+    boosted = {
+        lead.section.heading: lead.score
+        for lead in picker.rank(question, [NOTEBOOK, RETAKE], prefs, 80)
+    }
+    gain = {h: boosted[h] - ranked[h] for h in ranked}
+    assert gain[RETAKE.heading] > gain[NOTEBOOK.heading] > 0
+
+
+def test_a_section_on_another_competency_than_the_one_asked_loses() -> None:
+    picker = SectionPicker(FakeEmbedder())
+    other = replace(
+        HOMEWORK, heading="Sticking point: unit rates with fractions (M.7.RP.1)", text="Rates."
+    )
+    named = replace(other, heading="Sticking point: dividing for a unit rate (M.6.RP.2)")
+    prefs = Preferences("teacher", "en")
+    ranked = picker.rank("mini-lesson ideas for unit rates, M.6.RP.2", [other, named], prefs, 80)
+    assert ranked[0].section.heading == named.heading
+    shorthand = picker.rank("mini-lesson ideas for unit rates, RP.2", [other, named], prefs, 80)
+    assert shorthand[0].section.heading == named.heading

@@ -26,6 +26,9 @@ Search = Callable[[str, int, SearchFilters], list[SearchHit]]
 AT_HOME = re.compile(r"\bat home\b|\bhelp (him|her|them|my)\b|\ben casa\b|\bayudar", re.I)
 WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "leader": 170, "admin": 170}
 CANDIDATES = 8
+# How close (in ranking score) a second section must come to the first to be added.
+TEACHER_SECOND = 0.15
+FAMILY_SECOND = 0.15
 # A section's answer to a yes-no question ("Not necessarily."): left out for other questions
 YES_NO_OPENER = re.compile(r"^(Not necessarily|No|Yes|No necesariamente|S[ií])\.\s+(?=[A-ZÁÉÍÓÚ¿])")
 
@@ -128,16 +131,8 @@ class GuidePlan:
             return Composed((), (), 0.0)
         best = ranked[0]
         chosen = [best]
-        second = next((r for r in ranked[1:] if r.section.source != best.section.source), None)
-        own = FOR_AUDIENCE.get(role)
-        if second is not None and (
-            more  # "tell me more": the next best section of another guide
-            or (
-                role in ("teacher", "leader", "admin")
-                and second.section.audience in (own, "all")
-                and second.score >= best.score - 0.15
-            )
-        ):
+        second = self._second(ranked, role, kind, more)
+        if second is not None:
             chosen.append(second)
         lines: list[str] = []
         citations: list[Citation] = []
@@ -153,7 +148,10 @@ class GuidePlan:
             if number == 1 and says_no and overlap(question, heading) >= 0.3:
                 text = f"{self.templates.render('yes_no.no', language)} {text}"
             if number > 1:
-                lines.append(self.templates.render("also_from", language, title=lead.section.title))
+                title = lead.section.title
+                if lead.section.source == best.section.source:
+                    title = f"{title}: {lead.section.heading}"  # another section of the same guide
+                lines.append(self.templates.render("also_from", language, title=title))
             elif written_for_others(lead.section, role):
                 # said after the answer, so the answer still comes first
                 source = self.templates.render(
@@ -170,3 +168,25 @@ class GuidePlan:
         asked = max(lead.asked for lead in ranked[:3])
         titled = shares_phrase(question, best.section.heading)
         return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen), asked, titled)
+
+    @staticmethod
+    def _second(ranked: list[Lead], role: str, kind: Kind, more: bool) -> Lead | None:
+        """A second section, clearly introduced after the first: for "tell me more" the next
+        best of another guide; for a teacher one of their own guides nearly as close; for a
+        student or a parent asking a yes-no question or comparing two things (where the answer
+        often spans two sections: "is a 3 good or should she get 4s"), a section written for
+        them that the ranking puts nearly level with the first."""
+        best = ranked[0]
+        own = FOR_AUDIENCE.get(role)
+        others = [r for r in ranked[1:] if r.section.source != best.section.source]
+        if more:
+            return others[0] if others else None
+        if role in ("teacher", "leader", "admin"):
+            close = [r for r in others if r.score >= best.score - TEACHER_SECOND]
+            return close[0] if close and close[0].section.audience in (own, "all") else None
+        if kind not in ("yes_no", "comparison") or len(ranked) < 2:
+            return None
+        runner = ranked[1]
+        if runner.section.audience not in (own, "all") or runner.section.doc_type != "guide":
+            return None
+        return runner if runner.score >= best.score - FAMILY_SECOND else None
