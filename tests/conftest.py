@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 
 from assistant.container import Assistant, build_assistant
+from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.frameworks.translations import Translations
 from assistant.learners import db as learner_db
 from assistant.retrieval.embeddings import Embedder, make_embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
@@ -142,6 +144,38 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(learner_db, "migrate", migrate)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bundled_catalog_once() -> Iterator[None]:
+    """The catalog and the translations of the bundled knowledge alone (no recorded files),
+    which every assistant builds, are read once this session and shared: the bundled files do
+    not change while the tests run, and neither object changes once built. A catalog of any
+    other folder, or with recorded framework files, is read from the files every time."""
+    bundled = BUNDLED_KNOWLEDGE.resolve()
+    real_catalog, real_translations = FrameworkCatalog.load, Translations.load
+    catalogs: dict[None, FrameworkCatalog] = {}
+    translations: dict[None, Translations] = {}
+
+    def load_catalog(knowledge_dir: Path, recorded_files: Any = ()) -> FrameworkCatalog:
+        recorded = list(recorded_files)
+        if recorded or knowledge_dir.resolve() != bundled:
+            return real_catalog(knowledge_dir, recorded)
+        if None not in catalogs:
+            catalogs[None] = real_catalog(knowledge_dir)
+        return catalogs[None]
+
+    def load_translations(knowledge_dir: Path) -> Translations:
+        if knowledge_dir.resolve() != bundled:
+            return real_translations(knowledge_dir)
+        if None not in translations:
+            translations[None] = real_translations(knowledge_dir)
+        return translations[None]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FrameworkCatalog, "load", load_catalog)
+        patch.setattr(Translations, "load", load_translations)
         yield
 
 
