@@ -179,6 +179,11 @@ def _bundled_catalog_once() -> Iterator[None]:
         yield
 
 
+def real_migrations() -> bool:
+    """Whether the test under way is marked `migrations`."""
+    return bool(_REAL_MIGRATIONS)
+
+
 @pytest.fixture(autouse=True)
 def _real_migrations(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.node.get_closest_marker("migrations") is None:
