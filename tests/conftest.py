@@ -8,6 +8,7 @@ PostgreSQL (tests/servers.py starts both); every other test is deselected. Witho
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import shutil
@@ -149,29 +150,31 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
 
 @pytest.fixture(scope="session", autouse=True)
 def _bundled_catalog_once() -> Iterator[None]:
-    """The catalog and the translations of the bundled knowledge alone (no recorded files),
-    which every assistant builds, are read once this session and shared: the bundled files do
-    not change while the tests run, and neither object changes once built. A catalog of any
-    other folder, or with recorded framework files, is read from the files every time."""
+    """The frameworks, practice index and translations of the bundled knowledge alone (no
+    recorded files), which every assistant reads, are read from the files once this session:
+    the bundled files do not change while the tests run. Each load still returns a catalog and
+    translations of its own, built from them. Any other folder, or recorded framework files,
+    is read from the files every time."""
     bundled = BUNDLED_KNOWLEDGE.resolve()
     real_catalog, real_translations = FrameworkCatalog.load, Translations.load
-    catalogs: dict[None, FrameworkCatalog] = {}
-    translations: dict[None, Translations] = {}
+    read: dict[str, Any] = {}
 
     def load_catalog(knowledge_dir: Path, recorded_files: Any = ()) -> FrameworkCatalog:
         recorded = list(recorded_files)
         if recorded or knowledge_dir.resolve() != bundled:
             return real_catalog(knowledge_dir, recorded)
-        if None not in catalogs:
-            catalogs[None] = real_catalog(knowledge_dir)
-        return catalogs[None]
+        if "catalog" not in read:
+            read["catalog"] = real_catalog(knowledge_dir)
+        first: FrameworkCatalog = read["catalog"]
+        own = first.problems[: len(first.problems) - len(first.practice.problems)]
+        return FrameworkCatalog(first.frameworks, first.practice, own)
 
     def load_translations(knowledge_dir: Path) -> Translations:
         if knowledge_dir.resolve() != bundled:
             return real_translations(knowledge_dir)
-        if None not in translations:
-            translations[None] = real_translations(knowledge_dir)
-        return translations[None]
+        if "translations" not in read:
+            read["translations"] = real_translations(knowledge_dir)
+        return dataclasses.replace(read["translations"])
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(FrameworkCatalog, "load", load_catalog)
