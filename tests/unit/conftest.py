@@ -3,7 +3,8 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.chat.engine import ChatEngine
-from assistant.container import Assistant, build_chat_engine
+from assistant.container import Assistant
+from assistant.container_chat import build_chat_engine
 from tests.fakes.engine import demo_school
 from tests.fakes.retriever import FakeRetriever, knowledge_chunks
 
