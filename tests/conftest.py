@@ -21,12 +21,16 @@ from typing import Any
 
 import pytest
 
+from assistant.chat.engine import ChatEngine
 from assistant.container import Assistant, build_assistant
+from assistant.container_chat import build_chat_engine
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
 from assistant.learners import db as learner_db
 from assistant.retrieval.embeddings import Embedder, make_embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
+from tests.fakes.engine import demo_school
+from tests.fakes.retriever import FakeRetriever, knowledge_chunks
 
 REPO = Path(__file__).resolve().parents[1]
 CASE_SAMPLES = REPO / "tests" / "data" / "case"  # copies of ../shared/case-samples
@@ -34,7 +38,7 @@ VECTORS_TABLE = "CREATE TABLE IF NOT EXISTS embedding_cache (key TEXT PRIMARY KE
 
 
 BACKEND_OPTION = "--backend"
-NOT_IN_SERVER_RUN = ("unit", "fuzz")  # no `stores` or `server` test in them
+NOT_IN_SERVER_RUN = ("unit", "pages", "fuzz")  # no `stores` or `server` test in them
 SERVER_ONLY = pytest.mark.skip(reason="needs the servers: run `python3 -m pytest --backend=server`")
 
 
@@ -285,3 +289,27 @@ def demo_assistant(bundled_assistant: Assistant) -> Assistant:
         ),
     )
     return bundled_assistant
+
+
+@pytest.fixture(scope="session")
+def fake_retriever() -> FakeRetriever:
+    """The bundled knowledge, chunked as `waypoint ingest` does, searched in memory."""
+    return FakeRetriever(knowledge_chunks())
+
+
+@pytest.fixture(scope="session")
+def fake_school(
+    tmp_path_factory: pytest.TempPathFactory, fake_retriever: FakeRetriever
+) -> Iterator[Assistant]:
+    """The demo school in a fresh SQLite database, over the fake retriever and embedder."""
+    school = demo_school(tmp_path_factory.mktemp("fake-school") / "home", fake_retriever)
+    yield school
+    school.records.close()
+    school.learner_db.dispose()
+
+
+@pytest.fixture(scope="session")
+def fake_engine(fake_school: Assistant) -> ChatEngine:
+    """The conversation engine as production composes it, over the fakes: answers in well
+    under a second, no model or vector store loaded."""
+    return build_chat_engine(fake_school)
