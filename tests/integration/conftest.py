@@ -34,6 +34,10 @@ NOT_STORE_SUITES = {
     "subprocesses); no store is written",
     "test_serve.py": "it is about two processes on the embedded stores (SQLite WAL, the ingest "
     "lock); a server database is shared by design",
+    "test_lti.py": "it runs LTI launches against an LMS on loopback (tests/fakes/lms.py) with a "
+    "fake embedder and no vector store (it came from tests/unit, which the server run leaves "
+    "out)",
+    "test_lti_advantage.py": "as test_lti.py",
 }
 
 # Single tests of a `stores` suite left out of the server run, each for a reason.
