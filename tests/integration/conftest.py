@@ -38,6 +38,9 @@ NOT_STORE_SUITES = {
     "fake embedder and no vector store (it came from tests/unit, which the server run leaves "
     "out)",
     "test_lti_advantage.py": "as test_lti.py",
+    "test_embedder_keys.py": "it builds small embedded indexes (Chroma in a folder) with named "
+    "fake embedders to check how vectors are keyed; it came from tests/unit, which the server "
+    "run leaves out",
 }
 
 # Single tests of a `stores` suite left out of the server run, each for a reason.
