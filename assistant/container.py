@@ -1,7 +1,8 @@
 """The one composition root: build every part once from settings and share it.
 
-The factories are in `container_parts` (one per area, each taking only what it needs); the
-parts built on the framework catalog are one `CatalogParts`, swapped whole on refresh."""
+The factories are in `container_parts` (one per area, each taking only what it needs) and, for
+the conversation engine, `container_chat`; the parts built on the framework catalog are one
+`CatalogParts`, swapped whole on refresh."""
 
 from __future__ import annotations
 
@@ -16,13 +17,9 @@ from assistant.app.knowledge_admin import KnowledgeAdmin
 from assistant.app.progress import ProgressService
 from assistant.app.section_texts import SectionTexts
 from assistant.chat.engine import ChatEngine
-from assistant.chat.intents import IntentClassifier, load_intent_spec
 from assistant.chat.learner_services import LearnerServices
-from assistant.chat.llm import LLMComposer, is_local, make_chat_model
-from assistant.chat.llm_path import LLMPath
 from assistant.chat.passage_vectors import passage_texts
-from assistant.chat.sections import SectionPicker
-from assistant.chat.templates import load_templates
+from assistant.container_chat import build_chat_engine
 from assistant.container_parts import (
     CatalogParts,
     LearnerStores,
@@ -318,40 +315,6 @@ class Assistant:
             catalog=lambda: self.catalog,
             reports=lambda: self.class_reports,
         )
-
-
-def build_chat_engine(assistant: Assistant, settings: Settings | None = None) -> ChatEngine:
-    """A conversation engine over the assistant's index and learner model.
-
-    `settings` may differ from the assistant's in the chat and LLM fields only (tests use this
-    to point one engine at a local fake model server)."""
-    s = settings or assistant.settings
-    templates = load_templates(s.prompts_dir)
-    embed = assistant.embeddings.embed_transient  # questions are never cached on disk
-    llm = None
-    m = s.llm
-    if m.provider:
-        composer = LLMComposer(
-            make_chat_model(m.provider, m.model, m.base_url, m.api_key, m.timeout), s.prompts_dir
-        )
-        llm = LLMPath(
-            composer,
-            templates,
-            share_learner_data=m.share_learner_data,
-            local=is_local(m.base_url),
-            learners=lambda: assistant.chat_learners,
-        )
-    return ChatEngine(
-        retriever=assistant.retriever,
-        classifier=IntentClassifier(load_intent_spec(s.prompts_dir / "intents.yaml"), embed),
-        picker=SectionPicker(embed),
-        translations=Translations.load(s.knowledge_dir),
-        templates=templates,
-        catalog=lambda: assistant.catalog,
-        learners=lambda: assistant.chat_learners,
-        limits=s.chat,
-        llm=llm,
-    )
 
 
 def build_assistant(

@@ -8,6 +8,7 @@ PostgreSQL (tests/servers.py starts both); every other test is deselected. Witho
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import shutil
@@ -20,10 +21,16 @@ from typing import Any
 
 import pytest
 
+from assistant.chat.engine import ChatEngine
 from assistant.container import Assistant, build_assistant
+from assistant.container_chat import build_chat_engine
+from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.frameworks.translations import Translations
 from assistant.learners import db as learner_db
 from assistant.retrieval.embeddings import Embedder, make_embedder
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
+from tests.fakes.engine import demo_school
+from tests.fakes.retriever import FakeRetriever, knowledge_chunks
 
 REPO = Path(__file__).resolve().parents[1]
 CASE_SAMPLES = REPO / "tests" / "data" / "case"  # copies of ../shared/case-samples
@@ -31,7 +38,7 @@ VECTORS_TABLE = "CREATE TABLE IF NOT EXISTS embedding_cache (key TEXT PRIMARY KE
 
 
 BACKEND_OPTION = "--backend"
-NOT_IN_SERVER_RUN = ("unit", "fuzz")  # no `stores` or `server` test in them
+NOT_IN_SERVER_RUN = ("unit", "pages", "fuzz")  # no `stores` or `server` test in them
 SERVER_ONLY = pytest.mark.skip(reason="needs the servers: run `python3 -m pytest --backend=server`")
 
 
@@ -145,6 +152,45 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _bundled_catalog_once() -> Iterator[None]:
+    """The frameworks, practice index and translations of the bundled knowledge alone (no
+    recorded files), which every assistant reads, are read from the files once this session:
+    the bundled files do not change while the tests run. Each load still returns a catalog and
+    translations of its own, built from them. Any other folder, or recorded framework files,
+    is read from the files every time."""
+    bundled = BUNDLED_KNOWLEDGE.resolve()
+    real_catalog, real_translations = FrameworkCatalog.load, Translations.load
+    read: dict[str, Any] = {}
+
+    def load_catalog(knowledge_dir: Path, recorded_files: Any = ()) -> FrameworkCatalog:
+        recorded = list(recorded_files)
+        if recorded or knowledge_dir.resolve() != bundled:
+            return real_catalog(knowledge_dir, recorded)
+        if "catalog" not in read:
+            read["catalog"] = real_catalog(knowledge_dir)
+        first: FrameworkCatalog = read["catalog"]
+        own = first.problems[: len(first.problems) - len(first.practice.problems)]
+        return FrameworkCatalog(first.frameworks, first.practice, own)
+
+    def load_translations(knowledge_dir: Path) -> Translations:
+        if knowledge_dir.resolve() != bundled:
+            return real_translations(knowledge_dir)
+        if "translations" not in read:
+            read["translations"] = real_translations(knowledge_dir)
+        return dataclasses.replace(read["translations"])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FrameworkCatalog, "load", load_catalog)
+        patch.setattr(Translations, "load", load_translations)
+        yield
+
+
+def real_migrations() -> bool:
+    """Whether the test under way is marked `migrations`."""
+    return bool(_REAL_MIGRATIONS)
+
+
 @pytest.fixture(autouse=True)
 def _real_migrations(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.node.get_closest_marker("migrations") is None:
@@ -243,3 +289,27 @@ def demo_assistant(bundled_assistant: Assistant) -> Assistant:
         ),
     )
     return bundled_assistant
+
+
+@pytest.fixture(scope="session")
+def fake_retriever() -> FakeRetriever:
+    """The bundled knowledge, chunked as `waypoint ingest` does, searched in memory."""
+    return FakeRetriever(knowledge_chunks())
+
+
+@pytest.fixture(scope="session")
+def fake_school(
+    tmp_path_factory: pytest.TempPathFactory, fake_retriever: FakeRetriever
+) -> Iterator[Assistant]:
+    """The demo school in a fresh SQLite database, over the fake retriever and embedder."""
+    school = demo_school(tmp_path_factory.mktemp("fake-school") / "home", fake_retriever)
+    yield school
+    school.records.close()
+    school.learner_db.dispose()
+
+
+@pytest.fixture(scope="session")
+def fake_engine(fake_school: Assistant) -> ChatEngine:
+    """The conversation engine as production composes it, over the fakes: answers in well
+    under a second, no model or vector store loaded."""
+    return build_chat_engine(fake_school)

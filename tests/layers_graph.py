@@ -42,6 +42,7 @@ TOP_LEVEL_GROUPS: dict[str, str] = {
     "csv_rows": "core",
     "container": "container",
     "container_parts": "container",
+    "container_chat": "container",
     "cli": "cli",
     "cli_api": "cli",
     "cli_case": "cli",

@@ -27,6 +27,7 @@ from pathlib import Path
 from assistant.container import Assistant, build_assistant
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.settings import Settings
+from tests.support_homes import copied_home
 from tests.support_learners import EVIDENCE_HEADER, MATH, write_csv
 
 HABITS = "Waypoint Habits of Success"
@@ -76,15 +77,31 @@ PEOPLE = [
 
 
 def leader_school(tmp_path: Path) -> Assistant:
-    """The four learners in a fresh database (no embedding model)."""
+    """The four learners in a fresh database (no embedding model): a copy of one loaded once
+    per process (tests/support_homes), or loaded into `tmp_path`'s home when that exists."""
+    if not copied_home(tmp_path / "home", "leaders", _load_school):
+        return _load_school(tmp_path)
+    for name, rows in _files():
+        write_csv(tmp_path / name, rows)  # the files the school was loaded from
+    return build_assistant(Settings(profile="test", home=tmp_path / "home"))
+
+
+def _files() -> list[tuple[str, list[list[object]]]]:
+    evidence = [
+        [lid, code, level, day, "", "classwork", "K", ""] for lid, code, level, day in EVIDENCE
+    ]
+    return [
+        ("classes.csv", CLASSES),
+        ("people.csv", PEOPLE),
+        ("ev.csv", [EVIDENCE_HEADER, *evidence]),
+    ]
+
+
+def _load_school(tmp_path: Path) -> Assistant:
     built = build_assistant(Settings(profile="test", home=tmp_path / "home"))
-    classes = write_csv(tmp_path / "classes.csv", CLASSES)
-    people = write_csv(tmp_path / "people.csv", PEOPLE)
-    built.roster_importer.import_files([classes, people], LOCAL_ADMIN)
-    rows = [[lid, code, level, day, "", "classwork", "K", ""] for lid, code, level, day in EVIDENCE]
-    built.evidence_importer.import_file(
-        write_csv(tmp_path / "ev.csv", [EVIDENCE_HEADER, *rows]), LOCAL_ADMIN, allow_future=True
-    )
+    files = {name: write_csv(tmp_path / name, rows) for name, rows in _files()}
+    built.roster_importer.import_files([files["classes.csv"], files["people.csv"]], LOCAL_ADMIN)
+    built.evidence_importer.import_file(files["ev.csv"], LOCAL_ADMIN, allow_future=True)
     learner, code, level, by, reason, at = DECISION
     entry = built.catalog.lookup(code)
     assert entry is not None

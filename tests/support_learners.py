@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.mastery import ProficiencyScaleRule
 from assistant.learners.types import MasteryEstimate, Observation
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
+from tests.support_homes import copied_home
 
 MATH = "Waypoint Middle-School Mathematics: Ratios, Proportional Reasoning and Expressions"
 EVIDENCE_HEADER = (
@@ -49,12 +50,27 @@ def write_csv(path: Path, rows: Sequence[Sequence[object]]) -> Path:
 
 
 def small_school(tmp_path: Path, **settings: object) -> Assistant:
-    """An assistant over a fresh database with the tiny roster above (no embedding model)."""
-    built = build_assistant(Settings(profile="test", home=tmp_path / "home", **settings))
-    classes = write_csv(tmp_path / "classes.csv", CLASSES)
-    people = write_csv(tmp_path / "people.csv", PEOPLE)
+    """An assistant over a fresh database with the tiny roster above (no embedding model): a
+    copy of one imported once per process (tests/support_homes), or imported into `tmp_path`'s
+    home again when that exists already."""
+    home = tmp_path / "home"
+    if not copied_home(home, ("small", *sorted(settings.items())), _roster_school(settings)):
+        return _import_roster(tmp_path, settings)
+    write_csv(tmp_path / "classes.csv", CLASSES)  # the files the roster was imported from
+    write_csv(tmp_path / "people.csv", PEOPLE)
+    return build_assistant(Settings(profile="test", home=home, **settings))
+
+
+def _import_roster(folder: Path, settings: dict[str, object]) -> Assistant:
+    built = build_assistant(Settings(profile="test", home=folder / "home", **settings))
+    classes = write_csv(folder / "classes.csv", CLASSES)
+    people = write_csv(folder / "people.csv", PEOPLE)
     built.roster_importer.import_files([classes, people], LOCAL_ADMIN)
     return built
+
+
+def _roster_school(settings: dict[str, object]) -> Callable[[Path], Assistant]:
+    return lambda folder: _import_roster(folder, settings)
 
 
 def evidence_file(tmp_path: Path, rows: Sequence[Sequence[object]], name: str = "ev.csv") -> Path:

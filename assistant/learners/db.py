@@ -8,6 +8,7 @@ where the code that reads and writes them has always imported them from.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -191,18 +192,29 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+@functools.cache
+def _head_revision() -> str | None:
+    """The newest revision of the migrations shipped with the package: their scripts are read
+    once per process, not at every database opened."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest Alembic revision (a no-op when it is current)."""
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     url = engine.url.render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = _head_revision()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Replicas starting together: one migrates, the others wait and find it done.

@@ -1,6 +1,6 @@
 """The demo school over the fakes, for a ChatEngine built by the composition root itself
-(`assistant.container.build_chat_engine(demo_school(...))`): the fake embedder stands in for the
-model and the in-memory retriever for Chroma and the index records; templates, intents,
+(`assistant.container_chat.build_chat_engine(demo_school(...))`): the fake embedder stands in
+for the model and the in-memory retriever for Chroma and the index records; templates, intents,
 frameworks, translations and the learner model (SQLite) are the real ones."""
 
 from __future__ import annotations

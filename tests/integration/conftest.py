@@ -34,6 +34,13 @@ NOT_STORE_SUITES = {
     "subprocesses); no store is written",
     "test_serve.py": "it is about two processes on the embedded stores (SQLite WAL, the ingest "
     "lock); a server database is shared by design",
+    "test_lti.py": "it runs LTI launches against an LMS on loopback (tests/fakes/lms.py) with a "
+    "fake embedder and no vector store (it came from tests/unit, which the server run leaves "
+    "out)",
+    "test_lti_advantage.py": "as test_lti.py",
+    "test_embedder_keys.py": "it builds small embedded indexes (Chroma in a folder) with named "
+    "fake embedders to check how vectors are keyed; it came from tests/unit, which the server "
+    "run leaves out",
 }
 
 # Single tests of a `stores` suite left out of the server run, each for a reason.

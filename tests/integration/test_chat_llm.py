@@ -9,7 +9,8 @@ import pytest
 
 from assistant.chat.engine import ChatEngine
 from assistant.chat.types import Answer, AskContext
-from assistant.container import Assistant, build_chat_engine
+from assistant.container import Assistant
+from assistant.container_chat import build_chat_engine
 from tests.fakes.openai_server import FakeOpenAIServer
 
 

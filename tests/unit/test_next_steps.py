@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from assistant.frameworks.translations import Translations
 from assistant.language import detect_language
@@ -243,6 +245,26 @@ def test_spanish_steps_are_spanish_throughout_for_the_learner_and_for_a_parent(
         "Se basa en M.6.RP.4 Tablas de razones, gráficas y comparaciones: nivel 3 desde el 12 oct",
     ]
     assert all(r.path.endswith(".es.md") for r in unit_rates.resources)
+
+
+def test_the_sidecars_read_as_the_pure_python_safe_loader_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The translations are read with libyaml's loader when it is built (ten times faster);
+    every bundled sidecar gives what PyYAML's own safe loader gives."""
+    import assistant.frameworks.translations as module
+
+    (tmp_path / "frameworks").mkdir()
+    for sidecar in BUNDLED_KNOWLEDGE.glob(module.SIDECAR_GLOB):
+        shutil.copy(sidecar, tmp_path / "frameworks" / sidecar.name)
+    monkeypatch.setattr(module, "LOADER", yaml.SafeLoader)
+    slow = Translations.load(tmp_path)  # another folder: read from the files (tests/conftest)
+    assert (slow.level_names, slow.items, slow.levels) == (
+        TRANSLATIONS.level_names,
+        TRANSLATIONS.items,
+        TRANSLATIONS.levels,
+    )
+    assert TRANSLATIONS.items and TRANSLATIONS.levels
 
 
 def test_english_steps_are_unchanged_by_the_translations() -> None:

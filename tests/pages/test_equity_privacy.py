@@ -22,7 +22,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.chat.types import AskContext, Role
-from assistant.container import Assistant, build_chat_engine
+from assistant.container import Assistant
+from assistant.container_chat import build_chat_engine
 from assistant.demo.school import DEMO_DIR
 from assistant.frameworks.case_export import export_package
 from assistant.learners.access import LOCAL_ADMIN, Viewer
