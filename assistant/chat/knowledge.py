@@ -96,7 +96,7 @@ class KnowledgeAnswers:
         topic = self.topic_code(question, memory)
         query = f"{topic.code} {topic.title} {question}" if topic else question
         query = f"{query} {also}".strip()
-        hits = self.guides.hits(query, language)
+        hits = self.guides.hits(query, language, asked=question)
         composed = self.guides.compose(
             question,
             hits,

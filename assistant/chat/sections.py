@@ -46,15 +46,17 @@ LEVEL_DIGIT = re.compile(
 )
 OTHER_LEVEL = 0.4
 OTHER_CODE = 0.4
+TEACHERS_TO_FAMILIES = -0.35  # a professional guide in a teacher's voice, to a student or parent
 PREFERRED_TYPE = 0.8
 NAMED_IN_HEADING = 0.4
 # A later paragraph joins the opening when it matches the question this much, and this much
 # better than the opening does.
 BLOCK_FLOOR = 0.45
 BLOCK_MARGIN = 0.08
-# A later paragraph that names a specific word of the question (6+ letters) the opening lacks
+# A later paragraph that names a specific word of the question (4+ letters, stop words aside:
+# "the date next to every skill") the opening lacks
 # joins it when it is on the question's topic at least this much.
-DETAIL_LENGTH = 6
+DETAIL_LENGTH = 4
 DETAIL_FLOOR = 0.3
 
 
@@ -309,7 +311,7 @@ class SectionPicker:
         # guides for teachers
         if own == "teachers":
             return -0.3
-        return -0.2 if section.audience == "teachers" else -0.08
+        return TEACHERS_TO_FAMILIES if section.audience == "teachers" else -0.08
 
 
 def _asked_detail(

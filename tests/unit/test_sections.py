@@ -183,3 +183,26 @@ def test_a_section_on_another_competency_than_the_one_asked_loses() -> None:
     assert ranked[0].section.heading == named.heading
     shorthand = picker.rank("mini-lesson ideas for unit rates, RP.2", [other, named], prefs, 80)
     assert shorthand[0].section.heading == named.heading
+
+
+def test_listed_questions_are_searched_with_the_question_as_typed() -> None:
+    """A competency's code and title widen the passage search, but the questions a section
+    lists never name codes: they are matched against the question as the person typed it."""
+    from assistant.chat.answers.guides import GuidePlan
+    from assistant.retrieval.retriever import SearchFilters
+    from assistant.types import QUESTION, SearchHit
+
+    asked: list[tuple[str, str | None]] = []
+
+    def search(query: str, k: int, filters: SearchFilters) -> list[SearchHit]:
+        asked.append((query, filters.doc_type))
+        return []
+
+    plan = GuidePlan(search, lambda chunk: chunk, SectionPicker(FakeEmbedder()), None)  # type: ignore[arg-type]
+    plan.hits(
+        "M.6.RP.5 Solve unit rate problems how do i get reassessed",
+        "en",
+        asked="how do i get reassessed",
+    )
+    assert ("how do i get reassessed", QUESTION) in asked
+    assert ("M.6.RP.5 Solve unit rate problems how do i get reassessed", None) in asked

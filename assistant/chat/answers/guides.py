@@ -78,19 +78,27 @@ class GuidePlan:
         self.templates = templates
 
     def hits(
-        self, query: str, language: str, *, doc_type: str | None = None, k: int = CANDIDATES
+        self,
+        query: str,
+        language: str,
+        *,
+        doc_type: str | None = None,
+        k: int = CANDIDATES,
+        asked: str | None = None,
     ) -> list[SearchHit]:
         """Passages for every audience (the picker weighs the asker's own higher); in Spanish,
-        Spanish passages first, then the rest."""
+        Spanish passages first, then the rest. `asked`: the question as typed, matched against
+        the questions sections list (the query may carry a competency's code and title, which
+        listed questions never name)."""
         found: list[SearchHit] = []
         if language != "en":
             found = self._search(query, k, SearchFilters(doc_type=doc_type, language=language))
         found += self._search(query, k, SearchFilters(doc_type=doc_type))
         # the questions sections list: a typed question can match one of them
-        asked = SearchFilters(doc_type=QUESTION, language=language if language != "en" else None)
+        listed = SearchFilters(doc_type=QUESTION, language=language if language != "en" else None)
         found += [
             hit
-            for hit in self._search(query, k, asked)
+            for hit in self._search(asked or query, k, listed)
             if doc_type is None or hit.chunk.metadata.get("answers") == doc_type
         ]
         unique: dict[str, SearchHit] = {}
