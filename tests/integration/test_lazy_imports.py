@@ -51,3 +51,17 @@ def loaded_after(code: str, tmp_path: Path) -> set[str]:
 )
 def test_no_heavy_import_before_a_text_is_embedded(code: str, tmp_path: Path) -> None:
     assert loaded_after(code, tmp_path) == set()
+
+
+def test_a_fresh_home_embeds_with_the_shipped_graph_exporting_nothing(tmp_path: Path) -> None:
+    """The default backend on an empty home: no torch here, no export (a child process that
+    would import it) nor anything written under the home's models folder."""
+    code = (
+        "from pathlib import Path\n"
+        "from assistant.retrieval.embeddings import make_embedder\n"
+        f"models = Path({str(tmp_path / 'home' / 'models')!r})\n"
+        "e = make_embedder('all-MiniLM-L6-v2', backend='onnx-int8', cache_dir=models)\n"
+        "assert len(e.embed_query('How do report cards work?')) == 384\n"
+        "assert not models.exists(), sorted(models.iterdir())"
+    )
+    assert loaded_after(code, tmp_path) == set()
