@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 SIDECAR_GLOB = "frameworks/*.*.yaml"
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader: libyaml's when built
 
 
 @dataclass
@@ -29,7 +30,7 @@ class Translations:
         found = cls()
         for path in sorted(knowledge_dir.glob(SIDECAR_GLOB)):
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
             except (OSError, yaml.YAMLError):
                 continue
             if isinstance(data, dict) and isinstance(data.get("language"), str):
