@@ -58,8 +58,8 @@ def main() -> None:
     who = state.account()
     if who is not None:
         resources.preparation()  # start preparing at once; pages don't wait for it
-    # signed out: the sign-in page starts it once its title shows (the first visit renders
-    # before the model, the index and the learner database load)
+    # signed out: the sign-in page starts it once its title shows (a first visit's page
+    # renders before the model, the index and the learner database load)
     with st.sidebar:
         language_switch(texts)
         if who is not None:

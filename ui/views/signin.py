@@ -33,7 +33,10 @@ def page() -> None:
     language = state.language()
     st.title(texts.t("app_title", language))
     st.caption(texts.t("tagline", language))
-    assistant = resources.get_assistant()  # after the title: the page shows while it loads
+    # after the title, so the page shows while they load: the assistant, and the start-up
+    # preparation (started here for a visitor not signed in; the page does not wait for it)
+    resources.preparation()
+    assistant = resources.get_assistant()
     if oidc_configured():
         _school_sign_in()
     if not assistant.settings.demo_school:
