@@ -139,24 +139,20 @@ class Indexer:
         progress: Progress | None,
     ) -> int:
         """Write the new vectors of a group of files (one store write per WRITE_BATCH chunks,
-        not one per file: each write costs the embedded store about 0.1 s), then each file's
-        stale vectors and record. Progress is reported as chunks are embedded."""
+        not one per file: each write costs the embedded store ~0.07 s more), then each file's
+        stale vectors and record. Progress is reported after each write."""
         new = [chunk for plan in group for chunk in plan.new]
         if new and self._on_chunks is not None:
             self._on_chunks(new)
-        count = done
-
-        def embedded(chunks: int) -> None:
-            nonlocal count
-            count += chunks
-            if progress:
-                progress(count, total)
-
         for start in range(0, len(new), WRITE_BATCH):
-            store.add(new[start : start + WRITE_BATCH], embedded)
+            batch = new[start : start + WRITE_BATCH]
+            store.add(batch)
+            done += len(batch)
+            if progress:
+                progress(done, total)
         for plan in group:
             self._record(plan, store, report)
-        return count
+        return done
 
     def _record(self, plan: Plan, store: RunStore, report: IngestReport) -> None:
         """A file whose new vectors are written: its stale vectors deleted, then its record."""

@@ -39,9 +39,9 @@ def test_small_files_share_one_store_write_and_are_all_recorded(
     writes: list[int] = []
     add = RunStore.add
 
-    def counted(store: RunStore, chunks: Sequence[Chunk], *args: Any) -> None:
+    def counted(store: RunStore, chunks: Sequence[Chunk]) -> None:
         writes.append(len(chunks))
-        add(store, chunks, *args)
+        add(store, chunks)
 
     monkeypatch.setattr(RunStore, "add", counted)
     school = build_assistant(
