@@ -321,6 +321,11 @@ def main(
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        with_settings: Callable[[argparse.Namespace, Settings], int] | None = getattr(
+            args, "settings_handler", None
+        )
+        if with_settings is not None:  # `waypoint ui`: hands over to Streamlit at once
+            return with_settings(args, make_assistant().settings if make_assistant else Settings())
         assistant = make_assistant() if make_assistant else _build_assistant()
         handler: Callable[[argparse.Namespace, Assistant], int] = args.handler
         return handler(args, assistant)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.settings import bundled_path
 
 if TYPE_CHECKING:
-    from assistant.container import Assistant
+    from assistant.settings import Settings
 
 APP = bundled_path("ui") / "app.py"  # in a wheel, ui/ is package data (see settings.bundled_path)
 
@@ -28,7 +28,9 @@ def add_ui_command(commands: Any) -> None:
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only)",
     )
-    ui.set_defaults(handler=cmd_ui)
+    # Only the settings: the app builds its own assistant (building one here, to throw it
+    # away at the hand-over, cost seconds before Streamlit even started).
+    ui.set_defaults(settings_handler=cmd_ui)
 
 
 def streamlit_command(port: int, address: str, max_upload_mb: int = 25) -> list[str]:
@@ -68,9 +70,8 @@ def upload_limit_mb(max_upload_bytes: int, max_file_bytes: int) -> int:
     return max(1, -(-largest // (1024 * 1024)))
 
 
-def cmd_ui(args: argparse.Namespace, assistant: Assistant) -> int:
-    port = args.port or assistant.settings.ui_port
-    settings = assistant.settings
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    port = args.port or settings.ui_port
     limit = upload_limit_mb(settings.max_upload_bytes, settings.ingest.max_file_bytes)
     command = streamlit_command(port, args.address, limit)
     print(f"Waypoint is starting on http://{args.address}:{port} (Ctrl+C stops it)")

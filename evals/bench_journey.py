@@ -3,12 +3,12 @@
 Run: python -m evals.bench_journey  (writes evals/reports/journey.md and .json)
 
 - Fresh user: an empty WAYPOINT_HOME, then `waypoint ask "<question>"` as a new user types it
-  (default settings: the int8 backend, exported on first use; the bundled knowledge indexed
-  first, from its shipped vectors), to the command's exit. Baseline: the whole first run of a
-  LangChain-tutorial RAG over the same Markdown guides and resources with the same MiniLM
-  (sentence-transformers): load, split (1,000 / 200 characters), embed, build Chroma, search
-  k=4, to its exit.
-- Cold `ask`: `waypoint ask` on the home the fresh user left (index built, model exported).
+  (default settings: the int8 backend, its graph shipped with the package; the bundled
+  knowledge indexed first, from its shipped vectors), to the command's exit. Baseline: the
+  whole first run of a LangChain-tutorial RAG over the same Markdown guides and resources with
+  the same MiniLM (sentence-transformers): load, split (1,000 / 200 characters), embed, build
+  Chroma, search k=4, to its exit.
+- Cold `ask`: `waypoint ask` on the home the fresh user left (index built).
   Baseline: the tutorial's query-only run on its persisted store (load the model, open Chroma,
   search k=4).
 - `waypoint --help`. Baseline: `python -c pass` (the interpreter alone).

@@ -1,17 +1,23 @@
-"""Regenerate the vectors shipped with the bundled knowledge (knowledge/_vectors/).
+"""Regenerate the vectors shipped with the bundled knowledge (knowledge/_vectors/) and the int8
+graph shipped with the package (models/).
 
-    python -m evals.ship_vectors            # both backends (the int8 export takes a minute)
-    python -m evals.ship_vectors --check    # exit 1 when a bundled text has no shipped vector
+    python -m evals.ship_vectors            # the graph, then both backends' vectors (a minute)
+    python -m evals.ship_vectors --check    # exit 1 when a bundled text has no shipped vector,
+                                            # or the shipped graph is not this install's
 
 Run it after changing the bundled knowledge, the chunking or the composer's passages (the
 unit test tests/unit/test_shipped_vectors.py says when). It lists the texts an ingest of the
 bundled knowledge embeds (each chunk, and each passage answers are composed from), encodes
 them with each backend and writes one file per backend (see assistant/retrieval/shipped_vectors).
+With the int8 backend it first exports the bundled model's int8 graph again, from its local
+files, into models/ with its hash, recipe and model identity (assistant/retrieval/shipped_graph),
+and encodes with that graph, whose hash the vectors record.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -21,8 +27,9 @@ from assistant.chat.passage_vectors import passage_texts
 from assistant.index.records import IndexRecords
 from assistant.ingest.plan import Planner
 from assistant.ingest.report import IngestReport
-from assistant.retrieval import shipped_vectors
-from assistant.retrieval.embeddings import Embedder, content_key, make_embedder
+from assistant.retrieval import shipped_graph, shipped_vectors
+from assistant.retrieval.embeddings import EMBEDDERS, Embedder, content_key, make_embedder
+from assistant.retrieval.onnx_encoder import RECIPE, ensure_int8, onnx_file
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
 from assistant.types import Chunk
 
@@ -77,6 +84,32 @@ def missing_and_stale(backend: str, texts: list[str]) -> tuple[list[str], int, s
     return [t for k, t in keys.items() if k not in rows], len(set(rows) - set(keys)), why
 
 
+def graph_problem(models: Path = shipped_graph.SHIPPED_MODELS) -> str:
+    """Why the shipped int8 graph is not this install's or not the one the shipped int8
+    vectors were encoded with ('' when it is both)."""
+    graph = onnx_file(models, MODEL)
+    why = shipped_graph.mismatch(graph, EMBEDDERS[MODEL](), RECIPE)
+    if why:
+        return why
+    meta, _, _, _ = shipped_vectors.read(shipped_vectors.vectors_file(NAMES["onnx-int8"]))
+    if meta.get("graph_sha256") != shipped_graph.file_sha256(graph):
+        return f"the shipped int8 vectors were encoded with another graph than {graph.name}"
+    return ""
+
+
+def ship_graph(work: Path, models: Path = shipped_graph.SHIPPED_MODELS) -> Path:
+    """Export the bundled model's int8 graph again (in a child process, from its local files)
+    and put it in `models` with its hash, recipe and model identity beside it."""
+    folder = EMBEDDERS[MODEL]()
+    exported = onnx_file(work / "export", MODEL)
+    ensure_int8(folder, exported)
+    target = onnx_file(models, MODEL)
+    models.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(exported, target)
+    shipped_graph.write_meta(target, folder, RECIPE)
+    return target
+
+
 def ship(backend: str, texts: list[str], work: Path) -> Path:
     embedder: Embedder = make_embedder(MODEL, backend=backend, cache_dir=work, batch_size=64)
     vectors = embedder.embed_documents(texts)
@@ -104,8 +137,15 @@ def main(argv: list[str] | None = None) -> int:
             missing, extra, why = missing_and_stale(backend, texts)
             print(f"{backend}: {len(missing)} missing, {extra} stale, identity {why or 'ok'}")
             bad += len(missing) + extra + bool(why)
+        if "onnx-int8" in backends:
+            problem = graph_problem()
+            print(f"int8 graph: {problem or 'ok'}")
+            bad += bool(problem)
         return 1 if bad else 0
     with tempfile.TemporaryDirectory() as work:
+        if "onnx-int8" in backends:
+            graph = ship_graph(Path(work))
+            print(f"int8 graph -> {graph} ({graph.stat().st_size:,} bytes)")
         for backend in backends:
             texts = with_passages if WITH_PASSAGES[backend] else chunks
             path = ship(backend, texts, Path(work))

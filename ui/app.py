@@ -5,16 +5,19 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.app.identity import Account
 from assistant.app.texts import UiTexts, plain
 from ui import chrome, resources, session, state
 from ui.views import signin
+
+if TYPE_CHECKING:
+    from assistant.app.identity import Account
 
 # A bundled file: an emoji or a Material icon as page icon makes the browser fetch it online.
 ICON = Path(__file__).resolve().parent / "static" / "icon.png"
@@ -48,12 +51,15 @@ def main() -> None:
     st.set_page_config(page_title="Waypoint", page_icon=str(ICON), layout="wide")
     st.set_option("client.toolbarMode", "minimal")  # no Deploy button or developer menu
     chrome.style()
-    resources.preparation()  # start preparing at once; pages don't wait for it
     signin.redeem_handoff()  # a launch from the LMS (LTI) signs in with a one-time token
     session.restore()  # a refresh or an address typed in: still signed in, on that page
     session.remember()
     texts = resources.texts()
     who = state.account()
+    if who is not None:
+        resources.preparation()  # start preparing at once; pages don't wait for it
+    # signed out: the sign-in page starts it once its title shows (a first visit's page
+    # renders before the model, the index and the learner database load)
     with st.sidebar:
         language_switch(texts)
         if who is not None:

@@ -11,10 +11,7 @@ import re
 
 import streamlit as st
 
-from assistant.lti.handoff import EMBEDDED_COOKIE
-
 TOKEN = re.compile(r"[A-Za-z0-9_.-]*")
-EMBEDDED = EMBEDDED_COOKIE.replace("Path=/; ", "")  # the path is set for every cookie
 # Words of buttons wrap between words, never inside one (starter questions, names);
 # captions are dark enough for a 4.5:1 contrast (Streamlit's faded grey is 3.9:1).
 STYLE = """<style>
@@ -97,13 +94,16 @@ def cookie_script(name: str, token: str | None, seconds: int) -> str:
     `SameSite=None; Secure; Partitioned`, so that it also works inside an LMS iframe."""
     if not TOKEN.fullmatch(name) or (token is not None and not TOKEN.fullmatch(token)):
         raise ValueError("a cookie's name and token are letters, digits, '-', '_' and '.'")
+    from assistant.lti.handoff import EMBEDDED_COOKIE  # here: the sign-in page needs no LTI
+
+    embedded = EMBEDDED_COOKIE.replace("Path=/; ", "")  # the path is set for every cookie
     value = json.dumps(token or "")
     age = int(seconds) if token else 0
     return (
         "<script>(function () {"
         'var secure = window.location.protocol === "https:";'
         f'var flags = "; Path=/; Max-Age={age}" + (secure'
-        f' ? "; {EMBEDDED}" : "; SameSite=Strict");'
+        f' ? "; {embedded}" : "; SameSite=Strict");'
         f'document.cookie = "{name}=" + {value} + flags;'
         "})();</script>"
     )

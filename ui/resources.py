@@ -7,12 +7,16 @@ for each run through the access policy.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from assistant.app.bootstrap import Preparation
 from assistant.app.texts import UiTexts, load_ui_texts
-from assistant.container import Assistant, build_assistant
 from assistant.settings import Settings
+
+if TYPE_CHECKING:  # loaded with the first shared resource, after the sign-in page renders
+    from assistant.app.bootstrap import Preparation
+    from assistant.container import Assistant
 
 _injected: tuple[Assistant, Preparation] | None = None
 
@@ -20,14 +24,24 @@ _injected: tuple[Assistant, Preparation] | None = None
 def use(assistant: Assistant) -> Preparation:
     """Serve this assistant instead of one built from the environment (tests, embedding)."""
     global _injected
+    from assistant.app.bootstrap import Preparation
+
     preparation = Preparation()
     _injected = (assistant, preparation)
     return preparation
 
 
 @st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    return Settings()
+
+
+@st.cache_resource(show_spinner=False)
 def _shared() -> tuple[Assistant, Preparation]:
-    return build_assistant(Settings()), Preparation()
+    from assistant.app.bootstrap import Preparation
+    from assistant.container import build_assistant
+
+    return build_assistant(_settings()), Preparation()
 
 
 def _pair() -> tuple[Assistant, Preparation]:
@@ -53,4 +67,7 @@ def _texts(prompts_dir: str) -> UiTexts:
 
 
 def texts() -> UiTexts:
-    return _texts(str(get_assistant().settings.prompts_dir))
+    """The page texts, read without building the assistant (the sign-in page needs only
+    them to render)."""
+    settings = _injected[0].settings if _injected else _settings()
+    return _texts(str(settings.prompts_dir))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from assistant.app.chat_session import ChatSession
-from assistant.app.identity import Account
+if TYPE_CHECKING:  # loaded once someone signs in: the sign-in page renders without them
+    from assistant.app.chat_session import ChatSession
+    from assistant.app.identity import Account
 
 ACCOUNT = "wp_account"
 CHAT = "wp_chat"
@@ -27,6 +28,10 @@ LANGUAGES = {"en": "English", "es": "Español"}
 
 def account() -> Account | None:
     found = st.session_state.get(ACCOUNT)
+    if found is None:
+        return None
+    from assistant.app.identity import Account
+
     return found if isinstance(found, Account) else None
 
 
@@ -59,6 +64,8 @@ def set_language(value: str) -> None:
 
 def chat(who: Account, learner_id: str | None) -> ChatSession:
     """This session's conversation; a new one when the account or the learner changed."""
+    from assistant.app.chat_session import ChatSession
+
     session = st.session_state.get(CHAT)
     if (
         not isinstance(session, ChatSession)

@@ -14,10 +14,10 @@ and removes the cookie. Nothing that works twice is ever in the page's address.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.app.identity import Account, Directory
-from assistant.learners.db import User
+if TYPE_CHECKING:  # the sign-in page reads the cookie's name before the database loads
+    from assistant.app.identity import Account, Directory
 
 COOKIE = "waypoint_session"
 SESSION_SECONDS = 8 * 3600  # a school day: a token not exchanged by then signs nobody in
@@ -66,6 +66,8 @@ class SessionTokens:
             return None
         user_id = str(claims.get("sub") or "")
         class_id = claims.get("class") if isinstance(claims.get("class"), str) else None
+        from assistant.learners.db import User
+
         with self.directory.access.db.session() as session:
             user = session.get(User, user_id)
             if user is None:

@@ -84,8 +84,8 @@ class Indexer:
             plans, roots_seen = self.planner.plan(targets or [self.settings.knowledge_dir], report)
             total = sum(len(p.new) for p in plans)
             done = 0
-            for plan in plans:
-                done = self._apply(plan, store, report, done, total, progress)
+            for group in write_groups(plans):
+                done = self._apply(group, store, report, done, total, progress)
             if prune:
                 for root, seen in roots_seen.items():
                     self._prune(root, seen, store, report)
@@ -131,14 +131,17 @@ class Indexer:
 
     def _apply(
         self,
-        plan: Plan,
+        group: Sequence[Plan],
         store: RunStore,
         report: IngestReport,
         done: int,
         total: int,
         progress: Progress | None,
     ) -> int:
-        new = plan.new
+        """Write the new vectors of a group of files (one store write per WRITE_BATCH chunks,
+        not one per file: each write costs the embedded store ~0.07 s more), then each file's
+        stale vectors and record. Progress is reported after each write."""
+        new = [chunk for plan in group for chunk in plan.new]
         if new and self._on_chunks is not None:
             self._on_chunks(new)
         for start in range(0, len(new), WRITE_BATCH):
@@ -147,6 +150,13 @@ class Indexer:
             done += len(batch)
             if progress:
                 progress(done, total)
+        for plan in group:
+            self._record(plan, store, report)
+        return done
+
+    def _record(self, plan: Plan, store: RunStore, report: IngestReport) -> None:
+        """A file whose new vectors are written: its stale vectors deleted, then its record."""
+        new = plan.new
         stale = plan.stale
         if stale:
             store.delete(sorted(stale))
@@ -164,7 +174,6 @@ class Indexer:
         report.chunks_added += len(new)
         report.chunks_removed += len(stale)
         report.chunks_unchanged += len(plan.chunks) - len(new)
-        return done
 
     def _prune(self, root: str, seen: set[str], store: RunStore, report: IngestReport) -> None:
         for record in self.records.files_under(root):
@@ -176,3 +185,17 @@ class Indexer:
             self.records.forget_file(root, record.path)
             report.files_removed += 1
             report.chunks_removed += len(ids)
+
+
+def write_groups(plans: Sequence[Plan], size: int = WRITE_BATCH) -> list[list[Plan]]:
+    """Consecutive plans grouped so that a group's new chunks fill one store write (a file with
+    more than `size` new chunks makes a group of its own)."""
+    groups: list[list[Plan]] = []
+    count = size  # the first plan opens a group
+    for plan in plans:
+        if count + len(plan.new) > size:
+            groups.append([])
+            count = 0
+        groups[-1].append(plan)
+        count += len(plan.new)
+    return groups

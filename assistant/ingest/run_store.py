@@ -21,7 +21,8 @@ from assistant.ingest.report import IngestReport
 from assistant.settings import Settings
 from assistant.types import Chunk
 
-WRITE_BATCH = 64
+# Chunks per store write: each costs the embedded store about 0.07 s besides its chunks' own.
+WRITE_BATCH = 256
 DELETE_BATCH = 500
 log = logging.getLogger(__name__)
 

@@ -2,10 +2,12 @@
 
 The graph is made from the model's own local files (no download): `torch.onnx.export` of the
 transformer, then `onnxruntime.quantization.quantize_dynamic` (int8 weights, per channel). That
-is done once, on first use, into `WAYPOINT_HOME/models/` with its SHA-256 beside it; from then
-on a process that embeds needs neither torch nor transformers: texts are tokenized with the
-`tokenizers` package from the model's `tokenizer.json`, and the token vectors are mean-pooled
-and normalized as sentence-transformers does (mean cosine with the torch vectors above 0.99).
+graph ships with Waypoint (`shipped_graph`: run in place when its hash, recipe and model match
+this install); without it, it is exported once, on first use, into `WAYPOINT_HOME/models/` with
+its SHA-256 beside it. Either way a process that embeds needs neither torch nor transformers:
+texts are tokenized with the `tokenizers` package from the model's `tokenizer.json`, and the
+token vectors are mean-pooled and normalized as sentence-transformers does (mean cosine with the
+torch vectors above 0.99).
 
 Threads are explicit: a single text (a question) runs on `threads` intra-op threads (default 1,
 so that simultaneous questions each keep a core instead of fighting over all of them), batches
@@ -15,7 +17,6 @@ threads sleep rather than spin (spinning threads slow everything else on a share
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import WaypointError
+from assistant.retrieval.shipped_graph import SHIPPED_MODELS, file_sha256, usable
 
 BACKEND = "onnx-int8"
 # Bump when the export or the quantization changes: the file name and the vectors' key change.
@@ -43,14 +45,6 @@ _export_lock = threading.Lock()
 def onnx_file(cache_dir: Path, model: str) -> Path:
     """Where the int8 graph of `model` is kept."""
     return cache_dir / f"{model}-{BACKEND}-r{RECIPE}.onnx"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _hash_file(path: Path) -> Path:
@@ -170,7 +164,9 @@ class OnnxEmbedder:
         *,
         batch_size: int = 32,
         threads: int = 1,
+        shipped_dir: Path | None = SHIPPED_MODELS,
     ) -> None:
+        """`shipped_dir`: where a shipped graph is looked for first (None: always export)."""
         self.model = model
         self.name = f"{model}+{BACKEND}"
         self.backend = BACKEND
@@ -178,11 +174,13 @@ class OnnxEmbedder:
         self._cache_dir = cache_dir
         self._batch_size = batch_size
         self._threads = threads
+        self._shipped_dir = shipped_dir
         self._lock = threading.Lock()
         self._tokenizer: Any = None
         self._single: Any = None
         self._batch: Any = None
         self.sha256: str | None = None
+        self.graph: Path | None = None  # the graph run: the shipped one, or this home's export
 
     @property
     def loaded(self) -> bool:
@@ -190,7 +188,18 @@ class OnnxEmbedder:
 
     @property
     def path(self) -> Path:
+        """Where this home's own export is kept (when the shipped graph cannot be used)."""
         return onnx_file(self._cache_dir, self.model)
+
+    def _locate(self, folder: Path) -> tuple[Path, str]:
+        """The graph to run and its SHA-256: the shipped one if it fits, else this home's
+        export (made now if missing or damaged)."""
+        if self._shipped_dir is not None:
+            shipped = onnx_file(self._shipped_dir, self.model)
+            digest = usable(shipped, folder, RECIPE)
+            if digest is not None:
+                return shipped, digest
+        return self.path, ensure_int8(folder, self.path)
 
     def _session(self, threads: int) -> Any:
         import onnxruntime
@@ -203,7 +212,7 @@ class OnnxEmbedder:
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         return onnxruntime.InferenceSession(
-            str(self.path), options, providers=["CPUExecutionProvider"]
+            str(self.graph), options, providers=["CPUExecutionProvider"]
         )
 
     def _load(self) -> None:
@@ -215,7 +224,7 @@ class OnnxEmbedder:
             folder = self._model_path()
             if not (folder / "tokenizer.json").is_file():
                 raise WaypointError(f"embedding model folder has no tokenizer.json: {folder}")
-            self.sha256 = ensure_int8(folder, self.path)
+            self.graph, self.sha256 = self._locate(folder)
             tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
             tokenizer.enable_truncation(max_tokens(folder))
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")

@@ -22,7 +22,6 @@ embedding cache the container hands `CachedEmbeddings`: the index's own cache, t
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import threading
@@ -34,30 +33,18 @@ from typing import Any
 import numpy as np
 
 from assistant.retrieval.embeddings import EMBEDDERS, Embedder, EmbeddingCache
+from assistant.retrieval.shipped_graph import model_identity
 from assistant.settings import BUNDLED_KNOWLEDGE
 
 FORMAT = 1
 VECTORS_DIR = "_vectors"
 PROBES = 4
 PROBE_AGREEMENT = 0.9999
-SMALL_FILE = 1 << 20  # model files up to this size are hashed whole; larger ones by size
 log = logging.getLogger(__name__)
 
 
 def vectors_file(embedder_name: str, knowledge: Path = BUNDLED_KNOWLEDGE) -> Path:
     return knowledge / VECTORS_DIR / f"{embedder_name}.npz"
-
-
-def model_identity(folder: Path) -> str:
-    """A stable hash of a model folder: each file's path, and its content (its size for the
-    weights, whose agreement the probe texts check instead of reading 90 MB)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        size = path.stat().st_size
-        digest.update(f"{path.relative_to(folder).as_posix()}\0{size}\0".encode())
-        if size <= SMALL_FILE:
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def identity(embedder: Embedder) -> dict[str, str] | None:

@@ -22,14 +22,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from assistant.container import Assistant, build_assistant
 from assistant.demo.load import load_demo
 from assistant.errors import WaypointError
+from assistant.ingest.indexer import write_groups
+from assistant.ingest.plan import Plan
 from assistant.ingest.writelock import WriteLock
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.retrieval.embeddings import Embedder
@@ -261,6 +265,10 @@ def test_ingest_killed_at_random_moments_converges_to_an_uninterrupted_run(
         for p in sorted(corpus.rglob("*.md"))
     ]
     assert sum(per_file) == total and total > 100  # several seconds of embedding
+    # the store is written a group of files at a time, each file recorded after its group
+    groups = write_groups([cast(Plan, SimpleNamespace(new=[None] * n)) for n in per_file])
+    ends = list(accumulate(sum(len(cast(Any, plan).new) for plan in g) for g in groups))
+    assert ends[-1] == total and len(ends) >= 4
 
     home = tmp_path / "faulted"
     args = ["ingest", str(corpus), "--json"]
@@ -278,12 +286,12 @@ def test_ingest_killed_at_random_moments_converges_to_an_uninterrupted_run(
     # 1. During start-up and the model load: nothing recorded yet.
     inject("during start-up and the model load", after(rng.uniform(0.5, 2.0)))
     assert record_count(home) <= 0
-    # 2-3. While passages are embedded and written, at seeded points.
-    for share in sorted(rng.uniform(0.15, 0.75) for _ in range(2)):
-        target = max(record_count(home) + 1, int(total * share))
-        inject("while embedding and writing", recorded(target))
-    # 4. At the very end: every file recorded but the last.
-    inject("at the end, in the last file", recorded(total - per_file[-1]))
+    # 2-3. While passages are embedded and written: as seeded groups end (the next one is
+    # being embedded).
+    for end in sorted(rng.sample(ends[:-2], 2)):
+        inject("while embedding and writing", recorded(end))
+    # 4. At the very end: every group recorded but the last.
+    inject("at the end, in the last group", recorded(ends[-2]))
     assert record_count(home) < total
     assert (home / "ingest.lock").exists()  # left behind by the killed runs
 

@@ -1,6 +1,7 @@
 """`waypoint --help`, `waypoint ui` and commands that need no model start without the heavy
 packages: torch, transformers, sentence-transformers and the Chroma client load only when a
-text is embedded or the vector store is opened."""
+text is embedded or the vector store is opened. The app's sign-in page renders before any of
+them (and before onnxruntime or LangChain) loads."""
 
 from __future__ import annotations
 
@@ -51,3 +52,69 @@ def loaded_after(code: str, tmp_path: Path) -> set[str]:
 )
 def test_no_heavy_import_before_a_text_is_embedded(code: str, tmp_path: Path) -> None:
     assert loaded_after(code, tmp_path) == set()
+
+
+def test_a_fresh_home_embeds_with_the_shipped_graph_exporting_nothing(tmp_path: Path) -> None:
+    """The default backend on an empty home: no torch here, no export (a child process that
+    would import it) nor anything written under the home's models folder."""
+    code = (
+        "from pathlib import Path\n"
+        "from assistant.retrieval.embeddings import make_embedder\n"
+        f"models = Path({str(tmp_path / 'home' / 'models')!r})\n"
+        "e = make_embedder('all-MiniLM-L6-v2', backend='onnx-int8', cache_dir=models)\n"
+        "assert len(e.embed_query('How do report cards work?')) == 384\n"
+        "assert not models.exists(), sorted(models.iterdir())"
+    )
+    assert loaded_after(code, tmp_path) == set()
+
+
+# What the sign-in page may not wait for: the model's runtimes, the vector store, LangChain.
+BEFORE_SIGN_IN = (*HEAVY, "onnxruntime", "langchain", "langchain_core", "langchain_text_splitters")
+SIGN_IN = f"""
+import json, os, sys
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from ui import session
+session.cookie = lambda: ""  # a first visit: the browser sends no session cookie
+loaded = []
+title = st.title
+
+def spy(*args, **kwargs):  # the moment the sign-in page's title is rendered
+    loaded.append(sorted(m for m in {BEFORE_SIGN_IN!r} if m in sys.modules))
+    return title(*args, **kwargs)
+
+st.title = spy
+app = AppTest.from_file("ui/app.py", default_timeout=120)
+app.run()
+print(json.dumps({{"titles": [t.value for t in app.title], "loaded": loaded}}), flush=True)
+os._exit(0)  # not waiting for the preparation the page started after its title
+"""
+
+
+def test_the_sign_in_page_renders_before_any_heavy_import(tmp_path: Path) -> None:
+    env = {"WAYPOINT_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", SIGN_IN],
+        cwd=REPO,
+        env={**env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["titles"] == ["Waypoint"]
+    assert seen["loaded"] == [[]]
+
+
+def test_waypoint_ui_hands_over_to_streamlit_without_building_the_assistant(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import os\n"
+        "os.execv = lambda *command: None  # where Streamlit would replace this process\n"
+        "from assistant.cli import main\n"
+        "assert main(['ui', '--port', '8999']) == 0\n"
+        "assert 'assistant.container' not in sys.modules"
+    )
+    assert loaded_after(f"import sys\n{code}", tmp_path) == set()

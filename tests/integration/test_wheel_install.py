@@ -72,6 +72,8 @@ def test_the_wheel_holds_one_package_with_the_knowledge_prompts_and_app_as_its_d
         "assistant/_bundled/knowledge/demo/roster.csv",
         "assistant/_bundled/prompts/answers.yaml",
         "assistant/_bundled/ui/app.py",
+        "assistant/_bundled/models/all-MiniLM-L6-v2-onnx-int8-r1.onnx",  # no export on first use
+        "assistant/_bundled/models/all-MiniLM-L6-v2-onnx-int8-r1.json",
         "assistant/learners/migrations/env.py",
     ):
         assert shipped in names
@@ -85,9 +87,14 @@ def test_an_installed_wheel_finds_its_bundled_files_and_keeps_a_checkouts_home(
     home = tmp_path / "home"
     shutil.copytree(bundled_assistant.settings.home, home)
     env = {"WAYPOINT_HOME": str(home), "WAYPOINT_PROFILE": "test"}
-    show = "from assistant import cli_ui, settings as s; print(s.BUNDLED_KNOWLEDGE, cli_ui.APP)"
+    show = (
+        "from assistant import cli_ui, settings as s\n"
+        "from assistant.retrieval.shipped_graph import SHIPPED_MODELS\n"
+        "print(s.BUNDLED_KNOWLEDGE, cli_ui.APP, SHIPPED_MODELS)"
+    )
     where = _run([venv / "python", "-c", show], tmp_path)
-    knowledge, app = map(Path, _checked(where, "finding the bundled files").split())
+    knowledge, app, models = map(Path, _checked(where, "finding the bundled files").split())
+    assert models.is_relative_to(venv.parent) and any(models.glob("*.onnx"))
     assert knowledge.is_relative_to(venv.parent) and (knowledge / "frameworks").is_dir()
     assert app.is_relative_to(venv.parent) and app.is_file()  # what `waypoint ui` runs
     ingest = _run([venv / "waypoint", "ingest", "--json"], tmp_path, **env)

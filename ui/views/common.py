@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
-from assistant.app.bootstrap import Status
 from assistant.app.texts import UiTexts, plain
-from assistant.chat.types import Answer
 from assistant.csv_safety import safe_cell
 from ui import resources, state
+
+if TYPE_CHECKING:  # the sign-in page renders before the app's heavier modules load
+    import pandas as pd
+
+    from assistant.app.bootstrap import Status
+    from assistant.chat.types import Answer
 
 STATUS_ICONS = {"mastered": "🟢", "working": "🔵", "ready": "🟡", "locked": "⚪"}
 
@@ -119,6 +122,8 @@ def table(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
     """A table to show with st.dataframe, whose toolbar can download it as CSV: text cells
     that a spreadsheet would run as a formula (=, +, -, @, tab, CR) get a leading apostrophe,
     as in every CSV Waypoint writes (assistant/csv_safety.py). Numbers stay numbers."""
+    import pandas as pd
+
     return pd.DataFrame(
         [{key: safe_cell(v) if isinstance(v, str) else v for key, v in r.items()} for r in rows]
     )

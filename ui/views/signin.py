@@ -8,7 +8,6 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.app.identity import DEMO_ROLES
 from assistant.app.texts import plain
 from ui import resources, state
 from ui.views.common import wait_for
@@ -32,15 +31,20 @@ def identity_table() -> Mapping[str, str]:
 def page() -> None:
     texts = resources.texts()
     language = state.language()
-    assistant = resources.get_assistant()
     st.title(texts.t("app_title", language))
     st.caption(texts.t("tagline", language))
+    # after the title, so the page shows while they load: the assistant, and the start-up
+    # preparation (started here for a visitor not signed in; the page does not wait for it)
+    resources.preparation()
+    assistant = resources.get_assistant()
     if oidc_configured():
         _school_sign_in()
     if not assistant.settings.demo_school:
         return
     if not wait_for("school"):
         return
+    from assistant.app.identity import DEMO_ROLES
+
     offer = assistant.directory.demo_offer(school_sign_in=oidc_configured())
     if not offer.accounts:
         st.caption(texts.t(offer.reason, language))
