@@ -23,7 +23,7 @@ from assistant.chat.types import AskContext, Intent
 from assistant.frameworks.codes import codes_in
 
 WHAT_NEXT = re.compile(
-    r"next|work(ing)? on|focus|give (him|her|them)|siguiente|trabaj|enfoc|practic"
+    r"next|work(ing)? on|focus|give (him|her|them)|siguiente|trabaj|enfoc|practic|repas"
     r"|\b(start|begin|tackle|learn)\b|\b(empiezo|comienzo|sigo)\b",
     re.I,
 )
@@ -102,7 +102,10 @@ def routed(intent: Intent, text: str, anchor: Anchor, role: str, signed_in: bool
     if anchor.route == "own_data" and level_asked(text) is not None and MEANS.search(text):
         return "explain_level"  # "what does a 3 mean on Maya's report": the scale, not data
     if anchor.route == "own_data" and intent in general:
-        return "next_steps" if WHAT_NEXT.search(text) else "progress"
+        if WHAT_NEXT.search(text):
+            return "next_steps"  # "what should we practice with Noah this week"
+        if not anchor.by_name:
+            return "progress"
     return intent
 
 

@@ -26,10 +26,11 @@ CHILD = re.compile(
 )
 DATA_WORDS = re.compile(
     r"\bnext\b|\bwork(ing)? on\b|\blevels?\b|\bprogress\b|\bdoing\b|\bhow am i\b|\bscores?\b"
-    r"|\bgrades?\b|\bmaster(ed|y)?\b.*\b(yet|so far|already)\b|\bready (for|to)\b|\bbehind\b"
+    r"|\bgrades?\b|\bmaster(ed|y)?\b.*\b(yet|so far|already)\b|\bready (for|to)\b"
+    r"|\bbehind\b|\bahead\b"
     r"|\bwhere (am i|is (he|she))\b|\bfocus on\b|\bpractice next\b|\btackle\b"
     r"|\bsiguiente\b|\bnivel(es)?\b|\bprogreso\b|\bc[oó]mo (va|voy)\b|\bqu[eé] sigue\b"
-    r"|\bpr[oó]ximos? pasos?\b|\batrasad[oa]\b|\btrabajar\b|\bestudiar ahora\b"
+    r"|\bpr[oó]ximos? pasos?\b|\batrasad[oa]\b|\badelantad[oa]\b|\btrabajar\b|\bestudiar ahora\b"
     r"|\bqu[eé] (tengo que|debo|puedo) hacer\b|\bqu[eé] hago ahora\b|\bwhat do i do now\b"
     r"|\b(which|what) (skill|competency|one|unit|topic)s? (should|do|can|could|shall) (i|we)"
     r" (start|do|learn|pick|begin|work|tackle)\b"
@@ -65,6 +66,9 @@ class Anchor:
     learner: LearnerRef | None = None
     class_id: str | None = None
     stranger: bool = False  # a parent named someone who is not their child
+    # (students and parents) a learner is named but nothing asks about their data ("Maya has
+    # an IEP, will that change her grades?"): a general question keeps its general answer
+    by_name: bool = False
 
 
 def class_in(message: str, classes: Sequence[str]) -> str | None:
@@ -135,8 +139,10 @@ def route(
         return Anchor("own_data", stranger=True)
     if role == "parent" and asks_all_children(message):
         return Anchor("own_data")  # "which of my two kids needs more help"
-    if named is not None or asks_about_own_data(message, role):
+    if asks_about_own_data(message, role):
         return Anchor("own_data", learner=named)
+    if named is not None:  # "how is Maya doing" asks for data; "Maya has an IEP, will…" not
+        return Anchor("own_data", learner=named, by_name=not DATA_WORDS.search(message))
     if steps_shown and points_back(message):
         return Anchor("own_data")
     return Anchor("general")

@@ -69,3 +69,24 @@ def test_class_ids_are_found_among_the_askers_classes_only() -> None:
     assert class_in("who's stuck in 6a", ["6A", "6B"]) == "6A"
     assert class_in("grouping for 7A", ["6A", "6B"]) is None
     assert class_in("ADV6 groups please", ["ADV6"]) == "ADV6"
+
+
+def test_naming_a_child_in_a_general_question_keeps_the_general_answer() -> None:
+    """ "How can I help Maya at home, I'm not a math person": the guides answer; "what should
+    we practice with Maya this week" or "how is Maya doing": her data does."""
+    from assistant.chat.anchoring import routed
+
+    general = route("How can I help Maya with unit rates at home?", "parent", named=MAYA)
+    assert general.route == "own_data" and general.by_name and general.learner == MAYA
+    assert (
+        routed("resources", "How can I help Maya with unit rates at home?", general, "parent", True)
+        == "resources"
+    )
+    practice = "what should we practice with Maya this week"
+    assert (
+        routed("resources", practice, route(practice, "parent", named=MAYA), "parent", True)
+        == "next_steps"
+    )
+    doing = route("how is Maya doing?", "parent", named=MAYA)
+    assert not doing.by_name
+    assert routed("explain_cbe", "how is Maya doing?", doing, "parent", True) == "progress"
