@@ -107,12 +107,15 @@ class LearnerServices:
         """(id, name) of the classes whose report this user may open."""
         return self.access.classes_of(self._viewer(user_id))
 
-    def class_report(self, user_id: str | None, class_id: str) -> ClassReport:
+    def class_report(
+        self, user_id: str | None, class_id: str, language: str | None = None
+    ) -> ClassReport:
+        """The class's report, its reasons and notes in `language` where they are written."""
         if self.class_reports is None:
             raise LearnerAccessError("class reports are not available here")
         viewer = self._viewer(user_id)
         try:
-            return self.class_reports.for_class(viewer, class_id)
+            return self.class_reports.for_class(viewer, class_id, language=language)
         except (AccessDeniedError, UnknownRecordError) as exc:
             raise LearnerAccessError(str(exc)) from exc
 

@@ -55,13 +55,19 @@ class StaffAnswers:
                 listed = ", ".join(f"{c} ({name})" for c, name in classes)
                 text = self.templates.render("which_class", language, classes=listed)
                 return Answer(text, "class_report", language)
-            report = learners.class_report(context.user_id, anchor.class_id)
+            report = learners.class_report(context.user_id, anchor.class_id, language)
         except LearnerAccessError:
             text = self.templates.render("not_allowed", language)
             return Answer(text, "class_report", language, abstained=True)
         focus = self.focus.in_class(question, report.competencies, anchor.class_id, language)
         lines, citations = class_answer(
-            report, question, self.templates, language, focus=focus, bar=self.words.scale(None).bar
+            report,
+            question,
+            self.templates,
+            language,
+            focus=focus,
+            bar=self.words.scale(None).bar,
+            titled=lambda code, title: self.words.code_title(code, title, language),
         )
         if focus is not None and TEACHING.search(question):
             # "grouping ideas for unit rates, 6A": who needs it, then how to teach it

@@ -716,3 +716,21 @@ def test_a_teacher_asking_what_to_do_gets_who_needs_it_then_how_to_teach_it(
     assert rest, answer.text
     guide = [c for c in answer.citations if c.source.startswith("guides/teachers/")]
     assert guide and "M.6.RP.2" in (guide[0].section or ""), answer.citations
+
+
+def test_a_class_answer_in_spanish_is_spanish_throughout(fake_engine: ChatEngine) -> None:
+    """Headings, the competency titles, the counts and the date: the class's own data in the
+    asker's language (the teachers' guides an activity comes from are English-only)."""
+    context = AskContext(role="teacher", user_id=TEACHER, language="es")
+    answer = fake_engine.ask("¿quiénes están atascados en 6A?", context)
+    assert answer.intent == "class_report" and answer.text.startswith("Atascados en 6A"), (
+        answer.text
+    )
+    first = answer.text.splitlines()[1]
+    assert re.search(r"\d+ de \d+ estudiantes", first), answer.text
+    assert "learners" not in answer.text and " of " not in first, answer.text
+    assert not re.search(
+        r"\((\d+) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\)", answer.text
+    )
+    tiers = fake_engine.ask("qué estudiantes de 6A necesitan intervención de nivel 2", context)
+    assert tiers.text.startswith("Niveles de apoyo sugeridos en 6A"), tiers.text

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from assistant.chat.templates import AnswerTemplates
@@ -22,12 +22,27 @@ TEACHING = re.compile(
     r"estrategia|c[oó]mo (les )?(enseño|ayudo)",
     re.I,
 )
-TIERS = re.compile(r"\btier|targeted|intensive|mtss|\bapoyo (focalizado|intensivo)", re.I)
+TIERS = re.compile(
+    r"\btier|targeted|intensive|mtss|\bapoyo (focalizado|intensivo)"
+    r"|\bintervenci[oó]n (de )?nivel [23]\b|\bnivel [23] de (apoyo|intervenci[oó]n)",
+    re.I,
+)
 MAX_ITEMS = 4
 
 
-def _day(moment: date) -> str:
-    return f"{moment.day} {moment.strftime('%b')}"
+MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+}
+Titled = Callable[[str, str], str]  # (code, title) → the competency's title in the asker's language
+
+
+def _day(moment: date, language: str = "en") -> str:
+    return f"{moment.day} {MONTHS.get(language, MONTHS['en'])[moment.month - 1]}"
+
+
+def _same(code: str, title: str) -> str:
+    return title
 
 
 def class_answer(
@@ -38,8 +53,10 @@ def class_answer(
     *,
     focus: tuple[str, str] | None = None,
     bar: float = 3.0,
+    titled: Titled = _same,
 ) -> tuple[list[str], list[Citation]]:
-    """`focus`: (code, title) of the one competency the question is about, if any."""
+    """`focus`: (code, title) of the one competency the question is about, if any; `titled`:
+    a competency's title in the asker's language."""
     names = {row.learner_id: row.name for row in report.matrix}
     class_id = report.school_class.id
     want_tiers = bool(TIERS.search(question))
@@ -50,7 +67,7 @@ def class_answer(
         Citation(
             "Waypoint class report",
             f"Class {class_id}: {report.school_class.name}",
-            _day(report.as_of),
+            _day(report.as_of, language),
             None,
             f"{len(report.matrix)} learners, {len(report.stuck)} stuck competencies, "
             f"{len(report.groups)} groups",
@@ -60,7 +77,7 @@ def class_answer(
         lines.append(_on_code(report, focus, bar, templates, language))
         if GROUPS.search(question) or TEACHING.search(question):
             focused = [g for g in report.groups if focus[0] in (g.focus, *g.targets)]
-            lines += _group_lines(focused, templates, language, citations)
+            lines += _group_lines(focused, templates, language, citations, titled)
         want_stuck = want_groups = False
     if want_tiers:
         lines += _tiers(report, templates, language)
@@ -68,7 +85,10 @@ def class_answer(
         if report.stuck:
             lines.append(
                 templates.render(
-                    "class.stuck_heading", language, class_id=class_id, as_of=_day(report.as_of)
+                    "class.stuck_heading",
+                    language,
+                    class_id=class_id,
+                    as_of=_day(report.as_of, language),
                 )
             )
             for item in report.stuck[:MAX_ITEMS]:
@@ -79,7 +99,7 @@ def class_answer(
                         "class.stuck",
                         language,
                         code=item.code,
-                        title=item.title,
+                        title=titled(item.code, item.title),
                         names=who,
                         advice=item.note,
                     )
@@ -89,7 +109,7 @@ def class_answer(
     if want_groups:
         if report.groups:
             lines.append(templates.render("class.groups_heading", language, class_id=class_id))
-            lines += _group_lines(report.groups, templates, language, citations)
+            lines += _group_lines(report.groups, templates, language, citations, titled)
         else:
             lines.append(templates.render("class.no_groups", language, class_id=class_id))
         if report.conferences:
@@ -104,6 +124,7 @@ def _group_lines(
     templates: AnswerTemplates,
     language: str,
     citations: list[Citation],
+    titled: Titled = _same,
 ) -> list[str]:
     """One line per flexible group (who, the activity, its exit check, when to review); the
     activity's guide section joins the citations."""
@@ -116,11 +137,11 @@ def _group_lines(
                 "class.group",
                 language,
                 focus=group.focus,
-                title=group.focus_title,
+                title=titled(group.focus, group.focus_title),
                 names=", ".join(m.name for m in group.members),
                 activity=_activity(activity),
                 exit_check=activity.exit_check if activity else "",
-                review_by=_day(group.review_by),
+                review_by=_day(group.review_by, language),
             )
         )
         if activity is not None and activity.section:
