@@ -206,3 +206,19 @@ def test_listed_questions_are_searched_with_the_question_as_typed() -> None:
     )
     assert ("how do i get reassessed", QUESTION) in asked
     assert ("M.6.RP.5 Solve unit rate problems how do i get reassessed", None) in asked
+
+
+def test_a_familys_yes_no_question_may_get_a_second_close_section_of_their_own() -> None:
+    """ "Is a 3 good or should she get 4s": the 3 section, then the 4 section of the same
+    guide when it ranks nearly level; not for a how-to, nor from another audience's guide."""
+    from assistant.chat.answers.guides import GuidePlan
+
+    three = replace(HOMEWORK, heading="What a 3 means")
+    four = replace(HOMEWORK, heading="Why a 4 is not extra credit")
+    ranked = [Lead(three, "A 3 means…", 1.0, 0.5), Lead(four, "A 4 means…", 0.9, 0.5)]
+    assert GuidePlan._second(ranked, "parent", "yes_no", False) is ranked[1]
+    assert GuidePlan._second(ranked, "parent", "how_to", False) is None
+    far = [ranked[0], replace(ranked[1], score=0.5)]
+    assert GuidePlan._second(far, "parent", "yes_no", False) is None
+    theirs = [ranked[0], replace(ranked[1], section=replace(four, audience="teachers"))]
+    assert GuidePlan._second(theirs, "parent", "yes_no", False) is None

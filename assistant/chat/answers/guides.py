@@ -27,8 +27,7 @@ AT_HOME = re.compile(r"\bat home\b|\bhelp (him|her|them|my)\b|\ben casa\b|\bayud
 WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "leader": 170, "admin": 170}
 CANDIDATES = 8
 # How close (in ranking score) a second section must come to the first to be added.
-TEACHER_SECOND = 0.15
-FAMILY_SECOND = 0.15
+SECOND_WITHIN = 0.15
 # A section's answer to a yes-no question ("Not necessarily."): left out for other questions
 YES_NO_OPENER = re.compile(r"^(Not necessarily|No|Yes|No necesariamente|S[ií])\.\s+(?=[A-ZÁÉÍÓÚ¿])")
 
@@ -190,11 +189,11 @@ class GuidePlan:
         if more:
             return others[0] if others else None
         if role in ("teacher", "leader", "admin"):
-            close = [r for r in others if r.score >= best.score - TEACHER_SECOND]
+            close = [r for r in others if r.score >= best.score - SECOND_WITHIN]
             return close[0] if close and close[0].section.audience in (own, "all") else None
         if kind not in ("yes_no", "comparison") or len(ranked) < 2:
             return None
         runner = ranked[1]
         if runner.section.audience not in (own, "all") or runner.section.doc_type != "guide":
             return None
-        return runner if runner.score >= best.score - FAMILY_SECOND else None
+        return runner if runner.score >= best.score - SECOND_WITHIN else None
