@@ -256,6 +256,7 @@ def test_a_teacher_can_name_a_learner_by_id(
     "message",
     [
         "me ayudas con mi tarea de historia sobre los aztecas",
+        "cual es la capital de francia? es pa la tarea de sociales",
         "cual es el mejor celular para un niño de 12 años",
         "best laptop for a 6th grader?",
     ],
