@@ -90,3 +90,24 @@ def test_naming_a_child_in_a_general_question_keeps_the_general_answer() -> None
     doing = route("how is Maya doing?", "parent", named=MAYA)
     assert not doing.by_name
     assert routed("explain_cbe", "how is Maya doing?", doing, "parent", True) == "progress"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "cual es la capital de francia? es pa la tarea de sociales",
+        "what's the capital of peru",
+        "can u just do problems 1-10 on my worksheet for me",
+    ],
+)
+def test_another_subjects_homework_is_out_of_scope_by_rule(message: str) -> None:
+    """The rules of prompts/intents.yaml, not the model's similarity, decline these."""
+    from assistant.chat.intents import IntentClassifier, load_intent_spec
+    from assistant.settings import Settings
+
+    spec = load_intent_spec(Settings(profile="test").prompts_dir / "intents.yaml")
+    classifier = IntentClassifier(spec, lambda texts: [[1.0] for _ in texts])
+    decided = spec.decisive.get("out_of_scope", ())
+    assert "out_of_scope" in classifier.rule_hits(message) or any(
+        p.search(message) for p in decided
+    )
