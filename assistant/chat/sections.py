@@ -246,7 +246,7 @@ class SectionPicker:
             score += weight * max(0.0, as_listed - ASKED_FLOOR)
             score += 0.2 * overlap(question, section.heading)
             place = asked_places.get(section.key)
-            if place is not None:
+            if place is not None and prefs.prefer in (None, section.doc_type):  # not over practice
                 score += ASKED_RANK * (1.0 if mine else 0.6) / (1 + place)
             score -= OTHER_LEVEL * _other_level(question, section.heading)
             score -= OTHER_CODE * _other_code(question, section.heading)

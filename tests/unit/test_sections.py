@@ -222,3 +222,27 @@ def test_a_familys_yes_no_question_may_get_a_second_close_section_of_their_own()
     assert GuidePlan._second(far, "parent", "yes_no", False) is None
     theirs = [ranked[0], replace(ranked[1], section=replace(four, audience="teachers"))]
     assert GuidePlan._second(theirs, "parent", "yes_no", False) is None
+
+
+def test_asked_for_practice_a_guides_listed_questions_do_not_outrank_the_practice() -> None:
+    picker = SectionPicker(FakeEmbedder())
+    practice = replace(
+        HOMEWORK,
+        source="resources/math/unit-rates.en.md",
+        heading="What this practises",
+        text="Practice problems on unit rates.",
+        audience="all",
+        doc_type="resource",
+    )
+    guide = replace(RETAKE, heading="Rating yourself on unit rates", text="Practice unit rates.")
+    prefs = Preferences("student", "en", prefer="resource")
+    question = "give me practice for unit rates"
+    with_place = {
+        lead.section.heading: lead.score
+        for lead in picker.rank(question, [guide, practice], prefs, 80)
+    }
+    without = {
+        lead.section.heading: lead.score
+        for lead in picker.rank(question, [replace(guide, asked_rank=None), practice], prefs, 80)
+    }
+    assert with_place[guide.heading] == without[guide.heading]  # no gain from the question search
