@@ -16,7 +16,7 @@ from assistant.chat.leads import blocks, body_of, lead_text, sentences
 from assistant.chat.types import Citation
 from assistant.chat.vectors import unit_rows
 from assistant.chat.word_overlap import overlap, stems
-from assistant.frameworks.codes import codes_in
+from assistant.frameworks.codes import code_matches, codes_in
 from assistant.retrieval.lexical import tokens
 from assistant.types import QUESTION, Chunk, SearchHit
 
@@ -343,8 +343,7 @@ def _other_level(question: str, heading: str) -> bool:
 def _other_code(question: str, heading: str) -> bool:
     """The heading names competencies ("Sticking point: … (M.7.RP.1)") and the question names
     others, none of them those: the section is about another competency."""
-    named = {code.casefold() for code in codes_in(heading)}
-    asked = {code.casefold() for code in codes_in(question)}
+    named, asked = codes_in(heading), codes_in(question)
     # "RP.6" names M.6.RP.6 in shorthand
-    same = any(n.endswith(a) or a.endswith(n) for n in named for a in asked)
+    same = any(code_matches(n, a) or code_matches(a, n) for n in named for a in asked)
     return bool(named and asked and not same)

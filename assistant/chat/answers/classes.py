@@ -41,10 +41,6 @@ def _day(moment: date, language: str = "en") -> str:
     return f"{moment.day} {MONTHS.get(language, MONTHS['en'])[moment.month - 1]}"
 
 
-def _same(code: str, title: str) -> str:
-    return title
-
-
 def class_answer(
     report: ClassReport,
     question: str,
@@ -53,7 +49,7 @@ def class_answer(
     *,
     focus: tuple[str, str] | None = None,
     bar: float = 3.0,
-    titled: Titled = _same,
+    titled: Titled,
 ) -> tuple[list[str], list[Citation]]:
     """`focus`: (code, title) of the one competency the question is about, if any; `titled`:
     a competency's title in the asker's language."""
@@ -124,7 +120,7 @@ def _group_lines(
     templates: AnswerTemplates,
     language: str,
     citations: list[Citation],
-    titled: Titled = _same,
+    titled: Titled,
 ) -> list[str]:
     """One line per flexible group (who, the activity, its exit check, when to review); the
     activity's guide section joins the citations."""
