@@ -73,7 +73,9 @@ class ChatEngine:
         self.llm = llm
         self._health = IndexHealth()
         search = GuardedSearch(retriever, self._health)
-        self.guides = GuidePlan(search, retriever.opening, picker, templates)
+        self.guides = GuidePlan(
+            search, retriever.opening, picker, templates, retriever.section_body
+        )
         self.levels = LevelPlan(self.guides, templates, self.translations)
         self.readiness = ReadinessPlan(templates, self.translations)
         self.overview = OverviewPlan(templates, self.translations)

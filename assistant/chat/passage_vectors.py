@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from assistant.chat.answers.guides import WORDS_BY_ROLE
 from assistant.chat.leads import blocks, body_of, lead_text
+from assistant.index.section_text import section_text
 from assistant.types import QUESTION, Chunk
 
 MORE_WORDS = 80  # what "tell me more" adds to a role's word budget (answers.guides)
@@ -25,13 +26,14 @@ def word_budgets() -> tuple[int, ...]:
     return tuple(sorted(base | {words + MORE_WORDS for words in base}))
 
 
-def section_texts(chunk: Chunk) -> list[str]:
+def section_texts(chunk: Chunk, body: str | None = None) -> list[str]:
     """The texts the picker may embed for the section this chunk opens (none for a later part
-    of a section, nor for a listed question, whose own text is its chunk's)."""
+    of a section, nor for a listed question, whose own text is its chunk's). `body`: the
+    section's whole text (all its parts); the chunk's own text without it."""
     meta = chunk.metadata
     if meta.get("part") or meta.get("doc_type") == QUESTION:
         return []
-    body = body_of(chunk)
+    body = body if body is not None else body_of(chunk)
     heading = str(meta.get("section") or "")
     texts: dict[str, None] = {}
     for words in word_budgets():
@@ -47,9 +49,17 @@ def section_texts(chunk: Chunk) -> list[str]:
 
 
 def passage_texts(chunks: Iterable[Chunk]) -> list[str]:
-    """The composer's texts for these chunks, each once."""
-    texts: dict[str, None] = {}
+    """The composer's texts for the sections these chunks open, each once (a section's later
+    paragraphs taken from its parts among these chunks)."""
+    parts: dict[tuple[str, str], list[Chunk]] = {}
     for chunk in chunks:
-        for text in section_texts(chunk):
-            texts[text] = None
+        if chunk.metadata.get("doc_type") != QUESTION:
+            key = (chunk.source, str(chunk.metadata.get("section") or ""))
+            parts.setdefault(key, []).append(chunk)
+    texts: dict[str, None] = {}
+    for section in parts.values():
+        body = section_text(section)
+        for chunk in section:
+            for text in section_texts(chunk, body):
+                texts[text] = None
     return list(texts)

@@ -58,6 +58,10 @@ BLOCK_MARGIN = 0.08
 # joins it when it is on the question's topic at least this much.
 DETAIL_LENGTH = 4
 DETAIL_FLOOR = 0.3
+# That paragraph comes before the opening when it shares more of the question's words and
+# matches it this much better, or (whatever the words) this much better.
+LEADS_WITH = 0.05
+LEADS_ALONE = 0.22
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class Section:
     source: str
     title: str
     heading: str
-    text: str  # the section's opening (its first chunk), without the heading line
+    text: str  # the section's whole text (all its parts), without the heading line
     audience: str
     language: str
     doc_type: str
@@ -87,6 +91,14 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A later paragraph of a section that answers the question, and whether it goes first."""
+
+    text: str
+    leads: bool
+
+
+@dataclass(frozen=True)
 class Lead:
     section: Section
     text: str
@@ -101,9 +113,14 @@ class Lead:
         return max(self.similarity, self.asked - ASKED_MARGIN)
 
 
-def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) -> list[Section]:
+def sections_from(
+    hits: Sequence[SearchHit],
+    opening: Callable[[Chunk], Chunk],
+    whole: Callable[[Chunk], str] = body_of,
+) -> list[Section]:
     """The sections of these hits in retrieval order, each once, starting at its first chunk
-    (`opening` finds part 0 of a hit's section, so a lead never starts mid-paragraph)."""
+    (`opening` finds part 0 of a hit's section, so a lead never starts mid-paragraph), with
+    the text of all its parts (`whole`: a later paragraph can be the one that answers)."""
     found: dict[tuple[str, str], Section] = {}
     asked_order: dict[tuple[str, str], int] = {}
     for hit in hits:
@@ -124,7 +141,7 @@ def sections_from(hits: Sequence[SearchHit], opening: Callable[[Chunk], Chunk]) 
             source=hit.chunk.source,
             title=hit.chunk.title,
             heading=heading,
-            text=body_of(first),
+            text=whole(first),
             audience=str(meta.get("audience") or "all"),
             language=str(meta.get("language") or "en"),
             doc_type=str(meta.get("doc_type") or "guide"),
@@ -166,10 +183,11 @@ class SectionPicker:
 
     def answering_block(
         self, question: str, lead: Lead, max_words: int, language: str
-    ) -> str | None:
+    ) -> Block | None:
         """A later paragraph or list of the lead's own section that answers the question
         clearly better than its opening ("how do I get from a 3 to a 4" → the paragraph of
-        "What a 4 means" on going for a 4), kept whole; None when the opening is the answer."""
+        "What a 4 means" on going for a 4), kept whole, and whether it answers so much better
+        that it comes first; None when the opening is the answer."""
         used = " ".join(lead.text.split())
         later = [
             block
@@ -190,7 +208,14 @@ class SectionPicker:
             return None
         if language != "en" and overlap(question, later[best]) < 0.3:
             return None  # the English-only model guesses in Spanish
-        return lead_text(later[best], max_words)
+        text = lead_text(later[best], max_words)
+        if text is None:
+            return None
+        # it leads when it shares more of the question's words than the opening and means it
+        # a little better, or means it much better ("is a 4 just getting everything right")
+        gain = scores[best] - lead_score
+        says_more = overlap(question, later[best]) > overlap(question, lead.text)
+        return Block(text, (says_more and gain >= LEADS_WITH) or gain >= LEADS_ALONE)
 
     def _asked(self, asked: np.ndarray, found: Sequence[Section]) -> list[float]:
         """Each section's closest listed question to the one asked (cosine; 0 without any).

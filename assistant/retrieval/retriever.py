@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.index.records import VERIFY_FLAG, IndexRecords
+from assistant.index.section_text import section_text
 from assistant.index.vectorstore import describe_store, store_errors, vector_count
 from assistant.language import detect_language
 from assistant.retrieval.fusion import reciprocal_rank_fusion
@@ -75,6 +76,8 @@ class PassageSource(Retriever, Protocol):
 
     def opening(self, chunk: Chunk) -> Chunk: ...
 
+    def section_body(self, chunk: Chunk) -> str: ...
+
 
 class HybridRetriever:
     def __init__(
@@ -100,6 +103,9 @@ class HybridRetriever:
         self._asked: LexicalIndex | None = None
         self._by_id: dict[str, Chunk] = {}
         self._openings: dict[tuple[str, str], Chunk] = {}
+        # each section's chunks (listed questions aside), and its whole text once asked for
+        self._parts: dict[tuple[str, str], list[Chunk]] = {}
+        self._whole: dict[tuple[str, str], str] = {}
         self._generation = -1
         self._store_checked = -1  # the records generation the store was last found to match
         self._lock = threading.Lock()
@@ -121,6 +127,8 @@ class HybridRetriever:
                         for c in reversed(chunks)
                         if not c.metadata.get("part")
                     }
+                    self._parts = _section_parts(chunks)
+                    self._whole = {}
                     self._generation = generation
             except sqlite3.Error as exc:
                 raise StoreUnavailableError(
@@ -136,6 +144,18 @@ class HybridRetriever:
         self._lexical_index()
         key = (chunk.source, str(chunk.metadata.get("section") or ""))
         return self._openings.get(key, chunk)
+
+    def section_body(self, chunk: Chunk) -> str:
+        """The whole text of the section this chunk belongs to, every part in order, without
+        the heading line (the chunk's own text when its section is not indexed)."""
+        self._lexical_index()
+        key = (chunk.source, str(chunk.metadata.get("section") or ""))
+        with self._lock:
+            found = self._whole.get(key)
+            if found is None:
+                parts = self._parts.get(key) or [chunk]
+                found = self._whole[key] = section_text(parts)
+            return found
 
     def search(
         self, query: str, k: int = 5, filters: SearchFilters | None = None, mode: Mode = "hybrid"
@@ -254,3 +274,19 @@ def _rank(ids: list[str], chunk_id: str) -> int | None:
         return ids.index(chunk_id) + 1
     except ValueError:
         return None
+
+
+def _section_parts(chunks: list[Chunk]) -> dict[tuple[str, str], list[Chunk]]:
+    """Each section's chunks, listed questions aside; a part recorded twice with the same text
+    (one source indexed from two roots) is kept once."""
+    parts: dict[tuple[str, str], list[Chunk]] = {}
+    seen: set[tuple[str, str, object, object, str]] = set()
+    for chunk in chunks:
+        if chunk.metadata.get("doc_type") == QUESTION:
+            continue
+        key = (chunk.source, str(chunk.metadata.get("section") or ""))
+        mark = (*key, chunk.metadata.get("page"), chunk.metadata.get("part"), chunk.text)
+        if mark not in seen:
+            seen.add(mark)
+            parts.setdefault(key, []).append(chunk)
+    return parts

@@ -22,6 +22,7 @@ from assistant.errors import StoreUnavailableError
 from assistant.frameworks.case_import import load_framework
 from assistant.frameworks.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.frameworks.documents import framework_chunks
+from assistant.index.section_text import section_text
 from assistant.ingest.chunking import GuideChunker
 from assistant.ingest.corpus import discover, is_json_schema
 from assistant.ingest.loaders import load_guide
@@ -30,7 +31,7 @@ from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.retriever import Mode, SearchFilters
 from assistant.settings import BUNDLED_KNOWLEDGE, Settings
-from assistant.types import Chunk, SearchHit
+from assistant.types import QUESTION, Chunk, SearchHit
 from tests.fakes.embedder import embed_matrix
 
 
@@ -77,6 +78,16 @@ class FakeRetriever:
         if not chunk.metadata.get("part"):
             return chunk
         return self._openings.get(_section_key(chunk), chunk)
+
+    def section_body(self, chunk: Chunk) -> str:
+        """The whole text of the chunk's section, every part in order (as the real one)."""
+        key = _section_key(chunk)
+        parts = [
+            c
+            for c in self.chunks
+            if _section_key(c) == key and c.metadata.get("doc_type") != QUESTION
+        ]
+        return section_text(parts or [chunk])
 
     def search(
         self, query: str, k: int = 5, filters: SearchFilters | None = None, mode: Mode = "hybrid"

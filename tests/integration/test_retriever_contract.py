@@ -1,8 +1,9 @@
 """One contract, two implementations: the real HybridRetriever (the bundled knowledge and the
 CASE samples ingested with the real model into Chroma) and the in-memory fake the fast engine
 tests use (tests/fakes/retriever.py). Both must honour the filters, return the questions a
-section lists only when asked for, lead from any passage to its section's first one, and put a
-competency first when its code is asked for; and the fake must search what ingest records."""
+section lists only when asked for, lead from any passage to its section's first one and give
+its whole text, and put a competency first when its code is asked for; and the fake must search
+what ingest records."""
 
 from __future__ import annotations
 
@@ -94,6 +95,24 @@ def test_opening_leads_from_any_passage_to_part_0_of_its_section(
             chunk.metadata.get("section"),
         )
         assert retriever.opening(first) == first
+
+
+def test_section_body_is_the_whole_section_from_any_of_its_parts(
+    retriever: PassageSource,
+) -> None:
+    hits = retriever.search("flexible groups share four features one competency", k=10)
+    later = [h.chunk for h in hits if h.chunk.metadata.get("part")]
+    assert later
+    for chunk in later:
+        first = retriever.opening(chunk)
+        whole = retriever.section_body(chunk)
+        assert whole == retriever.section_body(first)
+        # both parts are in it, the heading line the chunker adds to each part is not
+        for part in (first, chunk):
+            body = part.text.split("\n\n", 1)[1]
+            assert " ".join(body.split()[-12:]) in " ".join(whole.split())
+        assert chunk.title not in whole.split("\n\n")[0]
+        assert "\n\n".join(whole.split("\n\n")[:1]) in first.text
 
 
 def test_a_listed_question_leads_to_the_section_that_lists_it(retriever: PassageSource) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.chat.leads import lead_text
-from assistant.chat.sections import Lead, Preferences, Section, SectionPicker
+from assistant.chat.sections import Lead, Preferences, Section, SectionPicker, sections_from
 from assistant.chat.word_overlap import shares_phrase, stems
+from assistant.types import Chunk, SearchHit
 from tests.fakes.embedder import FakeEmbedder
+from tests.fakes.retriever import FakeRetriever
 
 SECTION = (
     "A 2 means Developing. Your child is on the way. They have some of the skill but not all "
@@ -108,10 +110,10 @@ def test_the_paragraph_naming_what_is_asked_joins_the_opening() -> None:
     block = picker.answering_block(
         "we dont have internet at home, is homework going to be a problem", lead, 60, "en"
     )
-    assert block is not None and "tell the school" in block
+    assert block is not None and "tell the school" in block.text
     # a question whose words the opening already holds gets the opening alone
     plain = picker.answering_block("does homework count toward the level", lead, 60, "en")
-    assert plain is None or "internet" not in plain
+    assert plain is None or "internet" not in plain.text
 
 
 def test_a_students_own_guide_may_name_family_a_parents_section_never_reaches_them() -> None:
@@ -190,7 +192,7 @@ def test_listed_questions_are_searched_with_the_question_as_typed() -> None:
     lists never name codes: they are matched against the question as the person typed it."""
     from assistant.chat.answers.guides import GuidePlan
     from assistant.retrieval.retriever import SearchFilters
-    from assistant.types import QUESTION, SearchHit
+    from assistant.types import QUESTION
 
     asked: list[tuple[str, str | None]] = []
 
@@ -246,3 +248,32 @@ def test_asked_for_practice_a_guides_listed_questions_do_not_outrank_the_practic
         for lead in picker.rank(question, [replace(guide, asked_rank=None), practice], prefs, 80)
     }
     assert with_place[guide.heading] == without[guide.heading]  # no gain from the question search
+
+
+def _part(number: int, body: str) -> Chunk:
+    meta: dict[str, str | int] = {
+        "title": HOMEWORK.title,
+        "section": HOMEWORK.heading,
+        "part": number,
+        "audience": "parents",
+        "language": "en",
+        "doc_type": "guide",
+    }
+    text = f"{HOMEWORK.title} — {HOMEWORK.heading}\n\n{body}"
+    return Chunk(id=f"homework-{number}", source=HOMEWORK.source, text=text, metadata=meta)
+
+
+def test_a_paragraph_in_a_later_part_of_the_section_answers_and_leads() -> None:
+    first, later = HOMEWORK.text.rsplit("\n\n", 1)
+    parts = [_part(0, first), _part(1, later)]
+    retriever = FakeRetriever(parts)
+    # the question's passage is the section's second part: the section is read whole
+    [section] = sections_from([SearchHit(parts[1], 1.0)], retriever.opening, retriever.section_body)
+    assert (
+        section.text.startswith("Homework is mainly practice") and "tell the school" in section.text
+    )
+    lead = Lead(section, lead_text(section.text, 20) or "", 1.0, 0.5)
+    question = "we dont have internet at home, is homework going to be a problem"
+    block = SectionPicker(_Similar()).answering_block(question, lead, 60, "en")
+    assert block is not None and block.text.startswith("If your home has no internet")
+    assert block.leads  # it says what was asked; the opening follows as its context

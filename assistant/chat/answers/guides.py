@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.chat.answers.kinds import KIND_WORDS, Kind, heading_says_no, kind_of
+from assistant.chat.leads import body_of
 from assistant.chat.sections import (
     FOR_AUDIENCE,
     Lead,
@@ -28,6 +29,12 @@ WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "leader": 170, "
 CANDIDATES = 8
 # How close (in ranking score) a second section must come to the first to be added.
 SECOND_WITHIN = 0.15
+# A paragraph that opens by pointing back ("This means…", "So…") cannot come first.
+POINTS_BACK = re.compile(
+    r"^\W*(this|that|these|those|so|it|then|also|but|and|here|there|they|esto|eso|esta|ese|"
+    r"estas|estos|así|entonces|también|pero|y|aquí|ahí)\b",
+    re.I,
+)
 # A section's answer to a yes-no question ("Not necessarily."): left out for other questions
 YES_NO_OPENER = re.compile(r"^(Not necessarily|No|Yes|No necesariamente|S[ií])\.\s+(?=[A-ZÁÉÍÓÚ¿])")
 
@@ -70,9 +77,11 @@ class GuidePlan:
         opening: Callable[[Chunk], Chunk],
         picker: SectionPicker,
         templates: AnswerTemplates,
+        whole: Callable[[Chunk], str] = body_of,
     ) -> None:
         self._search = search
         self._opening = opening
+        self._whole = whole
         self.picker = picker
         self.templates = templates
 
@@ -130,7 +139,9 @@ class GuidePlan:
         prefs = Preferences(
             role, language, KIND_WORDS[kind] + extra_words, avoid, at_home, prefer, named
         )
-        sections = [s for s in sections_from(hits, self._opening) if s.key not in exclude]
+        sections = [
+            s for s in sections_from(hits, self._opening, self._whole) if s.key not in exclude
+        ]
         ranked = self.picker.rank(
             question, sections, prefs, max_words, want_list=kind in ("list", "example"), more=more
         )
@@ -148,8 +159,12 @@ class GuidePlan:
             cited = text
             if number == 1 and not more:
                 block = self.picker.answering_block(question, lead, max_words // 2, language)
-                if block:
-                    text = f"{text}\n\n{block}"
+                if block is not None:
+                    # the paragraph that answers best may lead, the opening following as its
+                    # context, unless it opens by pointing back ("This means…")
+                    first = block.leads and POINTS_BACK.match(block.text) is None
+                    text = f"{block.text}\n\n{text}" if first else f"{text}\n\n{block.text}"
+                    cited = text
             heading = lead.section.heading
             says_no = kind == "yes_no" and heading_says_no(heading)
             if number == 1 and says_no and overlap(question, heading) >= 0.3:
