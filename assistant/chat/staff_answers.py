@@ -11,6 +11,7 @@ from assistant.chat.answers.classes import TEACHING, class_answer
 from assistant.chat.answers.guides import GuidePlan, renumber
 from assistant.chat.answers.school import WHAT_WORKED, responsiveness_lines, what_worked_lines
 from assistant.chat.catalog_words import CatalogWords
+from assistant.chat.citations import competency_citation
 from assistant.chat.competency_focus import CompetencyFocus
 from assistant.chat.learner_data import LearnerAccessError, LearnerData
 from assistant.chat.replies import Replies
@@ -69,6 +70,7 @@ class StaffAnswers:
             bar=self.words.scale(None).bar,
             titled=lambda code, title: self.words.code_title(code, title, language),
         )
+        citations += self._named_competencies(lines)
         if focus is not None and TEACHING.search(question):
             # "grouping ideas for unit rates, 6A": who needs it, then how to teach it
             hits = self.guides.hits(f"{focus[0]} {focus[1]} {question}", language)
@@ -91,6 +93,17 @@ class StaffAnswers:
             topic={"class": anchor.class_id},
             facts=tuple(lines),
         )
+
+    def _named_competencies(self, lines: list[str]) -> list[Citation]:
+        """The competencies a class answer reports on (who is stuck where, which group works
+        on what), each cited once, in the order the answer names them."""
+        catalog = self._catalog()
+        cited: list[Citation] = []
+        for code in dict.fromkeys(codes_in("\n".join(lines))):
+            found = catalog.matches(code)
+            if len(found) == 1:
+                cited.append(competency_citation(found[0], found[0].title))
+        return cited
 
     def school_answer(self, asked: str, question: str, context: AskContext) -> Answer:
         """ "Which classes are least responsive", "what worked for M.6.RP.4": the school's

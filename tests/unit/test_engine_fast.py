@@ -142,6 +142,10 @@ def test_who_is_stuck_in_a_class_names_them_from_the_class_report(
         assert stuck.code in answer.text
         assert all(names[learner] in answer.text for learner in stuck.learners), answer.text
     assert answer.citations[0].source == "Waypoint class report"
+    # each competency the answer reports on is cited too, once
+    cited = [c.code for c in answer.citations if c.code]
+    assert len(cited) == len(set(cited))
+    assert {s.code for s in report.stuck[:2]} <= set(cited)
 
 
 def test_a_teacher_sees_no_one_from_a_class_they_do_not_teach(
