@@ -41,8 +41,10 @@ ASKED_MARGIN = 0.25
 # The section whose listed questions the question search ranks first (BM25 and meaning, against
 # the questions alone) gains this much; the next ones a half, a third…
 ASKED_RANK = 0.3
+# a level named by its digit, also in the plural ("all 3s"); not in "3/4", "3.5" or "3 weeks"
 LEVEL_DIGIT = re.compile(
-    r"(?<![\w.,:/])([1-4])(?![\w.,:/]|\s*(?:min|minutes|weeks|days|divided|times|plus|minus))"
+    r"(?<![\w.,:/])([1-4])(?:s(?![\w/])|"
+    r"(?![\w.,:/]|\s*(?:min|minutes|weeks|days|divided|times|plus|minus)))"
 )
 OTHER_LEVEL = 0.4
 OTHER_CODE = 0.4

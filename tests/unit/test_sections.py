@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
+from assistant.chat.answers.levels import compares_levels, levels_named
 from assistant.chat.leads import lead_text
 from assistant.chat.sections import Lead, Preferences, Section, SectionPicker, sections_from
 from assistant.chat.word_overlap import shares_phrase, stems
@@ -277,3 +280,20 @@ def test_a_paragraph_in_a_later_part_of_the_section_answers_and_leads() -> None:
     block = SectionPicker(_Similar()).answering_block(question, lead, 60, "en")
     assert block is not None and block.text.startswith("If your home has no internet")
     assert block.leads  # it says what was asked; the opening follows as its context
+
+
+@pytest.mark.parametrize(
+    ("question", "named", "compared"),
+    [
+        ("is a 3 good or should she be getting 4s", [3.0, 4.0], True),
+        ("she has all 3s, is that ok", [3.0], False),
+        ("¿es mejor un 2 o un 3?", [2.0, 3.0], True),
+        ("my son got 2s and 3s, what does that mean", [2.0, 3.0], True),
+        ("it took him 3 weeks to learn 3/4 of it", [], False),
+    ],
+)
+def test_levels_are_named_in_the_plural_too_and_two_of_them_are_compared(
+    question: str, named: list[float], compared: bool
+) -> None:
+    assert levels_named(question) == named
+    assert compares_levels(question) is compared

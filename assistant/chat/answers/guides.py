@@ -11,7 +11,6 @@ from assistant.chat.answers.kinds import KIND_WORDS, Kind, heading_says_no, kind
 from assistant.chat.leads import body_of
 from assistant.chat.sections import (
     FOR_AUDIENCE,
-    LEVEL_DIGIT,
     Lead,
     Preferences,
     Section,
@@ -150,9 +149,7 @@ class GuidePlan:
             return Composed((), (), 0.0)
         best = ranked[0]
         chosen = [best]
-        # two levels named ("is a 3 good or should she get 4s") compare them
-        two_levels = len(set(LEVEL_DIGIT.findall(question))) > 1
-        second = self._second(ranked, role, "comparison" if two_levels else kind, more)
+        second = self._second(ranked, role, kind, more)
         if second is not None:
             chosen.append(second)
         lines: list[str] = []

@@ -83,7 +83,7 @@ def levels_named(question: str) -> list[float]:
 # two levels side by side: "developing vs proficient", "is a 2 worse than a 3"
 COMPARED = re.compile(
     r"\bdifferen|\bdiferencia|\bvs\b|\bversus\b|\bcompar|\bbetter\b|\bworse\b|\bsame\b"
-    r"|\bmejor\b|\bpeor\b|\bigual\b",
+    r"|\bmejor\b|\bpeor\b|\bigual\b|\bor\b|\bo\b",
     re.I,
 )
 EXPLAINING = re.compile(r"\bhow (do|can|should) (i|we)\b|\bc[oó]mo (le |les )?explic", re.I)
