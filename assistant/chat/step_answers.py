@@ -3,7 +3,7 @@ is, one tip, one practice), the levels asked about, and their citations."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from assistant.chat.catalog_words import CatalogWords
 from assistant.chat.learner_data import NextStepsView, StepView
@@ -46,6 +46,9 @@ class StepAnswers:
             steps = tuple(step for step in steps if step.code == focus)
         if focus is not None and steps:
             levels = ()  # the step line says where the learner is on it
+        if intent == "progress" and focus is None and levels:
+            # what needs attention first, then the whole picture
+            lines.insert(0, self._below_bar(levels, own, view.learner.name, language))
         if (intent == "progress" or focus is not None) and levels:
             lines += [
                 f"- {self.words.code_title(code, title, language)} ({code}): {level:g} "
@@ -97,6 +100,27 @@ class StepAnswers:
                 "code": focus or (steps[0].code if steps else ""),
             },
             facts=tuple(lines[1:]),
+        )
+
+    def _below_bar(
+        self, levels: Sequence[tuple[str, str, float, str]], own: bool, name: str, language: str
+    ) -> str:
+        """One line naming the competencies below the mastery bar (or saying there are none)."""
+        scale = self.words.scale(None)
+        bar = scale.level_for(scale.bar)
+        below = "; ".join(
+            f"{self.words.code_title(code, title, language)} ({code}, {level:g} "
+            f"{self.translations.level_name(label, language)})"
+            for code, title, level, label in levels
+            if level < scale.bar
+        )
+        return self.templates.render(
+            "progress_below",
+            language,
+            own=own,
+            learner=name.split()[0] if name else "",
+            bar=f"{bar.score:g} {self.translations.level_name(bar.label, language)}",
+            below=below,
         )
 
     def _step_line(self, n: int, step: StepView, own: bool, name: str, language: str) -> str:

@@ -31,6 +31,7 @@ ANSWER_NAMES: dict[str, frozenset[str]] = {
     "step": names("bar", "code", "level", "n", "name", "own", "resource", "tip", "title"),
     "no_steps": names("reason"),
     "no_evidence_on": names("code", "learner", "own", "title"),
+    "progress_below": names("bar", "below", "learner", "own"),
     "readiness.heading": names("bar", "bar_name", "code", "learner", "own", "title"),
     "readiness.row": names("code", "label", "level", "met", "title"),
     "readiness.ready": names("learner", "own"),

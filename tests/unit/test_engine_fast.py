@@ -67,12 +67,24 @@ def test_a_students_next_steps_come_from_their_own_learner_data(
     [("how is my child doing?", "en"), ("¿Cómo va mi hija?", "es")],
 )
 def test_a_parent_asking_about_their_child_gets_the_childs_levels(
-    fake_engine: ChatEngine, message: str, language: str
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, language: str
 ) -> None:
     answer = ask(fake_engine, message, "parent", PARENT)
     assert answer.intent == "progress" and answer.language == language
     assert "Maya Lindgren" in answer.text
     assert "M.6.RP.1" in answer.text
+    # what needs attention comes first: the skills below the bar, and only those
+    view = fake_school.chat_learners.next_steps(PARENT, "L001", 1, with_levels=True)
+    catalog = fake_school.catalog
+    below = {
+        code
+        for code, _title, level, _label in view.levels
+        if not catalog.scale(catalog.lookup(code).identifier).is_proficient(level)  # type: ignore[union-attr]
+    }
+    first = answer.text.splitlines()[0]
+    assert below and first.startswith("Maya "), first
+    shown = {code for code, *_ in view.levels if code in first}
+    assert shown == below, first
 
 
 @pytest.mark.parametrize(
