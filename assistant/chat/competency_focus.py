@@ -19,7 +19,8 @@ CLASS_TALK = re.compile(
     r"\b(any(one|body)?|who('?s)?|which|what|is|are|in|on|my|the|class|kids?|students?|learners?"
     r"|stuck|behind|struggling|need|needs|help|with|tier ?[123]?|groups?|grouping|this|week|"
     r"today|tomorrow|tmrw|do|does|should|i|how|of|for|quién|quiénes|en|mi|clase|atascados?|"
-    r"estudiantes|alumnos|grupos?)\b|[^\w\s]",
+    r"estudiantes|alumnos|grupos?|atorad[oa]s?|estancad[oa]s?|est[aá]n?|de|mis|los|las|el|la|"
+    r"que|qui[eé]n(es)?|hay|algui[eé]n)\b|[^\w\s]",
     re.I,
 )
 CLASS_FOCUS_SIMILARITY = 0.4
@@ -30,8 +31,8 @@ LEARNER_TALK = re.compile(
     r"c[oó]mo|va|voy|estoy|tengo|mis?|sus?|hij[oa]|son|daughter|kid|child|he|she|his|her|"
     r"there|up|to|at|a|an|and|or|so|far|yet|ya|work|working|next|focus|study|practi[cs]e|"
     r"tackle|start|first|this|week|today|skills?|need|needs|help|siguiente|estudiar|trabajar|"
-    r"practicar|repasar|casa|esta|semana|ahora|qu[eé]|hacer|debo|tiene|que|step|steps|paso|"
-    r"pasos|thing|things|stuff|cosa|cosas|one|unit|tema)\b",
+    r"practicar|repasar|casa|esta|semana|ahora|qu[eé]|hacer|debo|tiene|que|"
+    r"step|steps|paso|pasos|thing|things|stuff|cosa|cosas|one|unit|tema|trabajo|trabajos)\b",
     re.I,
 )
 LEARNER_FOCUS_SIMILARITY = 0.5

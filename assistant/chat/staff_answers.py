@@ -11,7 +11,6 @@ from assistant.chat.answers.classes import TEACHING, class_answer
 from assistant.chat.answers.guides import GuidePlan, renumber
 from assistant.chat.answers.school import WHAT_WORKED, responsiveness_lines, what_worked_lines
 from assistant.chat.catalog_words import CatalogWords
-from assistant.chat.citations import competency_citation
 from assistant.chat.competency_focus import CompetencyFocus
 from assistant.chat.learner_data import LearnerAccessError, LearnerData
 from assistant.chat.replies import Replies
@@ -70,7 +69,7 @@ class StaffAnswers:
             bar=self.words.scale(None).bar,
             titled=lambda code, title: self.words.code_title(code, title, language),
         )
-        citations += self._named_competencies(lines)
+        citations += self._named_competencies(lines, language)
         if focus is not None and TEACHING.search(question):
             # "grouping ideas for unit rates, 6A": who needs it, then how to teach it
             hits = self.guides.hits(f"{focus[0]} {focus[1]} {question}", language)
@@ -94,16 +93,13 @@ class StaffAnswers:
             facts=tuple(lines),
         )
 
-    def _named_competencies(self, lines: list[str]) -> list[Citation]:
-        """The competencies a class answer reports on (who is stuck where, which group works
-        on what), each cited once, in the order the answer names them."""
-        catalog = self._catalog()
-        cited: list[Citation] = []
-        for code in dict.fromkeys(codes_in("\n".join(lines))):
-            found = catalog.matches(code)
-            if len(found) == 1:
-                cited.append(competency_citation(found[0], found[0].title))
-        return cited
+    def _named_competencies(self, lines: list[str], language: str) -> list[Citation]:
+        """The competencies a class answer reports on (each line on one starts with its code:
+        who is stuck where, which group works on what), each cited once, in the order named;
+        codes inside a line (an activity's heading) are not."""
+        leading = [codes_in(line[:24]) for line in lines if line.lstrip("- ")[:1].isalpha()]
+        codes = dict.fromkeys(found[0] for found in leading if found)
+        return [self.words.level_citation(code, language) for code in codes]
 
     def school_answer(self, asked: str, question: str, context: AskContext) -> Answer:
         """ "Which classes are least responsive", "what worked for M.6.RP.4": the school's

@@ -49,6 +49,8 @@ def recommended(school: Assistant, user: str, learner: str) -> list[str]:
     [
         ("what should I work on next?", "Here are your next steps:", "en"),
         ("¿qué debo trabajar ahora?", "Estos son tus próximos pasos:", "es"),
+        # "trabajo" is not the teamwork habit's title
+        ("que tengo que hacer ahora, en que trabajo", "Estos son tus próximos pasos:", "es"),
     ],
 )
 def test_a_students_next_steps_come_from_their_own_learner_data(
@@ -139,6 +141,7 @@ def test_a_parent_naming_someone_elses_child_is_told_whom_waypoint_can_show(
     [
         ("who is stuck in 6B?", "Stuck in 6B"),
         ("¿quiénes están atascados en 6B?", "Atascados en 6B"),
+        ("quienes de mis alumnos de 6B estan atorados?", "Atascados en 6B"),
     ],
 )
 def test_who_is_stuck_in_a_class_names_them_from_the_class_report(
@@ -158,6 +161,17 @@ def test_who_is_stuck_in_a_class_names_them_from_the_class_report(
     cited = [c.code for c in answer.citations if c.code]
     assert len(cited) == len(set(cited))
     assert {s.code for s in report.stuck[:2]} <= set(cited)
+
+
+def test_a_learner_held_up_twice_is_named_once_for_a_conference(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    report = fake_school.class_reports.for_class(fake_school.access.viewer(TEACHER), "6B")
+    names = [c.name for c in report.conferences]
+    assert len(names) > len(set(names))  # the demo school has one: one conference per blocker
+    answer = ask(fake_engine, "which students in 6B need intervention", "teacher", TEACHER)
+    [line] = [x for x in answer.text.splitlines() if any(n in x for n in names) and "- " not in x]
+    assert all(line.count(name) == 1 for name in set(names)), line
 
 
 def test_a_teacher_sees_no_one_from_a_class_they_do_not_teach(

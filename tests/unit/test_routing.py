@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.chat.answers.classes import STUCK
+from assistant.chat.competency_focus import CLASS_TALK
 from assistant.chat.learner_data import LearnerRef
 from assistant.chat.routing import class_in, names_someone_else, points_back, route
+from assistant.retrieval.lexical import tokens
 
 MAYA = LearnerRef("L001", "Maya Lindgren")
 
@@ -111,3 +114,12 @@ def test_another_subjects_homework_is_out_of_scope_by_rule(message: str) -> None
     assert "out_of_scope" in classifier.rule_hits(message) or any(
         p.search(message) for p in decided
     )
+
+
+@pytest.mark.parametrize(
+    "question", ["quienes de mis alumnos de 6B estan atorados?", "¿hay alguien estancado en 6B?"]
+)
+def test_a_spanish_stuck_question_names_no_competency_and_asks_who_is_stuck(question: str) -> None:
+    rest = CLASS_TALK.sub(" ", question.replace("6B", " "))
+    assert len(tokens(rest)) < 2, rest  # nothing left to match a competency's title
+    assert STUCK.search(question)

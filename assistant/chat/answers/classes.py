@@ -13,7 +13,9 @@ from assistant.frameworks.practice import Activity
 from assistant.recommend.class_report import ClassReport
 from assistant.recommend.groups import FlexibleGroup
 
-STUCK = re.compile(r"stuck|behind|struggl|not moving|atascad|atrasad|dificultad", re.I)
+STUCK = re.compile(
+    r"stuck|behind|struggl|not moving|atascad|atorad|atrasad|estancad|dificultad", re.I
+)
 GROUPS = re.compile(r"group|grupo|pair|reteach|small.group|agrupar", re.I)
 # "what do I do about it", "ideas for tomorrow": the teaching guide joins the class's data
 TEACHING = re.compile(
@@ -109,7 +111,9 @@ def class_answer(
         else:
             lines.append(templates.render("class.no_groups", language, class_id=class_id))
         if report.conferences:
-            who = ", ".join(c.name for c in report.conferences[:MAX_ITEMS])
+            # a learner held up on two competencies has two conferences, but one name
+            names_once = list(dict.fromkeys(c.name for c in report.conferences))
+            who = ", ".join(names_once[:MAX_ITEMS])
             lines.append(templates.render("class.conferences", language, names=who))
     unique = list(dict.fromkeys(citations))
     return lines, unique
