@@ -7,7 +7,7 @@ import pytest
 
 from assistant.chat.engine import ChatEngine
 from assistant.chat.guards import MessageRejectedError
-from assistant.chat.types import AskContext
+from assistant.chat.types import AskContext, Role
 from assistant.container import Assistant
 
 
@@ -133,6 +133,25 @@ def test_out_of_scope_questions_are_declined_without_sources(
     assert answer.abstained
     assert answer.citations == ()
     assert "guess" in answer.text or "adivinar" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("role", "message", "says"),
+    [
+        ("student", "when do report cards come out", "does not know the dates"),
+        ("parent", "when is the next report card and parent conference", "does not know them"),
+        ("parent", "cuando entregan las boletas", "Waypoint no las conoce"),
+        ("student", "¿cuándo nos dan las boletas?", "Waypoint no conoce las fechas"),
+    ],
+)
+def test_school_dates_are_not_known_and_the_answer_says_whom_to_ask(
+    engine: ChatEngine, role: Role, message: str, says: str
+) -> None:
+    answer = engine.ask(message, AskContext(role=role))
+    first = answer.text.split(". ")[0]
+    assert says in first, answer.text
+    # from the asker's own guides
+    assert answer.citations and answer.citations[0].source.startswith(f"guides/{role}s/")
 
 
 def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
