@@ -41,6 +41,10 @@ NOT_STORE_SUITES = {
     "test_embedder_keys.py": "it builds small embedded indexes (Chroma in a folder) with named "
     "fake embedders to check how vectors are keyed; it came from tests/unit, which the server "
     "run leaves out",
+    "test_ingest_writes.py": "it counts the indexer's writes to a small embedded index (Chroma in "
+    "a folder) with a fake embedder; it came from tests/unit, which the server run leaves out",
+    "test_shipped_graph.py": "it runs the shipped int8 graph of the real model (ONNX Runtime); no "
+    "store is written; it came from tests/unit",
 }
 
 # Single tests of a `stores` suite left out of the server run, each for a reason.

@@ -1,5 +1,6 @@
 """Open Badges 3.0 and CLR 2.0 credentials: issue, verify (with other implementations), tamper,
-revoke, status list, transcript, forgetting, keys, the CLI and the download on the page."""
+revoke, status list, transcript, forgetting, keys and the CLI (the download on the page is in
+tests/pages/test_credentials_page.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import OKPKey
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from assistant.cli import main
 from assistant.container import Assistant, build_assistant
@@ -393,36 +393,6 @@ def test_cli_issue_verify_revoke_status_list_and_clr(
     missing = tmp_path / "no-such-dir" / "status.json"
     code, _, err = run(school, capsys, "credentials", "status-list", "--out", str(missing))
     assert code == 1 and not missing.parent.exists() and err.count("\n") == 1
-
-
-def _credentials_page() -> None:
-    from ui import resources
-    from ui.views import progress_parts as parts
-
-    assistant = resources.get_assistant()
-    viewer = assistant.access.viewer("s1")
-    parts.credentials(viewer, "A", resources.texts(), "es", key="badge")
-
-
-def test_the_page_lists_the_learners_credentials_with_a_download(school: Assistant) -> None:
-    from ui import resources
-
-    resources.use(school)
-    try:
-        at = AppTest.from_function(_credentials_page, default_timeout=60)
-        at.run()
-        assert not at.exception, at.exception
-        assert [c.value for c in at.caption][-1] == "Todavía no hay credenciales."
-        doc = issued(school)
-        at.run()
-        assert not at.exception, at.exception
-        shown = " ".join(str(m.value) for m in at.markdown)
-        assert "M\\.6\\.RP\\.1" in shown or CODE in shown
-        (button,) = at.get("download_button")
-        assert button.proto.label == "Descargar"
-        assert doc["id"] in school.credentials.for_learner(LOCAL_ADMIN, "A")[0].document
-    finally:
-        resources._injected = None
 
 
 def test_the_migration_adds_the_table_to_an_existing_database_without_losing_data(
