@@ -179,12 +179,12 @@ def test_a_class_drill_down_shows_each_learner_s_figures(school: Assistant) -> N
 
 def test_the_demo_school_offers_its_leader(tmp_path: Path) -> None:
     from assistant.container import build_assistant
-    from assistant.demo.load import load_demo
     from assistant.demo.school import LEADER
     from assistant.settings import Settings
+    from tests.support_demo import copy_demo_home
 
-    built = build_assistant(Settings(profile="test", home=tmp_path / "home"))
-    load_demo(built.roster_importer, built.evidence_importer, built.overrides, LOCAL_ADMIN)
+    home = copy_demo_home(tmp_path / "home", interventions=False)  # as load_demo leaves it
+    built = build_assistant(Settings(profile="test", home=home))
     offer = built.directory.demo_offer(school_sign_in=False)
     leaders = [a for a in offer.accounts if a.role == "leader"]
     assert [(a.user_id, a.name) for a in leaders] == [LEADER]
