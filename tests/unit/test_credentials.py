@@ -395,37 +395,6 @@ def test_cli_issue_verify_revoke_status_list_and_clr(
     assert code == 1 and not missing.parent.exists() and err.count("\n") == 1
 
 
-def test_the_migration_adds_the_table_to_an_existing_database_without_losing_data(
-    tmp_path: Path,
-) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import column, create_engine, insert, inspect, table
-
-    from assistant.learners.db import MIGRATIONS_DIR, LearnerDatabase
-
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0003")
-    engine = create_engine(url)
-    users = table("users", column("id"), column("role"), column("name"))
-    learners = table("learners", column("id"), column("name"), column("grade"))
-    with engine.begin() as connection:
-        connection.execute(insert(users).values(id="t9", role="teacher", name="Tara"))
-        connection.execute(insert(learners).values(id="L9", name="Lee Nine", grade="7"))
-    engine.dispose()
-    db = LearnerDatabase(url)
-    assert "issued_credentials" in inspect(db.engine).get_table_names()
-    with db.engine.connect() as connection:
-        assert connection.exec_driver_sql("SELECT id, name FROM learners").all() == [
-            ("L9", "Lee Nine")
-        ]
-        assert connection.exec_driver_sql("SELECT id FROM users").all() == [("t9",)]
-    db.dispose()
-
-
 def test_the_right_of_access_export_includes_the_learners_credentials(school: Assistant) -> None:
     from assistant.privacy import LearnerExporter
 
