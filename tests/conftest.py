@@ -9,6 +9,7 @@ PostgreSQL (tests/servers.py starts both); every other test is deselected. Witho
 from __future__ import annotations
 
 import dataclasses
+import gc
 import ipaddress
 import os
 import shutil
@@ -92,6 +93,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = wanted
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The modules the tests imported stay for the whole run: moved out of the garbage
+    collector's sight, each full collection walks only what the tests create (it walked about a
+    million objects, some twenty times a run)."""
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)

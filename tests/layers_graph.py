@@ -145,9 +145,13 @@ def _is_type_checking(node: ast.AST) -> bool:
     )
 
 
+# What can hold a statement: an import is one, so expressions (most of a tree) are not walked.
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
 def _walk(tree: ast.AST) -> Iterator[tuple[ast.AST, Where]]:
-    """Every node of a tree, with where it sits: module level, a function body, or an
-    `if TYPE_CHECKING:` block."""
+    """Every statement of a tree (and the except and case clauses that hold statements), with
+    where it sits: module level, a function body, or an `if TYPE_CHECKING:` block."""
     stack: list[tuple[ast.AST, Where]] = [(tree, "module")]
     while stack:
         node, where = stack.pop()
@@ -158,7 +162,9 @@ def _walk(tree: ast.AST) -> Iterator[tuple[ast.AST, Where]]:
             inner = "type-checking"
         else:
             inner = where
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        stack.extend(
+            (child, inner) for child in ast.iter_child_nodes(node) if isinstance(child, _BLOCKS)
+        )
 
 
 def imports_in(path: Path, root: Path = REPO) -> list[Import]:

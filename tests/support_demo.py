@@ -12,16 +12,17 @@ import tempfile
 from pathlib import Path
 
 from assistant.container import build_assistant
-from assistant.demo.load import load_demo
+from assistant.demo.load import DemoLoadReport, load_demo
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.settings import Settings
 
 _TEMPLATES: dict[bool, Path] = {}
+_REPORTS: dict[bool, DemoLoadReport] = {}
 
 
-def _build(home: Path, *, interventions: bool) -> None:
+def _build(home: Path, *, interventions: bool) -> DemoLoadReport:
     built = build_assistant(Settings(profile="test", home=home))
-    load_demo(
+    report = load_demo(
         built.roster_importer,
         built.evidence_importer,
         built.overrides,
@@ -34,13 +35,14 @@ def _build(home: Path, *, interventions: bool) -> None:
     )
     built.records.close()
     built.learner_db.dispose()  # the last connection closed: the SQLite logs are folded in
+    return report
 
 
 def _template(*, interventions: bool) -> Path:
     if interventions not in _TEMPLATES:
         folder = Path(tempfile.mkdtemp(prefix="waypoint-demo-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        _build(folder / "home", interventions=interventions)
+        _REPORTS[interventions] = _build(folder / "home", interventions=interventions)
         _TEMPLATES[interventions] = folder / "home"
     return _TEMPLATES[interventions]
 
@@ -51,3 +53,10 @@ def copy_demo_home(home: Path, *, interventions: bool = True) -> Path:
     imported or not. No embedding model is loaded."""
     shutil.copytree(_template(interventions=interventions), home)
     return home
+
+
+def demo_load_report(*, interventions: bool = True) -> DemoLoadReport:
+    """What loading the demo school into a new database reported (the load the copies come
+    from)."""
+    _template(interventions=interventions)
+    return _REPORTS[interventions]

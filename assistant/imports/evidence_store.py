@@ -108,21 +108,29 @@ def recorded(session: Session, parsed: Sequence[EvidencePiece]) -> dict[Identity
     if not parsed:
         return {}
     identities = [item.identity for item in parsed]
-    identities += [identities[0]] * (BATCH - len(identities))  # one shape: compiled once
+    size = lookup_size(len(identities))
+    identities += [identities[0]] * (size - len(identities))  # a few shapes, each compiled once
     values = {f"v{i}_{j}": value for i, row in enumerate(identities) for j, value in enumerate(row)}
     return {
         (row[0], row[1], row[2], row[3], row[4]): (row[5], row[6], row[7])
-        for row in session.execute(_lookup(), values)
+        for row in session.execute(_lookup(size), values)
     }
 
 
+def lookup_size(rows: int) -> int:
+    """The identities one lookup asks for, for this many rows (at least one): the next power of
+    two, at most BATCH. A file of a few rows does not pay to compile the query for BATCH (tens
+    of milliseconds on each new connection pool), and there are only a handful of shapes."""
+    return min(BATCH, 1 << (rows - 1).bit_length())
+
+
 @cache
-def _lookup() -> Executable:
-    """Recorded evidence by identity, for BATCH identities. One equality per column and row
+def _lookup(size: int) -> Executable:
+    """Recorded evidence by identity, for `size` identities. One equality per column and row
     (not a row-value IN, which SQLite answers with a scan): each row is one index seek."""
     matches = (
         and_(*(column == bindparam(f"v{i}_{j}") for j, column in enumerate(IDENTITY)))
-        for i in range(BATCH)
+        for i in range(size)
     )
     return select(*IDENTITY, Evidence.score, Evidence.max_score, Evidence.note).where(or_(*matches))
 

@@ -8,11 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, MetaData, String, func, or_, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import ColumnElement, MetaData, String, Table, func, or_, select
+from sqlalchemy.engine import Engine, make_url
 
 from assistant.learners.db import LearnerDatabase
 from assistant.types import TableRows
+
+SCHEMA_ROWS = "SELECT type, name, tbl_name, sql FROM sqlite_master"
+REFLECTED_SCHEMAS = 8  # schemas kept reflected (a process meets one or two)
+_REFLECTED: dict[tuple[tuple[object, ...], ...], list[Table]] = {}
 
 
 class LearnerDatabaseScan:
@@ -29,11 +33,10 @@ class LearnerDatabaseScan:
     ) -> list[TableRows]:
         """Every table, with its rows whose text holds a needle; a free-text column ("table.
         column" in `free_text`) is searched for the weak needles, which include the needles."""
-        meta = MetaData()
-        meta.reflect(self.db.engine)
+        tables = _tables(self.db.engine)
         found = []
         with self.db.session() as session:
-            for table in meta.sorted_tables:
+            for table in tables:
                 columns = [c for c in table.columns if isinstance(c.type, String)]
                 free = [f"{table.name}.{c.name}" in free_text for c in columns]
                 if not columns:
@@ -53,6 +56,29 @@ class LearnerDatabaseScan:
     def scan_files(self) -> list[Path]:
         path = sqlite_file(self.db.url)
         return [path] if path is not None else []
+
+
+def _tables(engine: Engine) -> list[Table]:
+    """Every table of the database as it is now, in dependency order. A SQLite schema is
+    reflected once per process: its `sqlite_master` rows, which hold all that reflecting it
+    reads, are the key, so a changed schema is reflected again."""
+    if engine.dialect.name != "sqlite":
+        return _reflect(engine)
+    with engine.connect() as connection:
+        schema = tuple(
+            tuple(row) for row in connection.exec_driver_sql(f"{SCHEMA_ROWS} ORDER BY type, name")
+        )
+    if schema not in _REFLECTED:
+        if len(_REFLECTED) >= REFLECTED_SCHEMAS:
+            _REFLECTED.clear()
+        _REFLECTED[schema] = _reflect(engine)
+    return _REFLECTED[schema]
+
+
+def _reflect(engine: Engine) -> list[Table]:
+    meta = MetaData()
+    meta.reflect(engine)
+    return meta.sorted_tables
 
 
 def _contains(column: Any, needles: Sequence[str]) -> ColumnElement[bool]:

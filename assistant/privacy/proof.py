@@ -140,10 +140,10 @@ class _LongerWords:
             self.shapes.setdefault((offset, len(word)), set()).add(word)
 
     def explain(self, data: bytes, at: int) -> bool:
-        return any(
-            at >= offset and data[at - offset : at - offset + length].lower() in words
-            for (offset, length), words in self.shapes.items()
-        )
+        for (offset, length), words in self.shapes.items():  # a loop: called for every match
+            if at >= offset and data[at - offset : at - offset + length].lower() in words:
+                return True
+        return False
 
 
 class Prover:

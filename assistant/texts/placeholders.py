@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -35,9 +36,16 @@ def format_names(path: Path, where: str, text: str, *, specs: bool = False) -> s
 def jinja_names(path: Path, where: str, text: str) -> set[str]:
     """The variables a Jinja template reads from its caller (not those it sets itself)."""
     try:
-        return set(meta.find_undeclared_variables(JINJA.parse(text)))
+        return set(_jinja_variables(text))
     except TemplateSyntaxError as exc:
         raise TemplateError(path, f"{where}: {exc}") from exc
+
+
+@lru_cache(maxsize=4096)
+def _jinja_variables(text: str) -> frozenset[str]:
+    """Parsed once per text: every prompts folder checked in a process holds the same templates
+    (a template that does not parse raises each time, as nothing is kept for it)."""
+    return frozenset(meta.find_undeclared_variables(JINJA.parse(text)))
 
 
 def names_in(path: Path, where: str, text: str, syntax: Syntax, *, specs: bool = False) -> set[str]:

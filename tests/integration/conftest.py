@@ -41,6 +41,17 @@ NOT_STORE_SUITES = {
     "test_embedder_keys.py": "it builds small embedded indexes (Chroma in a folder) with named "
     "fake embedders to check how vectors are keyed; it came from tests/unit, which the server "
     "run leaves out",
+    "test_ingest_writes.py": "it counts the indexer's writes to a small embedded index (Chroma in "
+    "a folder) with a fake embedder; it came from tests/unit, which the server run leaves out",
+    "test_knowledge_files.py": "it indexes two guides (Chroma in a folder) with a fake embedder to "
+    "check how the admin's list names them; it came from tests/unit",
+    "test_migration_upgrades.py": "it upgrades SQLite files made at older revisions with "
+    "Alembic; the server database is migrated by every `stores` suite (and tests/server); its "
+    "tests came from tests/unit",
+    "test_query_vectors.py": "it asks the chat over a small embedded index (Chroma in a folder) "
+    "with a fake embedder and reads the home's embedding cache; it came from tests/unit",
+    "test_shipped_graph.py": "it runs the shipped int8 graph of the real model (ONNX Runtime); no "
+    "store is written; it came from tests/unit",
 }
 
 # Single tests of a `stores` suite left out of the server run, each for a reason.

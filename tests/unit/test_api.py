@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -347,32 +346,6 @@ def test_token_commands(school: Assistant, capsys: pytest.CaptureFixture[str]) -
     ):
         code, _, err = run(*argv)
         assert code == 1 and words in err and err.count("\n") == 1, err
-
-
-def test_an_existing_database_upgrades_to_the_api_tables_keeping_its_data(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, inspect, text
-
-    from assistant.learners.db import MIGRATIONS_DIR, LearnerDatabase
-
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0004")  # the schema before this change
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO users (id, name, role, demo) VALUES ('t1', 'T', 'teacher', 0)")
-        )
-    engine.dispose()
-    upgraded = LearnerDatabase(url)
-    tables = set(inspect(upgraded.engine).get_table_names())
-    assert {"api_tokens", "lti_platforms", "lti_user_links", "lti_nonces", "lti_handoffs"} <= tables
-    with upgraded.session() as session:
-        assert session.scalar(text("SELECT name FROM users WHERE id = 't1'")) == "T"
-    upgraded.dispose()
 
 
 def test_waypoint_api_serves_over_http(school: Assistant, tokens: dict[str, str]) -> None:

@@ -1,5 +1,6 @@
 """Open Badges 3.0 and CLR 2.0 credentials: issue, verify (with other implementations), tamper,
-revoke, status list, transcript, forgetting, keys, the CLI and the download on the page."""
+revoke, status list, transcript, forgetting, keys and the CLI (the download on the page is in
+tests/pages/test_credentials_page.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import OKPKey
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from assistant.cli import main
 from assistant.container import Assistant, build_assistant
@@ -393,67 +393,6 @@ def test_cli_issue_verify_revoke_status_list_and_clr(
     missing = tmp_path / "no-such-dir" / "status.json"
     code, _, err = run(school, capsys, "credentials", "status-list", "--out", str(missing))
     assert code == 1 and not missing.parent.exists() and err.count("\n") == 1
-
-
-def _credentials_page() -> None:
-    from ui import resources
-    from ui.views import progress_parts as parts
-
-    assistant = resources.get_assistant()
-    viewer = assistant.access.viewer("s1")
-    parts.credentials(viewer, "A", resources.texts(), "es", key="badge")
-
-
-def test_the_page_lists_the_learners_credentials_with_a_download(school: Assistant) -> None:
-    from ui import resources
-
-    resources.use(school)
-    try:
-        at = AppTest.from_function(_credentials_page, default_timeout=60)
-        at.run()
-        assert not at.exception, at.exception
-        assert [c.value for c in at.caption][-1] == "Todavía no hay credenciales."
-        doc = issued(school)
-        at.run()
-        assert not at.exception, at.exception
-        shown = " ".join(str(m.value) for m in at.markdown)
-        assert "M\\.6\\.RP\\.1" in shown or CODE in shown
-        (button,) = at.get("download_button")
-        assert button.proto.label == "Descargar"
-        assert doc["id"] in school.credentials.for_learner(LOCAL_ADMIN, "A")[0].document
-    finally:
-        resources._injected = None
-
-
-def test_the_migration_adds_the_table_to_an_existing_database_without_losing_data(
-    tmp_path: Path,
-) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import column, create_engine, insert, inspect, table
-
-    from assistant.learners.db import MIGRATIONS_DIR, LearnerDatabase
-
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0003")
-    engine = create_engine(url)
-    users = table("users", column("id"), column("role"), column("name"))
-    learners = table("learners", column("id"), column("name"), column("grade"))
-    with engine.begin() as connection:
-        connection.execute(insert(users).values(id="t9", role="teacher", name="Tara"))
-        connection.execute(insert(learners).values(id="L9", name="Lee Nine", grade="7"))
-    engine.dispose()
-    db = LearnerDatabase(url)
-    assert "issued_credentials" in inspect(db.engine).get_table_names()
-    with db.engine.connect() as connection:
-        assert connection.exec_driver_sql("SELECT id, name FROM learners").all() == [
-            ("L9", "Lee Nine")
-        ]
-        assert connection.exec_driver_sql("SELECT id FROM users").all() == [("t9",)]
-    db.dispose()
 
 
 def test_the_right_of_access_export_includes_the_learners_credentials(school: Assistant) -> None:

@@ -20,6 +20,7 @@ from assistant.leaders.team_records import CourseInfo
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.settings import Settings
 from tests.conftest import REPO
+from tests.support_demo import copy_demo_home, demo_load_report
 
 TERM = Period(date(2026, 10, 1), date(2026, 11, 20))
 
@@ -37,8 +38,10 @@ def load(built: Assistant) -> int:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    built = build_assistant(Settings(profile="test", home=tmp_path_factory.mktemp("teams")))
-    assert load(built) == 4
+    """A copy of the demo school as loaded into a new database (tests/support_demo)."""
+    assert demo_load_report().interventions_added == 4
+    home = copy_demo_home(tmp_path_factory.mktemp("teams") / "home")
+    built = build_assistant(Settings(profile="test", home=home))
     yield built
     built.learner_db.dispose()
 

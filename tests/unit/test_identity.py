@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import column, create_engine, insert, select, table
+from sqlalchemy import select
 
 from assistant.app.identity import Account
 from assistant.container import Assistant, build_assistant
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.db import User, migrate
+from assistant.learners.db import User
 from assistant.settings import Settings
 from tests.support_learners import CLASSES, PEOPLE, small_school, write_csv
 
@@ -158,49 +158,3 @@ def test_the_demo_loader_never_marks_a_user_that_already_existed(school: Assista
     )
     with school.learner_db.session() as session:
         assert session.scalar(select(User.demo).where(User.id == "adm")) is False
-
-
-def _old_database(tmp_path: Path, users: list[tuple[str, str, str]]) -> str:
-    """A learner database at revision 0002 (before demo users were marked) with these users."""
-    from alembic import command
-    from alembic.config import Config
-
-    from assistant.learners.db import MIGRATIONS_DIR
-
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0002")
-    old_users = table("users", column("id"), column("role"), column("name"))
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        for user_id, role, name in users:
-            connection.execute(insert(old_users).values(id=user_id, role=role, name=name))
-    engine.dispose()
-    return url
-
-
-def _marked(url: str) -> dict[str, bool]:
-    engine = create_engine(url)
-    migrate(engine)
-    with engine.begin() as connection:
-        found = {row[0]: bool(row[1]) for row in connection.execute(select(User.id, User.demo))}
-    engine.dispose()
-    return found
-
-
-def test_an_existing_demo_school_keeps_its_demo_accounts_after_the_upgrade(
-    tmp_path: Path,
-) -> None:
-    url = _old_database(
-        tmp_path, [("admin.reyes", "admin", "Dana Reyes"), ("t.okafor", "teacher", "Amara Okafor")]
-    )
-    assert _marked(url) == {"admin.reyes": True, "t.okafor": True}
-
-
-def test_an_existing_database_with_any_other_user_gets_no_demo_accounts(tmp_path: Path) -> None:
-    url = _old_database(
-        tmp_path, [("admin.reyes", "admin", "Dana Reyes"), ("principal", "admin", "Real Person")]
-    )
-    assert _marked(url) == {"admin.reyes": False, "principal": False}

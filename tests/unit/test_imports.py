@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from assistant.container import Assistant
 from assistant.errors import EvidenceImportError, RosterImportError
+from assistant.imports.evidence_store import lookup_size
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Enrolment, Evidence, EvidenceImport, Learner, User
 from tests.support_learners import CLASSES, PEOPLE, evidence_file, small_school, write_csv
@@ -134,6 +135,22 @@ def many_rows(count: int) -> list[list[str]]:
         ]
         for n in range(count)
     ]
+
+
+def test_a_file_of_any_size_finds_its_recorded_rows(school: Assistant, tmp_path: Path) -> None:
+    """The recorded rows are looked up a power of two at a time (at most BATCH), the lookup
+    padded with the file's first row: each size still finds every recorded row, once."""
+    assert [lookup_size(n) for n in (1, 2, 3, 5, 128, 129, 150)] == [1, 2, 4, 8, 128, 150, 150]
+    rows = many_rows(6)
+    school.evidence_importer.import_file(evidence_file(tmp_path, rows, "all.csv"), LOCAL_ADMIN)
+    for size in (1, 3, 6):
+        part = evidence_file(tmp_path, rows[:size], f"first-{size}.csv")
+        report = school.evidence_importer.import_file(part, LOCAL_ADMIN)
+        assert (report.rows, report.added, report.unchanged) == (size, 0, size)
+    changed = [*rows[:2], [*rows[2][:2], "4", *rows[2][3:]]]
+    with pytest.raises(EvidenceImportError) as caught:
+        school.evidence_importer.import_file(evidence_file(tmp_path, changed, "c.csv"), LOCAL_ADMIN)
+    assert [p.line for p in caught.value.problems] == [4]
 
 
 def test_a_large_file_is_checked_whole_and_every_bad_row_is_listed_wherever_it_is(

@@ -1,5 +1,6 @@
-"""The leader role: the migration, the roster, the access policy, the school's figures through
-the service (database only), and the demo school's leader account."""
+"""The leader role: the roster, the access policy, the school's figures through the service
+(database only), and the demo school's leader account (the migration: tests/integration/
+test_migration_upgrades.py)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from assistant.container import Assistant
 from assistant.errors import AccessDeniedError, RosterImportError
 from assistant.leaders.period import Period
 from assistant.learners.access import LOCAL_ADMIN
-from assistant.learners.db import MIGRATIONS_DIR, AuditRow, LearnerDatabase, User
+from assistant.learners.db import AuditRow, User
 from tests.support_leaders import END, NAMES, START, leader_school
 from tests.support_learners import write_csv
-
-
-def head() -> str | None:
-    """The newest migration (later ones than 0006 come on top of it)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(config).get_current_head()
-
 
 PERIOD = Period(START, END)
 
@@ -40,48 +30,6 @@ def audit(built: Assistant) -> list[tuple[str, str, str | None, str, str]]:
     with built.learner_db.session() as session:
         rows = session.scalars(select(AuditRow).order_by(AuditRow.id))
         return [(r.user_id, r.action, r.learner_id, r.scope, r.what) for r in rows]
-
-
-def test_a_0005_database_upgrades_to_the_leader_role_keeping_its_data(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-    from sqlalchemy.exc import IntegrityError
-
-    from assistant.learners.db import MIGRATIONS_DIR
-
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0005")  # the schema before this change
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(
-            text("INSERT INTO users (id, name, role, demo) VALUES ('t1', 'Tess', 'teacher', 0)")
-        )
-        connection.execute(text("INSERT INTO learners (id, name, grade) VALUES ('A', 'Anna', '6')"))
-        connection.execute(
-            text(
-                "INSERT INTO evidence (learner_id, competency_id, competency_code, score, level, "
-                "observed_at, evidence_type, source, note) VALUES ('A', 'x', 'M.6.RP.1', 3, 3, "
-                "'2026-10-01 00:00:00', 'quiz', 'K', '')"
-            )
-        )
-    with pytest.raises(IntegrityError), engine.begin() as connection:  # no leader at 0005
-        connection.execute(text("INSERT INTO users (id, role) VALUES ('l0', 'leader')"))
-    engine.dispose()
-    upgraded = LearnerDatabase(url)
-    with upgraded.session() as session:
-        assert session.scalar(text("SELECT name FROM users WHERE id = 't1'")) == "Tess"
-        assert session.scalar(text("SELECT level FROM evidence WHERE learner_id = 'A'")) == 3
-        session.add(User(id="lead", name="Lee", role="leader"))
-    with pytest.raises(IntegrityError), upgraded.session() as session:  # still checked
-        session.add(User(id="x", name="X", role="overlord"))
-    with upgraded.session() as session:
-        assert session.get(User, "lead") is not None
-        assert session.scalar(text("SELECT version_num FROM alembic_version")) == head()
-    upgraded.dispose()
 
 
 def test_the_roster_takes_leaders_by_any_of_their_names(tmp_path: Path, school: Assistant) -> None:
@@ -179,12 +127,12 @@ def test_a_class_drill_down_shows_each_learner_s_figures(school: Assistant) -> N
 
 def test_the_demo_school_offers_its_leader(tmp_path: Path) -> None:
     from assistant.container import build_assistant
-    from assistant.demo.load import load_demo
     from assistant.demo.school import LEADER
     from assistant.settings import Settings
+    from tests.support_demo import copy_demo_home
 
-    built = build_assistant(Settings(profile="test", home=tmp_path / "home"))
-    load_demo(built.roster_importer, built.evidence_importer, built.overrides, LOCAL_ADMIN)
+    home = copy_demo_home(tmp_path / "home", interventions=False)  # as load_demo leaves it
+    built = build_assistant(Settings(profile="test", home=home))
     offer = built.directory.demo_offer(school_sign_in=False)
     leaders = [a for a in offer.accounts if a.role == "leader"]
     assert [(a.user_id, a.name) for a in leaders] == [LEADER]

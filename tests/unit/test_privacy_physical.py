@@ -16,7 +16,7 @@ from assistant.index.records import FileRecord
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import Evidence, EvidenceImport, Learner
 from assistant.learners.text_scan import sqlite_file
-from assistant.privacy import proof
+from assistant.privacy import proof, sqlite_files
 from assistant.privacy.subject import Subject
 from assistant.types import Chunk
 from tests.support_learners import evidence_file
@@ -62,8 +62,10 @@ def run(school: Assistant, capsys: pytest.CaptureFixture[str], *argv: str) -> tu
 
 
 def test_while_the_app_reads_the_report_says_removal_completes_on_restart(
-    school: Assistant, capsys: pytest.CaptureFixture[str]
+    school: Assistant, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The reader holds its snapshot through every attempt, however long each waits for it.
+    monkeypatch.setattr(sqlite_files, "CHECKPOINT_WAIT", 0.01)
     touch_learner(school)
     reader = sqlite3.connect(database(school))  # the app, in the middle of a read
     reader.execute("BEGIN")

@@ -55,3 +55,27 @@ def test_the_learner_database_looks_for_weak_needles_in_free_text_only(tmp_path:
     learners = next(t for t in named if t.table == "learners")
     assert len(learners.rows) == 1 and "Okapi Narwhal" in learners.free_text[0]
     assert store.scan_files() == [tmp_path / "w.sqlite3"]
+
+
+def test_a_table_added_after_a_scan_is_scanned_too(tmp_path: Path) -> None:
+    """The learner database's tables are reflected once per schema: a new table (or column) is
+    a new schema, so the next scan reads it."""
+    db = LearnerDatabase(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    with db.session() as session:
+        session.add(Learner(id="L1", name="Okapi Narwhal"))
+    store = LearnerDatabaseScan(db)
+    assert _found(store.rows_naming(["okapi"])) == {"learners": 1}
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE notes_extra (body VARCHAR)")
+        connection.exec_driver_sql("INSERT INTO notes_extra VALUES ('about okapi')")
+    assert _found(store.rows_naming(["okapi"])) == {"learners": 1, "notes_extra": 1}
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE notes_extra ADD COLUMN more VARCHAR")
+        connection.exec_driver_sql("INSERT INTO notes_extra VALUES ('', 'okapi again')")
+    assert _found(store.rows_naming(["okapi"])) == {"learners": 1, "notes_extra": 2}
+    other = LearnerDatabase(f"sqlite:///{tmp_path / 'other.sqlite3'}")  # the first schema
+    with other.session() as session:
+        session.add(Learner(id="L2", name="Okapi Two"))
+    assert _found(LearnerDatabaseScan(other).rows_naming(["okapi"])) == {"learners": 1}
+    db.dispose()
+    other.dispose()
