@@ -154,6 +154,30 @@ def test_school_dates_are_not_known_and_the_answer_says_whom_to_ask(
     assert answer.citations and answer.citations[0].source.startswith(f"guides/{role}s/")
 
 
+@pytest.mark.parametrize(
+    ("message", "opening", "section"),
+    [
+        (
+            "his report says 'in progress' on two skills, what does that mean",
+            "A 2 means Developing",
+            "Why a 2 is not a failing grade",
+        ),
+        (
+            "que quiere decir que mi hija esta 'en progreso'? va a reprobar?",
+            "Un 2 significa En desarrollo",
+            "Por qué un 2 no es una nota reprobatoria",
+        ),
+    ],
+)
+def test_a_level_named_as_report_cards_name_it_is_that_level_not_a_tier_of_support(
+    engine: ChatEngine, message: str, opening: str, section: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="parent"))
+    assert answer.intent == "explain_level"
+    assert answer.text.startswith(opening), answer.text
+    assert [c.section for c in answer.citations] == [section]
+
+
 def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
     answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
     assert answer.language == "es"

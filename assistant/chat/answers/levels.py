@@ -16,12 +16,17 @@ from assistant.frameworks.catalog import CatalogEntry
 from assistant.frameworks.codes import codes_in
 from assistant.frameworks.scale import ProficiencyScale
 from assistant.frameworks.translations import Translations
+from assistant.types import SearchHit
 
 LEVEL_WORDS = {
     "beginning": 1,
     "inicial": 1,
     "developing": 2,
     "en desarrollo": 2,
+    # what many report cards call the level on the way to the goal
+    "in progress": 2,
+    "en progreso": 2,
+    "en proceso": 2,
     "proficient": 3,
     "competente": 3,
     "advanced": 4,
@@ -139,6 +144,8 @@ class LevelPlan:
                 )
             )
             query = f"{question} level {level.score:g} {level.label} means"
+            if language != "en":  # the Spanish guides name it in Spanish
+                query += f" nivel {level.score:g} {names[level.score]}"
             words: tuple[str, ...] = (rf"\b{level.score:g}\b", level.label, names[level.score])
         else:
             listed = ", ".join(f"{score:g} {name}" for score, name in names.items())
@@ -162,6 +169,12 @@ class LevelPlan:
         hits = self.guides.hits(strip_codes(query), language)
         # one voice: the asker's own guides when they speak of the levels
         hits = [h for h in hits if h.chunk.metadata.get("audience") in _own(role)] or hits
+        if not TIER_WORDS.search(question):  # "Tier 2" / "Nivel 2 de apoyo" is no level
+            hits = [h for h in hits if not TIER_WORDS.search(_heading(h))] or hits
+        if wanted is not None and not LEVEL_DIGIT.search(plain):
+            # named by a word ("in progress"): the level's digit and name join the question
+            level = scale.level_at(wanted)
+            plain = f"{plain} ({level.score:g} {names[level.score]})"
         guide = self.guides.compose(
             plain,
             hits,
@@ -300,3 +313,7 @@ def _repeats(guide_line: str, lead: str) -> bool:
     first = guide_line.split(". ")[0].casefold()
     key = lead.casefold().rstrip(".").split(":")[0]
     return key in first
+
+
+def _heading(hit: SearchHit) -> str:
+    return str(hit.chunk.metadata.get("section") or "")
