@@ -182,7 +182,7 @@ class HybridRetriever:
         code_first: list[str] = []
         if mode == "hybrid":
             tokens = codes_in(query)
-            candidates = [c for c in lexical.chunks if filters.accepts(c)] if tokens else []
+            candidates = [c for c in lexical.coded if filters.accepts(c)] if tokens else []
             code_first = [c.id for c in rank_code_matches(tokens, candidates)]
             # Then the best passage of each guide or resource linked to that competency: the
             # embedding model cannot read codes, so these would otherwise sink in the fusion.
