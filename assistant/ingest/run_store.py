@@ -101,9 +101,10 @@ def make_searchable(
         sources = sorted({by_id[i].source for i in still})
         report.problems.append(
             f"{len(still)} newly indexed passage(s) from {', '.join(sources[:5])} are stored "
-            f"in {describe_store(settings)} but its search does not return them; they "
-            "are found by words only. Empty or remove the vector store and run `waypoint "
-            "ingest`: it is rebuilt from the index records without embedding anything again"
+            f"in {describe_store(settings)} but its own search does not return them (Waypoint "
+            "still finds them: it searches the stored vectors in memory). Empty or remove the "
+            "vector store and run `waypoint ingest`: it is rebuilt from the index records "
+            "without embedding anything again"
         )
 
 
