@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-PAGE = 5000  # vectors read from the store per call
+PAGE = 1000  # vectors read from the store per call (a larger page costs more memory while read)
 SUBSETS = 32  # filtered subsets of the rows kept per reading (one per distinct filter)
 
 Matrix = npt.NDArray[np.float32]
