@@ -264,6 +264,13 @@ class IndexRecords:
         row = self._connection().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
+    def bump_generation(self) -> None:
+        """Say that what the index holds changed although no record did (an ingest run that
+        wrote the vector store only: restored, re-embedded or rewrote vectors), so that readers
+        keyed on the generation (the retriever's copy of the vectors) read it again."""
+        with self._connect() as conn:
+            self._bump_generation(conn)
+
     @staticmethod
     def _bump_generation(conn: sqlite3.Connection) -> None:
         conn.execute(

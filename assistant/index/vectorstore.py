@@ -181,6 +181,12 @@ def vector_count(store: Any) -> int:
     return int(store._collection.count())
 
 
+def answers(store: Any) -> None:
+    """Ask the store whether it still answers, cheaply: a server that went away fails here (an
+    embedded store answers from this process)."""
+    store._client.heartbeat()
+
+
 def read_back(store: Any) -> int:
     """Read the store the way a search does, cheaply: its size, one stored passage with its
     vector, and a query with that vector. A damaged store fails here; returns the size."""

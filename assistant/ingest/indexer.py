@@ -96,6 +96,8 @@ class Indexer:
                 make_searchable(self.settings, added, store, report)
             if self._embedder_name is not None:
                 self.records.set_embedder(self._embedder_name)
+            if store.wrote:  # a repair or a re-embedding changes vectors, not records
+                self.records.bump_generation()
             self.records.set_flag(VERIFY_FLAG, False)
         report.embedded = self._embedded_count() - embedded_before
         report.seconds = round(time.perf_counter() - started, 3)

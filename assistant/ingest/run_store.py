@@ -36,6 +36,7 @@ class RunStore:
         self.records = records
         self._open = open_store
         self._store: Any = None
+        self.wrote = False  # whether this run added or deleted vectors
 
     def get(self) -> Any:
         if self._store is None:
@@ -47,6 +48,7 @@ class RunStore:
 
     def add(self, chunks: Sequence[Chunk]) -> None:
         store = self.get()
+        self.wrote = self.wrote or bool(chunks)
         with store_errors(self.settings):
             store.add_texts(
                 [c.text for c in chunks],
@@ -56,6 +58,7 @@ class RunStore:
 
     def delete(self, ids: Sequence[str]) -> None:
         store = self.get()
+        self.wrote = self.wrote or bool(ids)
         for start in range(0, len(ids), DELETE_BATCH):
             with store_errors(self.settings):
                 store.delete(ids=list(ids[start : start + DELETE_BATCH]))
@@ -98,9 +101,10 @@ def make_searchable(
         sources = sorted({by_id[i].source for i in still})
         report.problems.append(
             f"{len(still)} newly indexed passage(s) from {', '.join(sources[:5])} are stored "
-            f"in {describe_store(settings)} but its search does not return them; they "
-            "are found by words only. Empty or remove the vector store and run `waypoint "
-            "ingest`: it is rebuilt from the index records without embedding anything again"
+            f"in {describe_store(settings)} but its own search does not return them (Waypoint "
+            "still finds them: it searches the stored vectors in memory). Empty or remove the "
+            "vector store and run `waypoint ingest`: it is rebuilt from the index records "
+            "without embedding anything again"
         )
 
 

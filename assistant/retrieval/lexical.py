@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -45,6 +45,17 @@ def __getattr__(name: str) -> frozenset[str]:
 
 def tokens(text: str) -> list[str]:
     """Words, keeping dotted codes whole (m.6.rp.1) and also their parts."""
+    return list(_remembered_tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _remembered_tokens(text: str) -> tuple[str, ...]:
+    """`tokens`, remembered per text in this process (bounded): answering compares the same
+    section headings, leads and sentences with every question that retrieves them."""
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> list[str]:
     out: list[str] = []
     skip = stopwords()
     for token in re.findall(TOKEN, text.casefold()):
@@ -66,7 +77,13 @@ class LexicalIndex:
             import bm25s
 
             self._bm25 = bm25s.BM25()
-            self._bm25.index([tokens(c.text) or ["_"] for c in self.chunks], show_progress=False)
+            self._bm25.index([_tokens(c.text) or ["_"] for c in self.chunks], show_progress=False)
+
+    @cached_property
+    def coded(self) -> list[Chunk]:
+        """The chunks that carry a competency code or list competencies, in index order: the
+        only ones a search by code can pin first."""
+        return [c for c in self.chunks if c.metadata.get("code") or c.metadata.get("competencies")]
 
     def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         if self._bm25 is None:

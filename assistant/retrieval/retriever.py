@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -19,10 +19,11 @@ from assistant.errors import StoreUnavailableError
 from assistant.frameworks.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.index.records import VERIFY_FLAG, IndexRecords
 from assistant.index.section_text import section_text
-from assistant.index.vectorstore import describe_store, store_errors, vector_count
+from assistant.index.vectorstore import answers, describe_store, store_errors, vector_count
 from assistant.language import detect_language
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.store_vectors import Filter, StoreVectors
 from assistant.settings import Settings
 from assistant.types import QUESTION, Chunk, SearchHit
 
@@ -62,6 +63,17 @@ class SearchFilters:
         if self.language:
             clauses.append({"language": self.language})
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def where_accepts(self, meta: Mapping[str, object]) -> bool:
+        """What `chroma_where` selects, decided the way Chroma decides it: a key its `$in` or
+        equality clause names must be present; `$ne` also takes a chunk without the key."""
+        if self.audience and meta.get("audience") not in (self.audience, "all"):
+            return False
+        if self.doc_type and meta.get("doc_type") != self.doc_type:
+            return False
+        if not self.doc_type and meta.get("doc_type") == QUESTION:
+            return False
+        return not (self.language and meta.get("language") != self.language)
 
 
 class Retriever(Protocol):
@@ -108,6 +120,7 @@ class HybridRetriever:
         self._whole: dict[tuple[str, str], str] = {}
         self._generation = -1
         self._store_checked = -1  # the records generation the store was last found to match
+        self._vectors = StoreVectors()
         self._lock = threading.Lock()
 
     def _lexical_index(self) -> LexicalIndex:
@@ -189,7 +202,7 @@ class HybridRetriever:
         code_first: list[str] = []
         if mode == "hybrid":
             tokens = codes_in(query)
-            candidates = [c for c in lexical.chunks if filters.accepts(c)] if tokens else []
+            candidates = [c for c in lexical.coded if filters.accepts(c)] if tokens else []
             code_first = [c.id for c in rank_code_matches(tokens, candidates)]
             # Then the best passage of each guide or resource linked to that competency: the
             # embedding model cannot read codes, so these would otherwise sink in the fusion.
@@ -223,19 +236,27 @@ class HybridRetriever:
         return hits
 
     def _dense(self, query: str, pool: int, filters: SearchFilters) -> list[str]:
+        """The nearest passages by meaning, as a filtered query of the store ranks them, found
+        in the store's vectors held in memory (see `store_vectors`), read again when the records
+        generation or the embedder changes; every search still asks the store whether it
+        answers, so a server that went away is reported as before."""
         with store_errors(self.settings):
             store = self._vector_store()
         self._check_store(store)
         vector = self._embed_query(query)
-        where = filters.chroma_where()
-        fetch = pool * 2 if filters.framework else pool
         with store_errors(self.settings, every=True):
-            results = store.similarity_search_by_vector_with_relevance_scores(
-                vector, k=fetch, filter=where
-            )
+            answers(store)
+            matrix = self._vectors.current(store, (self._generation, self.records.embedder()))
+        by_id = self._by_id
+        where = Filter(
+            (filters.audience, filters.doc_type, filters.language),
+            lambda i: i in by_id and filters.where_accepts(by_id[i].metadata),
+            by_id,
+        )
+        fetch = pool * 2 if filters.framework else pool
         ids = []
-        for document, _distance in results:
-            chunk = self._by_id.get(str(document.id))
+        for chunk_id in matrix.nearest(vector, fetch, where):
+            chunk = by_id.get(chunk_id)
             # Only chunks whose record was committed count: a vector written just before a
             # crash is invisible until the next ingest records it.
             if chunk is not None and filters.accepts(chunk):
