@@ -108,3 +108,17 @@ def math_id(catalog: FrameworkCatalog) -> str:
 
 def code_of(catalog: FrameworkCatalog, identifier: str) -> str:
     return catalog.entry(identifier).code
+
+
+def credentials_school(tmp_path: Path, code: str = "M.6.RP.1") -> Assistant:
+    """A small school where A is proficient on `code` by evidence (three 3s) and B at 2 on it:
+    the credential tests' school."""
+    built = small_school(tmp_path)
+    rows = [
+        ["A", code, "3", "2026-09-01", "", "quiz", "q1", "private note about Anna"],
+        ["A", code, "3", "2026-09-15", "", "quiz", "q2", ""],
+        ["A", code, "3", "2026-10-01", "", "project", "p1", ""],
+        ["B", code, "2", "2026-10-01", "", "quiz", "q1", ""],
+    ]
+    built.evidence_importer.import_file(evidence_file(tmp_path, rows), LOCAL_ADMIN)
+    return built

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.container import Assistant
 from assistant.learners.access import LOCAL_ADMIN
-from tests.support_learners import evidence_file, small_school
+from tests.support_learners import credentials_school
 
 CODE = "M.6.RP.1"
 
@@ -21,15 +21,7 @@ CODE = "M.6.RP.1"
 def school(tmp_path: Path) -> Assistant:
     """A proficient on M.6.RP.1 by evidence (three 3s); B at 2 on it (as in tests/unit/
     test_credentials.py)."""
-    built = small_school(tmp_path)
-    rows = [
-        ["A", CODE, "3", "2026-09-01", "", "quiz", "q1", "private note about Anna"],
-        ["A", CODE, "3", "2026-09-15", "", "quiz", "q2", ""],
-        ["A", CODE, "3", "2026-10-01", "", "project", "p1", ""],
-        ["B", CODE, "2", "2026-10-01", "", "quiz", "q1", ""],
-    ]
-    built.evidence_importer.import_file(evidence_file(tmp_path, rows), LOCAL_ADMIN)
-    return built
+    return credentials_school(tmp_path, CODE)
 
 
 def _credentials_page() -> None:

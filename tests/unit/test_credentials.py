@@ -38,7 +38,7 @@ from assistant.errors import AccessDeniedError, WaypointError
 from assistant.learners.access import LOCAL_ADMIN
 from assistant.learners.db import AuditRow, IssuedCredential
 from assistant.settings import Settings
-from tests.support_learners import evidence_file, small_school
+from tests.support_learners import credentials_school, evidence_file, small_school
 
 CODE = "M.6.RP.1"
 VC2 = "https://www.w3.org/ns/credentials/v2"
@@ -48,15 +48,7 @@ OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 @pytest.fixture
 def school(tmp_path: Path) -> Assistant:
     """A proficient on M.6.RP.1 by evidence (three 3s); B at 2 on it."""
-    built = small_school(tmp_path)
-    rows = [
-        ["A", CODE, "3", "2026-09-01", "", "quiz", "q1", "private note about Anna"],
-        ["A", CODE, "3", "2026-09-15", "", "quiz", "q2", ""],
-        ["A", CODE, "3", "2026-10-01", "", "project", "p1", ""],
-        ["B", CODE, "2", "2026-10-01", "", "quiz", "q1", ""],
-    ]
-    built.evidence_importer.import_file(evidence_file(tmp_path, rows), LOCAL_ADMIN)
-    return built
+    return credentials_school(tmp_path, CODE)
 
 
 def issued(school: Assistant, learner: str = "A", user: str = "t1") -> dict[str, Any]:
