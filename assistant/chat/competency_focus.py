@@ -24,17 +24,21 @@ CLASS_TALK = re.compile(
     re.I,
 )
 CLASS_FOCUS_SIMILARITY = 0.4
-# …and of any question about a learner's progress.
-LEARNER_TALK = re.compile(
-    r"\b(what'?s|whats|where|how|am|doing|level|levels|score|scores|grade|grades|progress|"
+# …and of any question about a learner's progress ("unit" too, as in "the next unit", except
+# where a topic is looked for: "unit rates").
+_PROGRESS_WORDS = (
+    r"what'?s|whats|where|how|am|doing|level|levels|score|scores|grade|grades|progress|"
     r"update|quick|pls|please|now|right|rn|worry|worried|about|anything|should|nivel|niveles|"
     r"c[oó]mo|va|voy|estoy|tengo|mis?|sus?|hij[oa]|son|daughter|kid|child|he|she|his|her|"
     r"there|up|to|at|a|an|and|or|so|far|yet|ya|work|working|next|focus|study|practi[cs]e|"
     r"tackle|start|first|this|week|today|skills?|need|needs|help|siguiente|estudiar|trabajar|"
     r"practicar|repasar|casa|esta|semana|ahora|qu[eé]|hacer|debo|tiene|que|"
-    r"step|steps|paso|pasos|thing|things|stuff|cosa|cosas|one|unit|tema|trabajo|trabajos)\b",
-    re.I,
+    r"step|steps|paso|pasos|thing|things|stuff|cosa|cosas|one|tema|trabajo|trabajos"
 )
+LEARNER_TALK = re.compile(rf"\b({_PROGRESS_WORDS}|unit)\b", re.I)
+TOPIC_TALK = re.compile(rf"\b({_PROGRESS_WORDS})\b", re.I)
+# A topic several competencies' titles share names at most this many of them.
+TOPIC_MAX = 4
 LEARNER_FOCUS_SIMILARITY = 0.5
 
 
@@ -71,6 +75,24 @@ class CompetencyFocus:
             return None
         return entries[best].code, titles[best]
 
+    def topic_of_learner(
+        self, question: str, people: list[LearnerRef], language: str
+    ) -> tuple[str, ...]:
+        """The competencies a learner-data question names by a topic their titles share ("my
+        level in unit rates": every title with both words), in framework order; empty when the
+        question names no topic, or one that most titles share."""
+        if codes_in(question):
+            return ()  # a code names its one competency
+        rest = _without_names(question, people)
+        asked = _short_stems(TOPIC_TALK.sub(" ", CLASS_TALK.sub(" ", rest)))
+        if len(asked) < 2:  # one word ("unit", "ratios") is no topic of a few
+            return ()
+        entries = self._catalog().assessable()
+        found = tuple(
+            e.code for e in entries if asked <= _short_stems(self.words.title(e, language))
+        )
+        return found if 1 < len(found) <= TOPIC_MAX else ()
+
     def of_learner(self, question: str, people: list[LearnerRef], language: str) -> str | None:
         """The one competency a learner-data question is about ("what's my level in unit
         rates", "how is Bruno doing on M.7.RP.3"): by its code, or by what is left of the
@@ -80,11 +102,7 @@ class CompetencyFocus:
             entry = catalog.lookup(token)
             if entry is not None:
                 return entry.code
-        rest = question
-        for person in people:
-            for part in person.name.split():
-                rest = re.sub(rf"\b{re.escape(part)}\b", " ", rest, flags=re.I)
-        rest = LEARNER_TALK.sub(" ", CLASS_TALK.sub(" ", rest))
+        rest = LEARNER_TALK.sub(" ", CLASS_TALK.sub(" ", _without_names(question, people)))
         entries = catalog.assessable()
         if len(tokens(rest)) < (2 if language == "en" else 1) or not entries:
             return None
@@ -106,3 +124,17 @@ class CompetencyFocus:
         floor = 0.0 if language != "en" else LEARNER_FOCUS_SIMILARITY
         best = max(range(len(entries)), key=lambda i: scores[i])
         return entries[best].code if scores[best] > floor else None
+
+
+def _without_names(question: str, people: list[LearnerRef]) -> str:
+    """The question without the names of the learners the asker may see."""
+    rest = question
+    for person in people:
+        for part in person.name.split():
+            rest = re.sub(rf"\b{re.escape(part)}\b", " ", rest, flags=re.I)
+    return rest
+
+
+def _short_stems(text: str) -> set[str]:
+    """A text's words cut to four letters, so "rate" and "rates", "tasa" and "tasas" meet."""
+    return {token[:4] for token in tokens(text) if len(token) > 2}

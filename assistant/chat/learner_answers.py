@@ -96,12 +96,18 @@ class LearnerAnswers:
                     )
                 learner_id = own[0].id
             people = learners.visible_learners(context.user_id)
-            focus = self.focus.of_learner(question, people, language)
+            # "my level in unit rates": the few competencies whose titles name the topic; else
+            # the one competency the question is about, if any
+            topic = self.focus.topic_of_learner(question, people, language)
+            focus = None if topic else self.focus.of_learner(question, people, language)
             view = learners.next_steps(
                 context.user_id,
                 learner_id,
                 limit=3,
-                with_levels=intent == "progress" or focus is not None or asks_pace(question),
+                with_levels=intent == "progress"
+                or focus is not None
+                or bool(topic)
+                or asks_pace(question),
                 language=language,
             )
         except LearnerAccessError:
@@ -113,7 +119,7 @@ class LearnerAnswers:
             return self._readiness_answer(intent, view, focus, context, language)
         if focus is None and context.role in ("parent", "student") and asks_pace(question):
             return self._pace_answer(intent, question, view, context)
-        return self.steps.answer(intent, view, context, language, focus)
+        return self.steps.answer(intent, view, context, language, focus, topic)
 
     def _children_answer(self, intent: Intent, views: list[NextStepsView], language: str) -> Answer:
         """Each child in one line, then who has more skills still under the bar."""

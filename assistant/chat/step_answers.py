@@ -32,7 +32,10 @@ class StepAnswers:
         context: AskContext,
         language: str,
         focus: str | None = None,
+        topic: tuple[str, ...] = (),
     ) -> Answer:
+        """`focus`: the one competency asked about; `topic`: the few a topic names ("unit
+        rates"), shown when the learner has evidence on any of them."""
         own = context.role == "student"
         lines = [
             self.templates.render(
@@ -44,18 +47,21 @@ class StepAnswers:
         if focus is not None:  # only the competency asked about
             levels = tuple(row for row in levels if row[0] == focus)
             steps = tuple(step for step in steps if step.code == focus)
+        named = tuple(row for row in levels if row[0] in topic) if focus is None else ()
+        if named:  # only the topic's competencies, and the steps among them
+            levels, steps = named, tuple(step for step in steps if step.code in topic)
         if focus is not None and steps:
             levels = ()  # the step line says where the learner is on it
         if intent == "progress" and focus is None and levels:
             # what needs attention first, then the whole picture
             lines.insert(0, self._below_bar(levels, own, view.learner.name, language))
-        if (intent == "progress" or focus is not None) and levels:
+        if (intent == "progress" or focus is not None or named) and levels:
             lines += [
                 f"- {self.words.code_title(code, title, language)} ({code}): {level:g} "
                 f"{self.translations.level_name(label, language)}"
                 for code, title, level, label in levels
             ]
-            if focus is not None:
+            if focus is not None or named:
                 citations += [self.words.level_citation(code, language) for code, *_ in levels]
         elif focus is not None and not steps:
             lines.append(
@@ -68,19 +74,20 @@ class StepAnswers:
                     title=self.words.code_title(focus, focus, language),
                 )
             )
-        if not steps and focus is None:
+        if not steps and focus is None and not named:
             lines.append(self.templates.render("no_steps", language, reason=""))
         for n, step in enumerate(steps, start=1):
             lines.append(self._step_line(n, step, own, view.learner.name, language))
-            citations.append(
-                Citation(
-                    step.framework,
-                    f"{step.code} {step.title}",
-                    "Competency",
-                    step.code,
-                    step.reason,
+            if not any(c.code == step.code for c in citations):  # (a topic's level cites it)
+                citations.append(
+                    Citation(
+                        step.framework,
+                        f"{step.code} {step.title}",
+                        "Competency",
+                        step.code,
+                        step.reason,
+                    )
                 )
-            )
             citations += [
                 Citation(found.path, found.title, None, None, "")
                 for found in (

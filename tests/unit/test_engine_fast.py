@@ -174,6 +174,37 @@ def test_a_learner_held_up_twice_is_named_once_for_a_conference(
     assert all(line.count(name) == 1 for name in set(names)), line
 
 
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("whats my level in unit rates", "en"), ("¿cómo voy en tasas unitarias?", "es")],
+)
+def test_a_progress_question_on_a_topic_shows_the_few_competencies_it_names(
+    fake_engine: ChatEngine, fake_school: Assistant, message: str, language: str
+) -> None:
+    answer = ask(fake_engine, message, "student", STUDENT)
+    assert answer.intent == "progress" and answer.language == language
+    view = fake_school.chat_learners.next_steps(STUDENT, "L001", 3, with_levels=True)
+    catalog = fake_school.catalog
+    unit_rates = {
+        code
+        for code, *_ in view.levels
+        if "unit rate" in (catalog.lookup(code).title.lower() if catalog.lookup(code) else "")
+    }
+    assert len(unit_rates) >= 2
+    shown = {code for code, *_ in view.levels if code in answer.text}
+    assert shown == unit_rates, answer.text
+    cited = [c.code for c in answer.citations if c.code]
+    assert len(cited) == len(set(cited)) and set(cited) <= unit_rates
+
+
+def test_the_next_unit_is_no_topic_of_a_few_competencies(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    answer = ask(fake_engine, "what should i work on next unit", "student", STUDENT)
+    codes = [str(step["code"]) for step in answer.steps]
+    assert codes == recommended(fake_school, STUDENT, "L001")
+
+
 def test_a_teacher_sees_no_one_from_a_class_they_do_not_teach(
     fake_engine: ChatEngine, fake_school: Assistant
 ) -> None:
