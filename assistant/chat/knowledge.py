@@ -39,7 +39,9 @@ KIND_HEADINGS: dict[str, tuple[str, ...]] = {
 ASIDE_WORDS = 5
 ABOUT_ITSELF = re.compile(
     r"^\W*(what('?s| is| does| are)|explain|describe|tell me about|qu[eé] (es|significa)|"
-    r"expl[ií]ca)|\bmeans?\b|\bsignifica\b|\bde qu[eé] trata\b",
+    r"expl[ií]ca)|\bmeans?\b|\bsignifica\b|\bde qu[eé] trata\b"
+    # "what skill is H.CM.A.3?", "¿qué habilidad es…?": the competency itself is asked about
+    r"|^\W*(what|which) (skill|competency|standard|code)\b|^\W*¿?qu[eé] (habilidad|competencia)\b",
     re.I,
 )
 ASKED_FIRST = 0.6

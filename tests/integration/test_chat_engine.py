@@ -178,6 +178,22 @@ def test_a_level_named_as_report_cards_name_it_is_that_level_not_a_tier_of_suppo
     assert [c.section for c in answer.citations] == [section]
 
 
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ("what skill is H.CM.A.3? the teacher wrote it in her note", "H.CM.A.3"),
+        ("¿qué habilidad es M.6.RP.3? viene en el informe de mi hija", "M.6.RP.3"),
+    ],
+)
+def test_asked_which_skill_a_code_is_the_competency_itself_comes_first(
+    engine: ChatEngine, message: str, code: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="parent"))
+    assert answer.intent == "explain_competency"
+    assert answer.text.startswith(f"{code} —"), answer.text
+    assert answer.citations[0].code == code
+
+
 def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
     answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
     assert answer.language == "es"
