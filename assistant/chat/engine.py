@@ -74,7 +74,7 @@ class ChatEngine:
         self._health = IndexHealth()
         search = GuardedSearch(retriever, self._health)
         self.guides = GuidePlan(
-            search, retriever.opening, picker, templates, retriever.section_body
+            search, retriever.opening, retriever.section_body, picker, templates
         )
         self.levels = LevelPlan(self.guides, templates, self.translations)
         self.readiness = ReadinessPlan(templates, self.translations)

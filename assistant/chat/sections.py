@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.chat.guards import looks_like_injection
-from assistant.chat.leads import blocks, body_of, lead_text, sentences
+from assistant.chat.leads import blocks, lead_text, sentences
 from assistant.chat.types import Citation
 from assistant.chat.vectors import unit_rows
 from assistant.chat.word_overlap import overlap, stems
@@ -118,7 +118,7 @@ class Lead:
 def sections_from(
     hits: Sequence[SearchHit],
     opening: Callable[[Chunk], Chunk],
-    whole: Callable[[Chunk], str] = body_of,
+    whole: Callable[[Chunk], str],
 ) -> list[Section]:
     """The sections of these hits in retrieval order, each once, starting at its first chunk
     (`opening` finds part 0 of a hit's section, so a lead never starts mid-paragraph), with

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.chat.answers.levels import compares_levels, levels_named
-from assistant.chat.leads import lead_text
+from assistant.chat.leads import body_of, lead_text
 from assistant.chat.sections import Lead, Preferences, Section, SectionPicker, sections_from
 from assistant.chat.word_overlap import shares_phrase, stems
 from assistant.types import Chunk, SearchHit
@@ -203,7 +203,7 @@ def test_listed_questions_are_searched_with_the_question_as_typed() -> None:
         asked.append((query, filters.doc_type))
         return []
 
-    plan = GuidePlan(search, lambda chunk: chunk, SectionPicker(FakeEmbedder()), None)  # type: ignore[arg-type]
+    plan = GuidePlan(search, lambda chunk: chunk, body_of, SectionPicker(FakeEmbedder()), None)  # type: ignore[arg-type]
     plan.hits(
         "M.6.RP.5 Solve unit rate problems how do i get reassessed",
         "en",

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.chat.answers.kinds import KIND_WORDS, Kind, heading_says_no, kind_of
-from assistant.chat.leads import body_of
 from assistant.chat.sections import (
     FOR_AUDIENCE,
     Lead,
@@ -75,10 +74,11 @@ class GuidePlan:
         self,
         search: Search,
         opening: Callable[[Chunk], Chunk],
+        whole: Callable[[Chunk], str],
         picker: SectionPicker,
         templates: AnswerTemplates,
-        whole: Callable[[Chunk], str] = body_of,
     ) -> None:
+        """`opening`: a passage's section's first passage; `whole`: that section's whole text."""
         self._search = search
         self._opening = opening
         self._whole = whole
