@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 from assistant.errors import StoreUnavailableError
 from assistant.frameworks.codes import codes_in, linked_to_codes, rank_code_matches
 from assistant.index.records import VERIFY_FLAG, IndexRecords
-from assistant.index.section_text import section_text
+from assistant.index.section_text import section_name, section_text
 from assistant.index.vectorstore import answers, describe_store, store_errors, vector_count
 from assistant.language import detect_language
 from assistant.retrieval.fusion import reciprocal_rank_fusion
@@ -162,7 +162,7 @@ class HybridRetriever:
         """The whole text of the section this chunk belongs to, every part in order, without
         the heading line (the chunk's own text when its section is not indexed)."""
         self._lexical_index()
-        key = (chunk.source, str(chunk.metadata.get("section") or ""))
+        key = (chunk.source, section_name(chunk))
         with self._lock:
             found = self._whole.get(key)
             if found is None:
@@ -305,7 +305,7 @@ def _section_parts(chunks: list[Chunk]) -> dict[tuple[str, str], list[Chunk]]:
     for chunk in chunks:
         if chunk.metadata.get("doc_type") == QUESTION:
             continue
-        key = (chunk.source, str(chunk.metadata.get("section") or ""))
+        key = (chunk.source, section_name(chunk))
         mark = (*key, chunk.metadata.get("page"), chunk.metadata.get("part"), chunk.text)
         if mark not in seen:
             seen.add(mark)

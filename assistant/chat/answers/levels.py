@@ -16,7 +16,7 @@ from assistant.frameworks.catalog import CatalogEntry
 from assistant.frameworks.codes import codes_in
 from assistant.frameworks.scale import ProficiencyScale
 from assistant.frameworks.translations import Translations
-from assistant.types import SearchHit
+from assistant.index.section_text import section_name
 
 LEVEL_WORDS = {
     "beginning": 1,
@@ -170,7 +170,7 @@ class LevelPlan:
         # one voice: the asker's own guides when they speak of the levels
         hits = [h for h in hits if h.chunk.metadata.get("audience") in _own(role)] or hits
         if not TIER_WORDS.search(question):  # "Tier 2" / "Nivel 2 de apoyo" is no level
-            hits = [h for h in hits if not TIER_WORDS.search(_heading(h))] or hits
+            hits = [h for h in hits if not TIER_WORDS.search(section_name(h.chunk))] or hits
         if wanted is not None and not LEVEL_DIGIT.search(plain):
             # named by a word ("in progress"): the level's digit and name join the question
             level = scale.level_at(wanted)
@@ -313,7 +313,3 @@ def _repeats(guide_line: str, lead: str) -> bool:
     first = guide_line.split(". ")[0].casefold()
     key = lead.casefold().rstrip(".").split(":")[0]
     return key in first
-
-
-def _heading(hit: SearchHit) -> str:
-    return str(hit.chunk.metadata.get("section") or "")
