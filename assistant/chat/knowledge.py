@@ -8,11 +8,13 @@ from collections.abc import Callable
 
 from assistant.chat.answers.guides import Composed, GuidePlan, Search, renumber
 from assistant.chat.answers.levels import (
+    AIMED_AT,
     TIER_WORDS,
     LevelPlan,
     asks_meaning,
     compares_levels,
     level_asked,
+    levels_named,
     strip_codes,
 )
 from assistant.chat.catalog_words import CatalogWords, join_words
@@ -240,7 +242,11 @@ class KnowledgeAnswers:
             wanted = level_asked(question)
             named: tuple[str, ...] = ()
             level = ""
-            if wanted is not None and not TIER_WORDS.search(question):
+            # one level, or one aimed at: its page is a candidate; two levels not compared
+            # ("gave me a 2 but I deserve a 3", "a 4 in one skill and a 1 in another") are
+            # not a question about either one
+            one = AIMED_AT.search(question) or len(levels_named(question)) < 2
+            if wanted is not None and one and not TIER_WORDS.search(question):
                 named = (rf"(?<![\w.,:]){wanted:g}(?![\w.,:])",)
                 level = f"level {wanted:g} {self.words.scale(None).level_at(wanted).label}"
             return self.from_guides(

@@ -194,6 +194,47 @@ def test_asked_which_skill_a_code_is_the_competency_itself_comes_first(
     assert answer.citations[0].code == code
 
 
+@pytest.mark.parametrize(
+    ("message", "language", "intro", "heading"),
+    [
+        ("give me a unit rate problem to try", "en", "Here are some problems to try", "Try these"),
+        (
+            "dame un problema de tasas unitarias para practicar",
+            "es",
+            "Aquí tienes unos problemas para practicar",
+            "Prueba estos",
+        ),
+    ],
+)
+def test_asked_for_a_problem_to_try_the_practice_gives_its_own_problems(
+    engine: ChatEngine, message: str, language: str, intro: str, heading: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="student", language=language))
+    assert answer.text.startswith(intro), answer.text
+    assert "?" in answer.text.split("\n")[1]  # the first line after the intro is a problem
+    assert answer.citations[0].section == heading
+    assert answer.citations[0].source.startswith("resources/math/m-6-rp-")
+
+
+@pytest.mark.parametrize(
+    ("role", "message", "not_from"),
+    [
+        ("student", "teacher gave me a 2 but i think i deserve a 3", "What a 2 means"),
+        (
+            "parent",
+            "why does my daughter have a 4 in one skill and a 1 in another, is that normal",
+            "Why a 4 is not extra credit",
+        ),
+    ],
+)
+def test_two_levels_named_but_not_compared_do_not_pin_the_answer_to_either(
+    engine: ChatEngine, role: Role, message: str, not_from: str
+) -> None:
+    answer = engine.ask(message, AskContext(role=role))
+    assert answer.citations, answer.text
+    assert answer.citations[0].section != not_from, answer.text
+
+
 def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
     answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
     assert answer.language == "es"
