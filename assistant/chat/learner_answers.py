@@ -20,6 +20,10 @@ from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Intent
 from assistant.frameworks.catalog import FrameworkCatalog
 
+# Next steps shown in chat: two for a student or a parent (what to do now, and what comes
+# after), three for staff planning for a learner
+STEPS_SHOWN = {"student": 2, "parent": 2}
+
 
 class LearnerAnswers:
     def __init__(
@@ -103,7 +107,7 @@ class LearnerAnswers:
             view = learners.next_steps(
                 context.user_id,
                 learner_id,
-                limit=3,
+                limit=STEPS_SHOWN.get(context.role, 3),
                 with_levels=intent == "progress"
                 or focus is not None
                 or bool(topic)

@@ -55,6 +55,7 @@ ANSWER_NAMES: dict[str, frozenset[str]] = {
     "index_unavailable.notice": names(),
     "index_unavailable.answer": names(),
     "also_from": names("title"),
+    "try_these": names("title"),
     "written_for": names("audience", "title"),
     "yes_no.no": names(),
     "level_meaning.lead": names("label", "score"),

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from assistant.chat.learner_answers import STEPS_SHOWN
 from assistant.chat.types import AskContext
 from assistant.container import Assistant
 from assistant.learners.access import Viewer
@@ -16,7 +17,8 @@ STUDENT, PARENT, TEACHER = "stu.L001", "par.001", "t.okafor"  # Maya Lindgren (L
 
 def recommended_codes(assistant: Assistant, user: str, learner: str) -> list[str]:
     viewer: Viewer = assistant.access.viewer(user)
-    report = assistant.recommender.for_learner(viewer, learner, limit=3)
+    limit = STEPS_SHOWN.get(viewer.role, 3)  # as many as chat shows the user's role
+    report = assistant.recommender.for_learner(viewer, learner, limit=limit)
     return [step.code for step in report.steps]
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from assistant.chat.answers.guides import Composed
 from assistant.chat.engine import ChatEngine
+from assistant.chat.learner_answers import STEPS_SHOWN
 from assistant.chat.memory import Conversation
 from assistant.chat.types import Answer, AskContext, Citation, Role
 from assistant.container import Assistant
@@ -39,8 +40,26 @@ def everyone(school: Assistant) -> set[str]:
 
 
 def recommended(school: Assistant, user: str, learner: str) -> list[str]:
-    report = school.recommender.for_learner(school.access.viewer(user), learner, limit=3)
+    """The recommender's first steps for a learner, as many as chat shows the user's role."""
+    viewer = school.access.viewer(user)
+    limit = STEPS_SHOWN.get(viewer.role, 3)
+    report = school.recommender.for_learner(viewer, learner, limit=limit)
     return [step.code for step in report.steps]
+
+
+def test_students_and_parents_see_two_next_steps_and_teachers_three(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    """Shorter for families: what to do now and what comes after; staff plan with three."""
+    shown = {
+        role: len(ask(fake_engine, message, role, user).steps)
+        for role, user, message in [
+            ("student", STUDENT, "what should I work on next?"),
+            ("parent", PARENT, "what should Maya work on next?"),
+            ("teacher", TEACHER, "what should Maya Lindgren work on next?"),
+        ]
+    }
+    assert shown == {"student": 2, "parent": 2, "teacher": 3}
 
 
 # mine or general -----------------------------------------------------------------------------

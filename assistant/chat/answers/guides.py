@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.chat.answers.kinds import KIND_WORDS, Kind, heading_says_no, kind_of
+from assistant.chat.leads import lead_text
 from assistant.chat.sections import (
     FOR_AUDIENCE,
     Lead,
@@ -35,6 +36,8 @@ POINTS_BACK = re.compile(
     re.I,
 )
 # A section's answer to a yes-no question ("Not necessarily."): left out for other questions
+# the heading of a practice resource's own problems, by language
+TRY_THESE = {"en": "Try these", "es": "Prueba estos"}
 YES_NO_OPENER = re.compile(r"^(Not necessarily|No|Yes|No necesariamente|S[ií])\.\s+(?=[A-ZÁÉÍÓÚ¿])")
 
 
@@ -137,7 +140,13 @@ class GuidePlan:
         if kind == "example" and prefer is None:
             prefer = "resource"  # a problem to try, an exit check: the practice resources
         prefs = Preferences(
-            role, language, KIND_WORDS[kind] + extra_words, avoid, at_home, prefer, named
+            role,
+            language,
+            KIND_WORDS[kind] + extra_words,
+            avoid,
+            at_home,
+            prefer,
+            named,
         )
         sections = [
             s for s in sections_from(hits, self._opening, self._whole) if s.key not in exclude
@@ -147,6 +156,8 @@ class GuidePlan:
         )
         if not ranked:
             return Composed((), (), 0.0)
+        if kind == "example":
+            ranked[0] = self._to_try(ranked[0], max_words)
         best = ranked[0]
         chosen = [best]
         second = self._second(ranked, role, kind, more)
@@ -166,6 +177,9 @@ class GuidePlan:
                     text = f"{block.text}\n\n{text}" if first else f"{text}\n\n{block.text}"
                     cited = text
             heading = lead.section.heading
+            if number == 1 and heading == TRY_THESE.get(lead.section.language):
+                intro = self.templates.render("try_these", language, title=lead.section.title)
+                text = f"{intro}\n{text}"
             says_no = kind == "yes_no" and heading_says_no(heading)
             if number == 1 and says_no and overlap(question, heading) >= 0.3:
                 text = f"{self.templates.render('yes_no.no', language)} {text}"
@@ -190,6 +204,20 @@ class GuidePlan:
         asked = max(lead.asked for lead in ranked[:3])
         titled = shares_phrase(question, best.section.heading)
         return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen), asked, titled)
+
+    def _to_try(self, lead: Lead, max_words: int) -> Lead:
+        """For "give me a problem to try": the practice's own problems ("Try these") when the
+        best section is another part of a practice resource; the lead itself otherwise."""
+        heading = TRY_THESE.get(lead.section.language)
+        section = lead.section
+        if section.doc_type != "resource" or heading is None or section.heading == heading:
+            return lead
+        probe = Chunk(id="", source=section.source, text="", metadata={"section": heading})
+        body = self._whole(probe).strip()
+        text = lead_text(body, max_words, want_list=True) if body else None
+        if text is None:
+            return lead
+        return replace(lead, section=replace(section, heading=heading, text=body), text=text)
 
     @staticmethod
     def _second(ranked: list[Lead], role: str, kind: Kind, more: bool) -> Lead | None:

@@ -17,6 +17,7 @@ LIST = re.compile(
 EXAMPLE = re.compile(
     r"\b(examples?|exercises?|practice (problem|question|task)s?|exit (check|ticket)|tasks?|"
     r"problems? (to|i can) (try|do)|worksheet|quiz me|ejemplos?|ejercicios?|tarea|problemas|"
+    r"(dame|ponme|quiero) (un|unos) problemas?|problemas? para (practicar|intentar|resolver)|"
     r"show me (an?|the|what)|(answer|work) looks? like)\b",
     re.I,
 )
