@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from assistant.chat.catalog_words import CatalogWords
+from assistant.chat.catalog_words import CatalogWords, join_words
 from assistant.chat.learner_data import NextStepsView, StepView
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Citation, Intent
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.practice import ResourceLink
+
+# the competencies at the mastery bar named in a short progress answer (the rest counted)
+AT_BAR_NAMED = 3
 
 
 class StepAnswers:
@@ -52,10 +55,15 @@ class StepAnswers:
             levels, steps = named, tuple(step for step in steps if step.code in topic)
         if focus is not None and steps:
             levels = ()  # the step line says where the learner is on it
+        short = False
         if intent == "progress" and focus is None and levels:
-            # what needs attention first, then the whole picture
+            # what needs attention first, then the whole picture: for a student or a parent
+            # (without a topic) in one line, the skills at the goal counted, a few named
             lines.insert(0, self._below_bar(levels, own, view.learner.name, language))
-        if (intent == "progress" or focus is not None or named) and levels:
+            if context.role in ("student", "parent") and not named:
+                short = True
+                lines[1:] = self._at_bar(levels, own, view.learner.name, language)
+        if (intent == "progress" or focus is not None or named) and levels and not short:
             lines += [
                 f"- {self.words.code_title(code, title, language)} ({code}): {level:g} "
                 f"{self.translations.level_name(label, language)}"
@@ -76,6 +84,12 @@ class StepAnswers:
             )
         if not steps and focus is None and not named:
             lines.append(self.templates.render("no_steps", language, reason=""))
+        elif short:  # the steps under their own heading, after the summary
+            lines.append(
+                self.templates.render(
+                    "intro.next_steps", language, own=own, learner=view.learner.name, topic=""
+                )
+            )
         for n, step in enumerate(steps, start=1):
             lines.append(self._step_line(n, step, own, view.learner.name, language))
             if not any(c.code == step.code for c in citations):  # (a topic's level cites it)
@@ -129,6 +143,31 @@ class StepAnswers:
             bar=f"{bar.score:g} {self.translations.level_name(bar.label, language)}",
             below=below,
         )
+
+    def _at_bar(
+        self, levels: Sequence[tuple[str, str, float, str]], own: bool, name: str, language: str
+    ) -> list[str]:
+        """One line counting the competencies at the mastery bar or above and naming the
+        first few; no line when there are none."""
+        scale = self.words.scale(None)
+        met = [(code, title) for code, title, level, _ in levels if level >= scale.bar]
+        if not met:
+            return []
+        examples = [
+            f"{self.words.code_title(code, title, language)} ({code})"
+            for code, title in met[:AT_BAR_NAMED]
+        ]
+        return [
+            self.templates.render(
+                "progress_met",
+                language,
+                own=own,
+                learner=name.split()[0] if name else "",
+                count=len(met),
+                examples=join_words(examples, language) if len(met) > AT_BAR_NAMED else "",
+                named=join_words(examples, language) if len(met) <= AT_BAR_NAMED else "",
+            )
+        ]
 
     def _step_line(self, n: int, step: StepView, own: bool, name: str, language: str) -> str:
         """One short line per step: where the learner is, one tip, one practice; the reasons

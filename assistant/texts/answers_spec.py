@@ -32,6 +32,7 @@ ANSWER_NAMES: dict[str, frozenset[str]] = {
     "no_steps": names("reason"),
     "no_evidence_on": names("code", "learner", "own", "title"),
     "progress_below": names("bar", "below", "learner", "own"),
+    "progress_met": names("count", "examples", "learner", "named", "own"),
     "readiness.heading": names("bar", "bar_name", "code", "learner", "own", "title"),
     "readiness.row": names("code", "label", "level", "met", "title"),
     "readiness.ready": names("learner", "own"),

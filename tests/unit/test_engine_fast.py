@@ -62,6 +62,39 @@ def test_students_and_parents_see_two_next_steps_and_teachers_three(
     assert shown == {"student": 2, "parent": 2, "teacher": 3}
 
 
+@pytest.mark.parametrize(
+    ("role", "user", "message", "met"),
+    [
+        ("parent", PARENT, "how is maya doing", "Maya is at the goal or above on {n} skills"),
+        ("student", STUDENT, "how am i doing", "You are at the goal or above on {n} skills"),
+        (
+            "parent",
+            PARENT,
+            "¿cómo va maya?",
+            "Maya está en la meta o por encima en {n} habilidades",
+        ),
+    ],
+)
+def test_a_familys_progress_answer_counts_the_skills_at_the_goal_instead_of_listing_them(
+    fake_engine: ChatEngine, fake_school: Assistant, role: Role, user: str, message: str, met: str
+) -> None:
+    view = fake_school.chat_learners.next_steps(STUDENT, "L001", 3, with_levels=True)
+    at_goal = [code for code, _, level, _ in view.levels if level >= 3]
+    below = [code for code, _, level, _ in view.levels if level < 3]
+    answer = ask(fake_engine, message, role, user)
+    assert answer.intent == "progress", answer.text
+    first, second = answer.text.splitlines()[:2]
+    assert below and all(code in first for code in below), answer.text
+    assert second.startswith(met.format(n=len(at_goal))), answer.text
+    assert not any(line.startswith("- ") for line in answer.text.splitlines()), answer.text
+
+
+def test_a_teachers_progress_answer_still_lists_every_level(fake_engine: ChatEngine) -> None:
+    answer = ask(fake_engine, "what are maya lindgren's levels", "teacher", TEACHER)
+    assert answer.intent == "progress"
+    assert sum(line.startswith("- ") for line in answer.text.splitlines()) >= 4, answer.text
+
+
 # mine or general -----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("message", "opening", "language"),
