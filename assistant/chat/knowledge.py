@@ -35,6 +35,12 @@ KIND_HEADINGS: dict[str, tuple[str, ...]] = {
     "intervention": (r"sticking point", r"mini-lesson", r"intervention", r"reteach", r"tier"),
     "resources": (r"activity", r"try these", r"help", r"practi", r"actividad", r"ayudar"),
 }
+# words that name the proficiency scale itself, not one level
+SCALE_WORDS = re.compile(
+    r"\b(levels?|scale|scores?|numbers?|grades?|marks?|rubric|niveles?|escala|n[uú]meros?|"
+    r"notas?|calificaci\w+|puntaje)\b",
+    re.I,
+)
 # A question naming a competency but asking something else ("do I fail them", "can a poster
 # count"): at least this many words besides the code, none asking what the competency is, and a
 # guide section listing a question at least this close.
@@ -237,7 +243,13 @@ class KnowledgeAnswers:
         if (
             entry is None
             and not compares_levels(question)
-            and (TIER_WORDS.search(question) or not asks_meaning(question))
+            and (
+                TIER_WORDS.search(question)
+                or not asks_meaning(question)
+                # no level and no scale named ("the difference between a 504 and an IEP"):
+                # whatever it resembled, the scale is not what is asked
+                or (level_asked(question) is None and not SCALE_WORDS.search(question))
+            )
         ):
             wanted = level_asked(question)
             named: tuple[str, ...] = ()
