@@ -235,6 +235,27 @@ def test_two_levels_named_but_not_compared_do_not_pin_the_answer_to_either(
     assert answer.citations[0].section != not_from, answer.text
 
 
+def test_a_student_is_answered_from_a_practice_before_a_teachers_mini_lesson(
+    engine: ChatEngine,
+) -> None:
+    answer = engine.ask(
+        "whats an inequality and how do u graph it on a number line", AskContext(role="student")
+    )
+    assert answer.citations, answer.text
+    assert not answer.citations[0].source.startswith("guides/teachers/"), answer.text
+    assert "guide for teachers" not in answer.text
+
+
+def test_a_question_naming_no_level_is_not_answered_with_the_scale(engine: ChatEngine) -> None:
+    answer = engine.ask(
+        "whats the difference between a 504 and an IEP, and does my kid still have to show "
+        "the same skills as everyone",
+        AskContext(role="parent"),
+    )
+    assert not answer.text.startswith("The levels run from"), answer.text
+    assert answer.citations[0].source == "guides/parents/supporting-learners-with-iep.en.md"
+
+
 def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
     answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
     assert answer.language == "es"

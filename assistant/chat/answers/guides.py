@@ -27,6 +27,10 @@ Search = Callable[[str, int, SearchFilters], list[SearchHit]]
 AT_HOME = re.compile(r"\bat home\b|\bhelp (him|her|them|my)\b|\ben casa\b|\bayudar", re.I)
 WORDS_BY_ROLE = {"student": 110, "parent": 120, "teacher": 170, "leader": 170, "admin": 170}
 CANDIDATES = 8
+# A section for the asker or for everyone answers a student or parent instead of a teachers'
+# guide that ranks first when it is among the next few and this close in score.
+FAMILY_CANDIDATES = 4
+FAMILY_MARGIN = 0.3
 # How close (in ranking score) a second section must come to the first to be added.
 SECOND_WITHIN = 0.15
 # A paragraph that opens by pointing back ("This means…", "So…") cannot come first.
@@ -47,6 +51,19 @@ def written_for_others(section: Section, role: str) -> bool:
     were addressed to the asker."""
     own = FOR_AUDIENCE.get(role)
     return own is not None and section.doc_type == "guide" and section.audience not in (own, "all")
+
+
+def _families_first(ranked: list[Lead], role: str) -> list[Lead]:
+    """A student or a parent is answered from a teachers' guide only when nothing written
+    for them or for everyone (a practice resource) comes close: "what's an inequality and how
+    do you graph it" gets the practice, not the teachers' mini-lesson."""
+    best = ranked[0]
+    if role not in ("student", "parent") or best.section.audience != "teachers":
+        return ranked
+    for lead in ranked[1:FAMILY_CANDIDATES]:
+        if lead.section.audience != "teachers" and lead.score >= best.score - FAMILY_MARGIN:
+            return [lead, *(other for other in ranked if other is not lead)]
+    return ranked
 
 
 def renumber(line: str, offset: int) -> str:
@@ -156,6 +173,7 @@ class GuidePlan:
         )
         if not ranked:
             return Composed((), (), 0.0)
+        ranked = _families_first(ranked, role)
         if kind == "example":
             ranked[0] = self._to_try(ranked[0], max_words)
         best = ranked[0]
