@@ -70,7 +70,9 @@ ANSWER_NAMES: dict[str, frozenset[str]] = {
     "class.group": names("activity", "exit_check", "focus", "names", "review_by", "title"),
     "class.no_groups": names("class_id"),
     "class.conferences": names("names"),
-    "class.on_code": names("bar", "class_id", "code", "names", "reached", "title", "total"),
+    "class.on_code": names(
+        "bar", "class_id", "code", "names", "reached", "title", "total", "unseen"
+    ),
     "class.tiers_heading": names("class_id"),
     "class.tier": names("name", "reason", "tier"),
     "class.no_tiers": names("class_id"),

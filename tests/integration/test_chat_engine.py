@@ -256,6 +256,15 @@ def test_a_question_naming_no_level_is_not_answered_with_the_scale(engine: ChatE
     assert answer.citations[0].source == "guides/parents/supporting-learners-with-iep.en.md"
 
 
+def test_a_quoted_example_never_opens_the_answer(engine: ChatEngine) -> None:
+    """The section's model script illustrates its answer; the answer comes first."""
+    answer = engine.ask(
+        "how do i ask to retake my ratios test, i think i get it now", AskContext(role="student")
+    )
+    assert answer.citations[0].section == "How to ask to be reassessed", answer.text
+    assert answer.text.startswith("To be reassessed"), answer.text
+
+
 def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
     answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
     assert answer.language == "es"

@@ -832,6 +832,21 @@ def test_a_teacher_asking_what_to_do_gets_who_needs_it_then_how_to_teach_it(
     assert guide and "M.6.RP.2" in (guide[0].section or ""), answer.citations
 
 
+def test_a_class_answer_on_one_competency_counts_who_has_no_evidence_on_it(
+    fake_engine: ChatEngine, fake_school: Assistant
+) -> None:
+    """ "Everyone with evidence is at 3" is not "everyone": the learners without any are
+    counted, so 1 of 20 reaching it does not read as a contradiction."""
+    answer = ask(fake_engine, "which of my 6B students are stuck on M.6.RP.6", "teacher", TEACHER)
+    first = answer.text.splitlines()[0]
+    assert first.startswith("M.6.RP.6") and "6B" in first, answer.text
+    report = fake_school.class_reports.for_class(fake_school.access.viewer(TEACHER), "6B")
+    column = report.competencies.index("M.6.RP.6")
+    unseen = sum(1 for row in report.matrix if row.levels[column] is None)
+    assert unseen > 0
+    assert f"{unseen} have no evidence on it yet" in first, answer.text
+
+
 def test_a_class_answer_in_spanish_is_spanish_throughout(fake_engine: ChatEngine) -> None:
     """Headings, the competency titles, the counts and the date: the class's own data in the
     asker's language (the teachers' guides an activity comes from are English-only)."""

@@ -179,6 +179,7 @@ def _on_code(
         names=", ".join(f"{name} ({level:g})" for name, level in below),
         reached=sum(1 for _, level in levels if level is not None and level >= bar),
         total=len(levels),
+        unseen=sum(1 for _, level in levels if level is None),
     )
 
 

@@ -39,6 +39,9 @@ POINTS_BACK = re.compile(
     r"estas|estos|así|entonces|también|pero|y|aquí|ahí)\b",
     re.I,
 )
+# A paragraph that is a quoted example (a model email, a script to say) illustrates the answer
+# and cannot come first either.
+QUOTED = re.compile(r"^\s*[\"“«]")
 # A section's answer to a yes-no question ("Not necessarily."): left out for other questions
 # the heading of a practice resource's own problems, by language
 TRY_THESE = {"en": "Try these", "es": "Prueba estos"}
@@ -191,7 +194,11 @@ class GuidePlan:
                 if block is not None:
                     # the paragraph that answers best may lead, the opening following as its
                     # context, unless it opens by pointing back ("This means…")
-                    first = block.leads and POINTS_BACK.match(block.text) is None
+                    first = (
+                        block.leads
+                        and POINTS_BACK.match(block.text) is None
+                        and QUOTED.match(block.text) is None
+                    )
                     text = f"{block.text}\n\n{text}" if first else f"{text}\n\n{block.text}"
                     cited = text
             heading = lead.section.heading
