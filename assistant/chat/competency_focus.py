@@ -73,6 +73,13 @@ class CompetencyFocus:
         best = max(range(len(entries)), key=lambda i: scores[i])
         if scores[best] < CLASS_FOCUS_SIMILARITY:
             return None
+        # "who needs help with ratios": a word many titles share names none of them (the
+        # class's whole report answers, not the first ratio competency)
+        shared = stems(rest) & stems(titles[best])
+        if all(
+            sum(word in stems(title) for title in titles) >= COMMON_IN_TITLES for word in shared
+        ):
+            return None
         return entries[best].code, titles[best]
 
     def topic_of_learner(
