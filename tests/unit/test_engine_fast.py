@@ -847,16 +847,6 @@ def test_a_class_answer_on_one_competency_counts_who_has_no_evidence_on_it(
     assert f"{unseen} have no evidence on it yet" in first, answer.text
 
 
-def test_a_word_many_titles_share_does_not_pick_one_competency_of_the_class(
-    fake_engine: ChatEngine,
-) -> None:
-    """ "ratios" is in most of the ratio competencies' titles: who needs help with ratios is the
-    class's whole stuck report, not the first ratio competency's."""
-    answer = ask(fake_engine, "who in 6A needs help with ratios right now", "teacher", TEACHER)
-    assert answer.intent == "class_report"
-    assert answer.text.startswith("Stuck in 6A"), answer.text
-
-
 def test_a_class_answer_in_spanish_is_spanish_throughout(fake_engine: ChatEngine) -> None:
     """Headings, the competency titles, the counts and the date: the class's own data in the
     asker's language (the teachers' guides an activity comes from are English-only)."""
