@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.chat.guards import looks_like_injection
 from assistant.chat.leads import blocks, lead_text, sentences
+from assistant.chat.stored_checks import CheckLookup, StoredChecks
 from assistant.chat.types import Citation
 from assistant.chat.vectors import unit_rows
 from assistant.chat.word_overlap import overlap, stems
@@ -172,8 +173,9 @@ class SectionPicker:
     shared words, retrieval rank, the asker's audience and language, and the kind of
     question. Sections written to parents about their child never answer a student."""
 
-    def __init__(self, embed: EmbedMany) -> None:
+    def __init__(self, embed: EmbedMany, checks: CheckLookup | None = None) -> None:
         self._embed = embed
+        self._checks = StoredChecks(checks) if checks else None  # verdicts stored at ingest
         self._listed: dict[str, np.ndarray] = {}  # a listed question's unit vector, by its text
 
     def similarities(self, text: str, candidates: Sequence[str]) -> list[float]:
@@ -240,6 +242,8 @@ class SectionPicker:
         want_list: bool = False,
         more: bool = False,
     ) -> list[Lead]:
+        if self._checks is not None:
+            self._checks.recall(s.text for s in found if s.doc_type not in prefs.avoid)
         leads: list[tuple[Section, str]] = []
         for section in found:
             if section.doc_type in prefs.avoid:

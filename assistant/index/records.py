@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS embedding_cache (
     vector BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS text_checks (key TEXT PRIMARY KEY, flagged INTEGER NOT NULL);
 """
 
 
@@ -321,6 +322,21 @@ class IndexRecords:
                 "INSERT OR REPLACE INTO embedding_cache VALUES (?, ?)",
                 [(key, struct.pack(f"{len(vec)}f", *vec)) for key, vec in items.items()],
             )
+
+    # verdicts of checks on indexed text, by a key of the text and the checks (never the text)
+    def checks(self, keys: Sequence[str]) -> dict[str, bool]:
+        conn, found = self._connection(), dict[str, bool]()
+        for start in range(0, len(keys), 500):
+            batch = list(keys[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            sql = f"SELECT key, flagged FROM text_checks WHERE key IN ({marks})"
+            found.update((key, bool(flagged)) for key, flagged in conn.execute(sql, batch))
+        return found
+
+    def put_checks(self, verdicts: dict[str, bool]) -> None:
+        with self._connect() as conn:
+            sql = "INSERT OR REPLACE INTO text_checks VALUES (?, ?)"
+            conn.executemany(sql, [(key, int(flagged)) for key, flagged in verdicts.items()])
 
     def holds_only_document_vectors(self) -> bool:
         return self.flag(DOCUMENT_VECTORS_FLAG)
