@@ -44,7 +44,7 @@ def build_chat_engine(assistant: ChatParts, settings: Settings | None = None) ->
     to point one engine at a local fake model server)."""
     s = settings or assistant.settings
     templates = load_templates(s.prompts_dir)
-    embed = assistant.embeddings.embed_transient  # questions are never cached on disk
+    embed = assistant.embeddings.embed_rows  # questions are never cached on disk
     llm = None
     m = s.llm
     if m.provider:

@@ -21,7 +21,8 @@ from assistant.frameworks.codes import code_matches, codes_in
 from assistant.retrieval.lexical import tokens
 from assistant.types import QUESTION, Chunk, SearchHit
 
-EmbedMany = Callable[[list[str]], list[list[float]]]
+# vectors as lists, or as a float32 matrix (a row per text)
+EmbedMany = Callable[[list[str]], np.ndarray | list[list[float]]]
 # Sections that speak to a parent about their child: never shown to a student as if to them.
 PARENT_SECTION = re.compile(
     r"\bparents?\b|\bfamil(y|ies)\b|\bat home\b|\bpadres\b|\bfamilias?\b|\ben casa\b", re.I
@@ -182,7 +183,7 @@ class SectionPicker:
         """Cosine similarity of a text to each candidate."""
         if not candidates:
             return []
-        vectors = unit_rows(np.array(self._embed([text, *candidates]), dtype=np.float32))
+        vectors = unit_rows(np.asarray(self._embed([text, *candidates]), dtype=np.float32))
         return [float(v) for v in vectors[1:] @ vectors[0]]
 
     def answering_block(
@@ -226,7 +227,7 @@ class SectionPicker:
         Listed questions are embedded once and kept: they are few and never change."""
         new = sorted({q for s in found for q in s.questions if q not in self._listed})
         if new:
-            vectors = unit_rows(np.array(self._embed(new), dtype=np.float32))
+            vectors = unit_rows(np.asarray(self._embed(new), dtype=np.float32))
             self._listed.update(zip(new, vectors, strict=True))
         return [
             max((float(self._listed[q] @ asked) for q in s.questions), default=0.0) for s in found
@@ -254,7 +255,7 @@ class SectionPicker:
         if not leads:
             return []
         texts = [question] + [f"{s.heading}. {text}" for s, text in leads]
-        vectors = unit_rows(np.array(self._embed(texts), dtype=np.float32))
+        vectors = unit_rows(np.asarray(self._embed(texts), dtype=np.float32))
         meaning = vectors[1:] @ vectors[0]
         asked = self._asked(vectors[0], [section for section, _ in leads])
         asked_places = self._asked_places([section for section, _ in leads], prefs)
