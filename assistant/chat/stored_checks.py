@@ -32,7 +32,7 @@ class StoredChecks:
     """The stored verdicts on the texts of the sections answers read, brought into memory once
     per section (the last `limit` sections are remembered as done)."""
 
-    def __init__(self, lookup: CheckLookup, limit: int = 4096) -> None:
+    def __init__(self, lookup: CheckLookup, limit: int = 1024) -> None:
         self._lookup = lookup
         self._limit = limit
         self._done: OrderedDict[str, None] = OrderedDict()

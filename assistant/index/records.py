@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from assistant.errors import StoreUnavailableError
 from assistant.index.sqlite_scan import rows_naming_in
 from assistant.types import Chunk, TableRows
@@ -305,15 +307,17 @@ class IndexRecords:
 
     # embedding cache ---------------------------------------------------------
     def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {}
-        conn = self._connection()
+        return {key: row.tolist() for key, row in self.get_rows(keys).items()}
+
+    def get_rows(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """`get_many` as float32 rows read straight from the stored bytes (read-only)."""
+        found, conn = dict[str, np.ndarray](), self._connection()
         for start in range(0, len(keys), 500):
             batch = list(keys[start : start + 500])
             marks = ",".join("?" * len(batch))
-            for key, blob in conn.execute(
-                f"SELECT key, vector FROM embedding_cache WHERE key IN ({marks})", batch
-            ):
-                found[key] = list(struct.unpack(f"{len(blob) // 4}f", blob))
+            sql = f"SELECT key, vector FROM embedding_cache WHERE key IN ({marks})"
+            for key, blob in conn.execute(sql, batch):
+                found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put_many(self, items: dict[str, list[float]]) -> None:

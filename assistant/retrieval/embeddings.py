@@ -175,6 +175,15 @@ class MemoryVectors:
                 self._vectors.popitem(last=False)
 
 
+def _cached_rows(cache: EmbeddingCache, keys: Sequence[str]) -> dict[str, np.ndarray]:
+    """The cache's vectors of these keys as float32 rows, read as rows when it can."""
+    rows = getattr(cache, "get_rows", None)
+    if rows is not None:
+        found: dict[str, np.ndarray] = rows(keys)
+        return found
+    return {key: _row(vector) for key, vector in cache.get_many(keys).items()}
+
+
 def _row(vector: Sequence[float]) -> np.ndarray:
     row = np.asarray(vector, dtype=np.float32)
     row.flags.writeable = False
@@ -236,7 +245,7 @@ class CachedEmbeddings(Embeddings):
         found = self.memory.get_rows(keys)
         unseen = [key for key in dict.fromkeys(keys) if key not in found]
         if unseen and self.cache is not None:
-            indexed = {key: _row(vector) for key, vector in self.cache.get_many(unseen).items()}
+            indexed = _cached_rows(self.cache, unseen)
             self.memory.put_rows(indexed)
             found.update(indexed)
         missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
