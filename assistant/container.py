@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
@@ -18,7 +19,8 @@ from assistant.app.progress import ProgressService
 from assistant.app.section_texts import SectionTexts
 from assistant.chat.engine import ChatEngine
 from assistant.chat.learner_services import LearnerServices
-from assistant.chat.passage_vectors import passage_texts
+from assistant.chat.passage_vectors import passage_texts, section_bodies
+from assistant.chat.stored_checks import verdicts_at_ingest
 from assistant.container_chat import build_chat_engine
 from assistant.container_parts import (
     CatalogParts,
@@ -60,6 +62,7 @@ from assistant.retrieval.shipped_vectors import ShippedFirst, ShippedVectors
 from assistant.settings import Settings
 from assistant.settings_groups import ClassRules
 from assistant.texts.files import validate_prompts
+from assistant.types import Chunk
 
 if TYPE_CHECKING:
     from assistant.lti.tool import LtiTool
@@ -134,11 +137,17 @@ class Assistant:
             on_framework=self.framework_versions.apply,
             embedder_name=self.embedder.name,
             on_chunks=(
-                (lambda chunks: self.embeddings.embed_documents(passage_texts(chunks)))
+                self._passages_at_ingest
                 if self.settings.embedding.passage_vectors_at_ingest
                 else None
             ),
         )
+
+    def _passages_at_ingest(self, chunks: Sequence[Chunk]) -> None:
+        """What answers read of these chunks' sections, worked out once: the passages' vectors
+        and the injection guard's verdicts on their sentences, stored with the index."""
+        self.embeddings.embed_documents(passage_texts(chunks))
+        self.records.put_checks(verdicts_at_ingest(section_bodies(chunks)))
 
     @cached_property
     def framework_versions(self) -> FrameworkVersions:

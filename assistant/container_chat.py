@@ -14,6 +14,7 @@ from assistant.chat.sections import SectionPicker
 from assistant.chat.templates import load_templates
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.frameworks.translations import Translations
+from assistant.index.records import IndexRecords
 from assistant.retrieval.embeddings import CachedEmbeddings
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
@@ -29,6 +30,8 @@ class ChatParts(Protocol):
     @property
     def retriever(self) -> HybridRetriever: ...
     @property
+    def records(self) -> IndexRecords: ...
+    @property
     def catalog(self) -> FrameworkCatalog: ...
     @property
     def chat_learners(self) -> LearnerServices: ...
@@ -41,7 +44,7 @@ def build_chat_engine(assistant: ChatParts, settings: Settings | None = None) ->
     to point one engine at a local fake model server)."""
     s = settings or assistant.settings
     templates = load_templates(s.prompts_dir)
-    embed = assistant.embeddings.embed_transient  # questions are never cached on disk
+    embed = assistant.embeddings.embed_rows  # questions are never cached on disk
     llm = None
     m = s.llm
     if m.provider:
@@ -58,7 +61,7 @@ def build_chat_engine(assistant: ChatParts, settings: Settings | None = None) ->
     return ChatEngine(
         retriever=assistant.retriever,
         classifier=IntentClassifier(load_intent_spec(s.prompts_dir / "intents.yaml"), embed),
-        picker=SectionPicker(embed),
+        picker=SectionPicker(embed, assistant.records.checks),
         translations=Translations.load(s.knowledge_dir),
         templates=templates,
         catalog=lambda: assistant.catalog,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Mapping
 
 from assistant.errors import WaypointError
 
@@ -123,12 +127,62 @@ ADDRESSED_TO_ASSISTANT = re.compile(
 SAY_SHOUTED = re.compile(r"\b[Dd]i\s+['\"«‘“][A-ZÁÉÍÓÚÑ]{3,}['\"»’”]")
 
 
-@functools.lru_cache(maxsize=8192)
+# Bump when the checks change other than in their patterns (`has_phone_number`'s rules, say):
+# verdicts stored at ingest are keyed by this and by the patterns, so old ones are not read.
+CHECKS_VERSION = "1"
+
+
+class Verdicts:
+    """The guard's verdicts on texts it has seen, in this process only, at most `limit`
+    (the least recently used go first)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._known: OrderedDict[str, bool] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def get(self, text: str) -> bool | None:
+        with self._lock:
+            verdict = self._known.get(text)
+            if verdict is not None:
+                self._known.move_to_end(text)
+            return verdict
+
+    def put(self, verdicts: Mapping[str, bool]) -> None:
+        with self._lock:
+            for text, verdict in verdicts.items():
+                self._known[text] = verdict
+                self._known.move_to_end(text)
+            while len(self._known) > self.limit:
+                self._known.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._known.clear()
+
+
+# A section's lead is cut for every word budget from the same sentences, and the patterns cost
+# about a quarter of a millisecond a sentence: each verdict is remembered (and those of the
+# sections an answer reads are first looked up among the ones stored at ingest).
+VERDICTS = Verdicts(limit=16384)
+
+
 def looks_like_injection(text: str) -> bool:
-    """True for text that tries to instruct the assistant or send the reader elsewhere. The
-    text is compared in its compatibility form, so full-width or styled letters don't hide it.
-    Remembered per text (bounded, in memory): a section's lead is cut for every word budget
-    from the same sentences, and the patterns cost about a millisecond a sentence."""
+    """True for text that tries to instruct the assistant or send the reader elsewhere.
+    Remembered per text (`VERDICTS`)."""
+    verdict = VERDICTS.get(text)
+    if verdict is None:
+        verdict = injection_check(text)
+        VERDICTS.put({text: verdict})
+    return verdict
+
+
+def injection_check(text: str) -> bool:
+    """`looks_like_injection` without the memory. The text is compared in its compatibility
+    form, so full-width or styled letters don't hide it."""
     text = unicodedata.normalize("NFKC", text)
     return (
         ADDRESSED_TO_ASSISTANT.search(text) is not None
@@ -138,6 +192,24 @@ def looks_like_injection(text: str) -> bool:
         or CREDENTIALS.search(text) is not None
         or has_phone_number(text)
     )
+
+
+@functools.cache
+def _checks_id() -> bytes:
+    """What the verdicts depend on: the checks' version and every pattern with its flags."""
+    patterns = (ADDRESSED_TO_ASSISTANT, SAY_SHOUTED, INJECTION, ELSEWHERE, CREDENTIALS)
+    parts = [CHECKS_VERSION, *(f"{p.flags}:{p.pattern}" for p in patterns)]
+    for pattern in (PHONE_WORD, DIGITS, DATE, AREA_CODE):
+        parts.append(f"{pattern.flags}:{pattern.pattern}")
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).digest()
+
+
+def verdict_key(text: str) -> str:
+    """The key a verdict on `text` is stored under: the text's hash with the checks' own, so a
+    verdict of other checks is never read (the text itself is not stored)."""
+    digest = hashlib.blake2b(_checks_id(), digest_size=16)
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return "guard:" + digest.hexdigest()
 
 
 def without_lures(text: str) -> str:

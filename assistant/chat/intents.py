@@ -17,7 +17,8 @@ from assistant.frameworks.codes import codes_in
 from assistant.texts.files import load_yaml
 from assistant.texts.intents_spec import intents_schema
 
-EmbedMany = Callable[[list[str]], list[list[float]]]
+# vectors as lists, or as a float32 matrix (a row per text)
+EmbedMany = Callable[[list[str]], np.ndarray | list[list[float]]]
 RULE_BONUS = 0.35
 MIN_SIMILARITY = 0.32
 FOLLOW_UP_MAX_WORDS = 9
@@ -69,7 +70,7 @@ class IntentClassifier:
             for intent, examples in self.spec.examples.items():
                 labels += [intent] * len(examples)
                 texts += list(examples)
-            self._example_vectors = unit_rows(np.array(self._embed(texts), dtype=np.float32))
+            self._example_vectors = unit_rows(np.asarray(self._embed(texts), dtype=np.float32))
             self._example_labels = labels
         return self._example_vectors, self._example_labels
 
@@ -91,7 +92,7 @@ class IntentClassifier:
             if any(p.search(text) for p in patterns):
                 return IntentDecision(_for_role(intent, role), 1.0, DECISIVE, {intent: 1.0})
         vectors, labels = self._examples()
-        query = unit_rows(np.array(self._embed([text]), dtype=np.float32))[0]
+        query = unit_rows(np.asarray(self._embed([text]), dtype=np.float32))[0]
         similarity = vectors @ query
         scores: dict[str, float] = {}
         for intent in INTENTS:

@@ -153,7 +153,8 @@ def _has_list(block: str) -> bool:
     return any(LIST_ITEM.match(line) for line in block.splitlines())
 
 
-def _trim_list(block: str, max_words: int) -> str | None:
+def list_lines(block: str) -> list[str]:
+    """A list block's lines: its lead-in and items, an item wrapped onto the next line joined."""
     lines: list[str] = []
     for raw in block.splitlines():
         line = raw.strip()
@@ -163,9 +164,24 @@ def _trim_list(block: str, max_words: int) -> str | None:
             lines[-1] += " " + line  # a list item wrapped onto the next line
         else:
             lines.append(line)
+    return lines
+
+
+def checked_texts(body: str) -> list[str]:
+    """Every text of a section body the lead and answering-paragraph code may ask the injection
+    guard about: each block's sentences, and a list block's lines, each once."""
+    texts: dict[str, None] = {}
+    for block in blocks(body):
+        texts.update(dict.fromkeys(sentences(block)))
+        if _has_list(block):
+            texts.update(dict.fromkeys(list_lines(block)))
+    return list(texts)
+
+
+def _trim_list(block: str, max_words: int) -> str | None:
     kept: list[str] = []
     words = 0
-    for line in lines:
+    for line in list_lines(block):
         if looks_like_injection(line):
             return None
         count = len(line.split())

@@ -51,15 +51,23 @@ def section_texts(chunk: Chunk, body: str | None = None) -> list[str]:
 def passage_texts(chunks: Iterable[Chunk]) -> list[str]:
     """The composer's texts for the sections these chunks open, each once (a section's later
     paragraphs taken from its parts among these chunks)."""
+    texts: dict[str, None] = {}
+    for body, section in _sections(chunks):
+        for chunk in section:
+            for text in section_texts(chunk, body):
+                texts[text] = None
+    return list(texts)
+
+
+def section_bodies(chunks: Iterable[Chunk]) -> list[str]:
+    """The whole text of each section these chunks belong to (from its parts among them)."""
+    return [body for body, _ in _sections(chunks)]
+
+
+def _sections(chunks: Iterable[Chunk]) -> list[tuple[str, list[Chunk]]]:
     parts: dict[tuple[str, str], list[Chunk]] = {}
     for chunk in chunks:
         if chunk.metadata.get("doc_type") != QUESTION:
             key = (chunk.source, str(chunk.metadata.get("section") or ""))
             parts.setdefault(key, []).append(chunk)
-    texts: dict[str, None] = {}
-    for section in parts.values():
-        body = section_text(section)
-        for chunk in section:
-            for text in section_texts(chunk, body):
-                texts[text] = None
-    return list(texts)
+    return [(section_text(section), section) for section in parts.values()]

@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.chat.guards import looks_like_injection
 from assistant.chat.leads import blocks, lead_text, sentences
+from assistant.chat.stored_checks import CheckLookup, StoredChecks
 from assistant.chat.types import Citation
 from assistant.chat.vectors import unit_rows
 from assistant.chat.word_overlap import overlap, stems
@@ -20,7 +21,8 @@ from assistant.frameworks.codes import code_matches, codes_in
 from assistant.retrieval.lexical import tokens
 from assistant.types import QUESTION, Chunk, SearchHit
 
-EmbedMany = Callable[[list[str]], list[list[float]]]
+# vectors as lists, or as a float32 matrix (a row per text)
+EmbedMany = Callable[[list[str]], np.ndarray | list[list[float]]]
 # Sections that speak to a parent about their child: never shown to a student as if to them.
 PARENT_SECTION = re.compile(
     r"\bparents?\b|\bfamil(y|ies)\b|\bat home\b|\bpadres\b|\bfamilias?\b|\ben casa\b", re.I
@@ -172,15 +174,16 @@ class SectionPicker:
     shared words, retrieval rank, the asker's audience and language, and the kind of
     question. Sections written to parents about their child never answer a student."""
 
-    def __init__(self, embed: EmbedMany) -> None:
+    def __init__(self, embed: EmbedMany, checks: CheckLookup | None = None) -> None:
         self._embed = embed
+        self._checks = StoredChecks(checks) if checks else None  # verdicts stored at ingest
         self._listed: dict[str, np.ndarray] = {}  # a listed question's unit vector, by its text
 
     def similarities(self, text: str, candidates: Sequence[str]) -> list[float]:
         """Cosine similarity of a text to each candidate."""
         if not candidates:
             return []
-        vectors = unit_rows(np.array(self._embed([text, *candidates]), dtype=np.float32))
+        vectors = unit_rows(np.asarray(self._embed([text, *candidates]), dtype=np.float32))
         return [float(v) for v in vectors[1:] @ vectors[0]]
 
     def answering_block(
@@ -224,7 +227,7 @@ class SectionPicker:
         Listed questions are embedded once and kept: they are few and never change."""
         new = sorted({q for s in found for q in s.questions if q not in self._listed})
         if new:
-            vectors = unit_rows(np.array(self._embed(new), dtype=np.float32))
+            vectors = unit_rows(np.asarray(self._embed(new), dtype=np.float32))
             self._listed.update(zip(new, vectors, strict=True))
         return [
             max((float(self._listed[q] @ asked) for q in s.questions), default=0.0) for s in found
@@ -240,6 +243,8 @@ class SectionPicker:
         want_list: bool = False,
         more: bool = False,
     ) -> list[Lead]:
+        if self._checks is not None:
+            self._checks.recall(s.text for s in found if s.doc_type not in prefs.avoid)
         leads: list[tuple[Section, str]] = []
         for section in found:
             if section.doc_type in prefs.avoid:
@@ -250,7 +255,7 @@ class SectionPicker:
         if not leads:
             return []
         texts = [question] + [f"{s.heading}. {text}" for s, text in leads]
-        vectors = unit_rows(np.array(self._embed(texts), dtype=np.float32))
+        vectors = unit_rows(np.asarray(self._embed(texts), dtype=np.float32))
         meaning = vectors[1:] @ vectors[0]
         asked = self._asked(vectors[0], [section for section, _ in leads])
         asked_places = self._asked_places([section for section, _ in leads], prefs)

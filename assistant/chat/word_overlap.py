@@ -3,13 +3,21 @@ English and Spanish alike)."""
 
 from __future__ import annotations
 
+import functools
 from itertools import pairwise
 
 from assistant.retrieval.lexical import tokens
 
 
 def stems(text: str) -> set[str]:
-    return {token[:5] for token in tokens(text) if len(token) > 2}
+    return set(_stems(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    """Remembered (bounded, in memory): an answer compares one question with many headings,
+    and the same headings with many questions."""
+    return frozenset(token[:5] for token in tokens(text) if len(token) > 2)
 
 
 def shares_phrase(question: str, heading: str) -> bool:
@@ -25,5 +33,5 @@ def shares_phrase(question: str, heading: str) -> bool:
 
 def overlap(question: str, text: str) -> float:
     """Share of the question's content words (by their first letters) found in the text."""
-    wanted = stems(question)
-    return len(wanted & stems(text)) / len(wanted) if wanted else 0.0
+    wanted = _stems(question)
+    return len(wanted & _stems(text)) / len(wanted) if wanted else 0.0

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from assistant.errors import StoreUnavailableError
 from assistant.index.sqlite_scan import rows_naming_in
 from assistant.types import Chunk, TableRows
@@ -66,6 +68,7 @@ CREATE TABLE IF NOT EXISTS embedding_cache (
     vector BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS text_checks (key TEXT PRIMARY KEY, flagged INTEGER NOT NULL);
 """
 
 
@@ -304,15 +307,17 @@ class IndexRecords:
 
     # embedding cache ---------------------------------------------------------
     def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {}
-        conn = self._connection()
+        return {key: row.tolist() for key, row in self.get_rows(keys).items()}
+
+    def get_rows(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """`get_many` as float32 rows read straight from the stored bytes (read-only)."""
+        found, conn = dict[str, np.ndarray](), self._connection()
         for start in range(0, len(keys), 500):
             batch = list(keys[start : start + 500])
             marks = ",".join("?" * len(batch))
-            for key, blob in conn.execute(
-                f"SELECT key, vector FROM embedding_cache WHERE key IN ({marks})", batch
-            ):
-                found[key] = list(struct.unpack(f"{len(blob) // 4}f", blob))
+            sql = f"SELECT key, vector FROM embedding_cache WHERE key IN ({marks})"
+            for key, blob in conn.execute(sql, batch):
+                found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put_many(self, items: dict[str, list[float]]) -> None:
@@ -321,6 +326,21 @@ class IndexRecords:
                 "INSERT OR REPLACE INTO embedding_cache VALUES (?, ?)",
                 [(key, struct.pack(f"{len(vec)}f", *vec)) for key, vec in items.items()],
             )
+
+    # verdicts of checks on indexed text, by a key of the text and the checks (never the text)
+    def checks(self, keys: Sequence[str]) -> dict[str, bool]:
+        conn, found = self._connection(), dict[str, bool]()
+        for start in range(0, len(keys), 500):
+            batch = list(keys[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            sql = f"SELECT key, flagged FROM text_checks WHERE key IN ({marks})"
+            found.update((key, bool(flagged)) for key, flagged in conn.execute(sql, batch))
+        return found
+
+    def put_checks(self, verdicts: dict[str, bool]) -> None:
+        with self._connect() as conn:
+            sql = "INSERT OR REPLACE INTO text_checks VALUES (?, ?)"
+            conn.executemany(sql, [(key, int(flagged)) for key, flagged in verdicts.items()])
 
     def holds_only_document_vectors(self) -> bool:
         return self.flag(DOCUMENT_VECTORS_FLAG)

@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import WaypointError
@@ -143,29 +143,51 @@ class MemoryVectors:
 
     def __init__(self, limit: int = 4096) -> None:
         self.limit = limit
-        self._vectors: OrderedDict[str, array[float]] = OrderedDict()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._vectors)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, list[float]]:
+        return {key: vector.tolist() for key, vector in self.get_rows(keys).items()}
+
+    def get_rows(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors held, as float32 rows (read-only)."""
         with self._lock:
             found = {}
             for key in keys:
                 vector = self._vectors.get(key)
                 if vector is not None:
                     self._vectors.move_to_end(key)
-                    found[key] = vector.tolist()
+                    found[key] = vector
             return found
 
     def put_many(self, items: dict[str, list[float]]) -> None:
+        self.put_rows({key: _row(vector) for key, vector in items.items()})
+
+    def put_rows(self, items: dict[str, np.ndarray]) -> None:
         with self._lock:
             for key, vector in items.items():
-                self._vectors[key] = array("f", vector)
+                self._vectors[key] = vector
                 self._vectors.move_to_end(key)
             while len(self._vectors) > self.limit:
                 self._vectors.popitem(last=False)
+
+
+def _cached_rows(cache: EmbeddingCache, keys: Sequence[str]) -> dict[str, np.ndarray]:
+    """The cache's vectors of these keys as float32 rows, read as rows when it can."""
+    rows = getattr(cache, "get_rows", None)
+    if rows is not None:
+        found: dict[str, np.ndarray] = rows(keys)
+        return found
+    return {key: _row(vector) for key, vector in cache.get_many(keys).items()}
+
+
+def _row(vector: Sequence[float]) -> np.ndarray:
+    row = np.asarray(vector, dtype=np.float32)
+    row.flags.writeable = False
+    return row
 
 
 class CachedEmbeddings(Embeddings):
@@ -215,6 +237,27 @@ class CachedEmbeddings(Embeddings):
             self.memory.put_many(fresh)
             found.update(fresh)
         return [found[key] for key in keys]
+
+    def embed_rows(self, texts: Sequence[str]) -> np.ndarray:
+        """`embed_transient` as one float32 matrix, a row per text (what the intent classifier
+        and the section picker compare): vectors held in memory are not copied into lists."""
+        keys = [content_key(self.embedder.name, text) for text in texts]
+        found = self.memory.get_rows(keys)
+        unseen = [key for key in dict.fromkeys(keys) if key not in found]
+        if unseen and self.cache is not None:
+            indexed = _cached_rows(self.cache, unseen)
+            self.memory.put_rows(indexed)
+            found.update(indexed)
+        missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
+        if missing:
+            vectors = self.embedder.embed_documents(list(missing.values()))
+            self.transient_computed += len(missing)
+            fresh = {key: _row(vector) for key, vector in zip(missing, vectors, strict=True)}
+            self.memory.put_rows(fresh)
+            found.update(fresh)
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([found[key] for key in keys])
 
     def embed_query(self, text: str) -> list[float]:
         """A question's vector: the same one the intent classifier and the section picker get

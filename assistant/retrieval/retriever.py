@@ -115,7 +115,7 @@ class HybridRetriever:
         self._asked: LexicalIndex | None = None
         self._by_id: dict[str, Chunk] = {}
         self._openings: dict[tuple[str, str], Chunk] = {}
-        # each section's chunks (listed questions aside), and its whole text once asked for
+        # each section's chunks (listed questions aside), and its whole text
         self._parts: dict[tuple[str, str], list[Chunk]] = {}
         self._whole: dict[tuple[str, str], str] = {}
         self._generation = -1
@@ -141,7 +141,8 @@ class HybridRetriever:
                         if not c.metadata.get("part")
                     }
                     self._parts = _section_parts(chunks)
-                    self._whole = {}
+                    # every section's whole text, once per index (answers read them)
+                    self._whole = {k: section_text(p) for k, p in self._parts.items()}
                     self._generation = generation
             except sqlite3.Error as exc:
                 raise StoreUnavailableError(

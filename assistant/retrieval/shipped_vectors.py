@@ -217,5 +217,19 @@ class ShippedFirst:
                 found.update(shipped)
         return found
 
+    def get_rows(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """`get_many` as float32 rows (the index's own read straight from its stored bytes)."""
+        rows = getattr(self.cache, "get_rows", None)
+        if rows is None:
+            return {k: np.asarray(v, dtype=np.float32) for k, v in self.get_many(keys).items()}
+        found: dict[str, np.ndarray] = rows(keys)
+        missing = [k for k in keys if k not in found]
+        if missing:
+            shipped = self._shipped().get_many(missing)
+            if shipped:
+                self.cache.put_many(shipped)
+                found.update((k, np.asarray(v, dtype=np.float32)) for k, v in shipped.items())
+        return found
+
     def put_many(self, items: dict[str, list[float]]) -> None:
         self.cache.put_many(items)

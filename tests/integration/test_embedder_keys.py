@@ -5,11 +5,13 @@ passages answers are composed from are embedded at ingest, so answering embeds n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from assistant.chat import guards
 from assistant.chat.types import AskContext
 from assistant.container import Assistant, build_assistant
 from assistant.errors import StoreUnavailableError
@@ -89,6 +91,29 @@ def test_a_question_is_embedded_once_and_answering_embeds_no_passage(
     answer = built.chat.ask(question, AskContext(role="student"))
     assert "unit rate" in answer.text.lower()
     assert embedder.texts == [question]
+    built.records.close()
+
+
+def test_answering_reads_the_guards_verdicts_stored_at_ingest(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that did not ingest (nothing in memory) cuts the leads of indexed sections
+    without running the injection patterns: their verdicts were stored with the index."""
+    built = school(tmp_path / "home", NamedEmbedder("mini+onnx-int8"))
+    assert built.indexer.ingest([corpus]).problems == []
+    guards.VERDICTS.clear()  # as a new process
+    searched: list[str] = []
+
+    class Counting:
+        def search(self, text: str) -> re.Match[str] | None:
+            searched.append(text)
+            return PATTERN.search(text)
+
+    PATTERN = guards.ADDRESSED_TO_ASSISTANT  # the first pattern every check runs
+    monkeypatch.setattr(guards, "ADDRESSED_TO_ASSISTANT", Counting())
+    answer = built.chat.ask("How can I get better at unit rates?", AskContext(role="student"))
+    assert "unit rate" in answer.text.lower()
+    assert searched == []
     built.records.close()
 
 

@@ -181,7 +181,7 @@ def test_a_sentence_is_checked_once_however_many_leads_are_cut_from_it(
     sentences: each is checked for lures once (ingest of the bundled guides took minutes)."""
     counting = CountingPattern(guards.ADDRESSED_TO_ASSISTANT)
     monkeypatch.setattr(guards, "ADDRESSED_TO_ASSISTANT", counting)
-    guards.looks_like_injection.cache_clear()  # what earlier tests checked is forgotten
+    guards.VERDICTS.clear()  # what earlier tests checked is forgotten
     body = (
         "A plan names the next step.\n\n"
         "Teachers write it with the learner. It lists the evidence to collect. "
