@@ -265,6 +265,19 @@ def test_a_quoted_example_never_opens_the_answer(engine: ChatEngine) -> None:
     assert answer.text.startswith("To be reassessed"), answer.text
 
 
+def test_beside_a_competencys_descriptor_only_a_guide_section_on_the_question_joins(
+    engine: ChatEngine,
+) -> None:
+    teacher = engine.ask(
+        "what would advanced work on M.6.RP.6 look like for kids done early",
+        AskContext(role="teacher"),
+    )
+    assert [c.code for c in teacher.citations] == ["M.6.RP.6"], teacher.citations
+    parent = engine.ask("what does a 3 mean on M.6.RP.3", AskContext(role="parent"))
+    assert parent.citations[0].code == "M.6.RP.3"
+    assert parent.citations[1].section == "What a 3 on a standard means", parent.citations
+
+
 def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
     answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
     assert answer.language == "es"

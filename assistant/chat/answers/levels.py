@@ -40,6 +40,8 @@ AIMED_AT = re.compile(
     r"(?:level |nivel )?([1-4])(?![\w.])",
     re.I,
 )
+# How closely a guide section must match to join a competency's descriptors (grounding).
+GUIDE_BESIDE_CODE = 0.5
 # What a level means (its name, whether it is good, what it is like), as opposed to how to
 # reach one or what to do about one.
 MEANING = re.compile(
@@ -190,7 +192,11 @@ class LevelPlan:
         own_audience = not (
             entry is not None and guide.leads and written_for_others(guide.leads[0].section, role)
         )
-        if guide.lines and own_audience:
+        # beside a competency's own descriptors, a guide section joins only when it clearly
+        # speaks to the question (not "closing a prerequisite gap" for "what would a 4 look
+        # like on M.6.RP.6")
+        relevant = entry is None or guide.similarity >= GUIDE_BESIDE_CODE
+        if guide.lines and own_audience and relevant:
             # the guide's own opening may say it already; not when it is introduced as another
             # audience's guide ("From the guide for students, …"): the scale's words come first
             guide_lines, guide_citations = list(guide.lines), list(guide.citations)
