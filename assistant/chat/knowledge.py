@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.chat.answers.guides import Composed, GuidePlan, Search, renumber
+from assistant.chat.answers.guides import Composed, GuidePlan, Search, renumber, written_for_others
 from assistant.chat.answers.levels import (
     AIMED_AT,
     TIER_WORDS,
@@ -205,7 +205,17 @@ class KnowledgeAnswers:
             guide = self.guides.compose(
                 f"{entry.title} {question}", hits, role=context.role, language=language, more=more
             )
-        if guide.lines and guide.similarity >= self.abstain_below:
+        # a student or a parent gets the section on the competency only from a guide written
+        # for them (not the parents' kitchen-table tips as an answer to a student), and in the
+        # asker's language
+        theirs = not guide.leads or not (
+            (
+                context.role in ("student", "parent")
+                and written_for_others(guide.leads[0].section, context.role)
+            )
+            or guide.leads[0].section.language != language
+        )
+        if guide.lines and guide.similarity >= self.abstain_below and theirs:
             lines += [renumber(line, len(citations)) for line in guide.lines]
             citations += guide.citations
         composed = Composed(tuple(lines), tuple(citations), 1.0)

@@ -278,6 +278,21 @@ def test_beside_a_competencys_descriptor_only_a_guide_section_on_the_question_jo
     assert parent.citations[1].section == "What a 3 on a standard means", parent.citations
 
 
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("M.6.EE.7?? is that the equations one", "en"), ("que es M.6.RP.2", "es")],
+)
+def test_a_student_asking_about_a_competency_gets_no_other_audiences_or_languages_guide(
+    engine: ChatEngine, message: str, language: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="student", language=language))
+    assert answer.intent == "explain_competency"
+    for citation in answer.citations:
+        assert not citation.source.startswith(("guides/parents/", "guides/teachers/"))
+        if citation.source.startswith("guides/"):
+            assert citation.source.endswith(f".{language}.md"), answer.citations
+
+
 def test_spanish_question_gets_a_spanish_answer_from_spanish_guides(engine: ChatEngine) -> None:
     answer = engine.ask("¿Qué es la educación basada en competencias?", AskContext(role="parent"))
     assert answer.language == "es"
