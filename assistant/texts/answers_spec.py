@@ -59,7 +59,7 @@ ANSWER_NAMES: dict[str, frozenset[str]] = {
     "try_these": names("title"),
     "written_for": names("audience", "title"),
     "yes_no.no": names(),
-    "level_meaning.lead": names("label", "score"),
+    "level_meaning.lead": names("english", "label", "score"),
     "level_meaning.scale": names("levels"),
     "level_meaning.query": names("label", "score"),
     "level_meaning.on_code": names("code", "description", "score", "title"),

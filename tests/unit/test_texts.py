@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.chat.templates import AnswerTemplates
 from assistant.errors import TemplateError
 from assistant.settings import BUNDLED_PROMPTS
 from assistant.texts.answers_spec import ANSWER_NAMES
@@ -187,3 +188,20 @@ def test_answer_callers_pass_the_names_the_templates_use() -> None:
             assert used <= named, f"{path.relative_to(REPO)}:{line} {key}.{language}"
         checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize(
+    ("language", "english", "says"),
+    [
+        ("en", "advanced", "A 4 means Advanced: using the skill in new and harder ways."),
+        ("es", "advanced", "Un 4 significa Avanzado: usar la habilidad de maneras nuevas"),
+        ("en", "exemplary", "A 4 means Advanced."),  # another scale's name: no gloss
+    ],
+)
+def test_a_levels_lead_says_what_the_level_is_in_a_few_words(
+    language: str, english: str, says: str
+) -> None:
+    templates = AnswerTemplates(BUNDLED_PROMPTS / "answers.yaml")
+    label = "Avanzado" if language == "es" else "Advanced"
+    lead = templates.render("level_meaning.lead", language, score="4", label=label, english=english)
+    assert lead.startswith(says), lead

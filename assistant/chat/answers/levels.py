@@ -143,6 +143,7 @@ class LevelPlan:
                     language,
                     score=f"{level.score:g}",
                     label=names[level.score],
+                    english=level.label.casefold(),
                 )
             )
             query = f"{question} level {level.score:g} {level.label} means"
@@ -230,7 +231,11 @@ class LevelPlan:
         for score in sorted(scores):
             level = scale.level_at(score)
             lead = self.templates.render(
-                "level_meaning.lead", language, score=f"{level.score:g}", label=names[level.score]
+                "level_meaning.lead",
+                language,
+                score=f"{level.score:g}",
+                label=names[level.score],
+                english=level.label.casefold(),
             )
             asked = self.templates.render(
                 "level_meaning.query", language, score=f"{level.score:g}", label=names[level.score]
