@@ -76,7 +76,7 @@ class CompetencyFocus:
         # "who needs help with ratios": a word many titles share names none of them (the
         # class's whole report answers, not the first ratio competency)
         shared = stems(rest) & stems(titles[best])
-        if all(
+        if shared and all(
             sum(word in stems(title) for title in titles) >= COMMON_IN_TITLES for word in shared
         ):
             return None

@@ -142,18 +142,20 @@ def test_spanish_learner_answers_are_spanish_throughout(demo_assistant: Assistan
 
 # a teacher's class ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("message", "opening"),
+    ("user", "message", "opening"),
     [
         # "ratios" is in most ratio competencies' titles: the whole stuck report answers
-        ("who in 6A needs help with ratios right now", "Stuck in 6A"),
+        (TEACHER, "who in 6A needs help with ratios right now", "Stuck in 6A"),
         # two words of one title name that competency
-        ("anyone in 6A stuck on unit rates", "M.6.RP.2 Understand unit rates in 6A"),
+        (TEACHER, "anyone in 6A stuck on unit rates", "M.6.RP.2 Understand unit rates in 6A"),
+        # meaning alone, no shared word ("planning" and "Plan and manage my time")
+        ("t.haddad", "ADV6 anyone stuck on planning their work?", "H.SD.A.3"),
     ],
 )
 def test_a_class_question_names_one_competency_only_by_words_few_titles_share(
-    demo_assistant: Assistant, message: str, opening: str
+    demo_assistant: Assistant, user: str, message: str, opening: str
 ) -> None:
-    answer = demo_assistant.chat.ask(message, AskContext(role="teacher", user_id=TEACHER))
+    answer = demo_assistant.chat.ask(message, AskContext(role="teacher", user_id=user))
     assert answer.intent == "class_report"
     assert answer.text.startswith(opening), answer.text
 
