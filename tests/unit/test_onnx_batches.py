@@ -1,19 +1,23 @@
-"""How the int8 backend batches an ingest: texts sorted by their token count, each batch padded
-to its own longest text, the batches run side by side on one thread each, and every vector
-returned in the order of the texts (the shipped graph, run for real)."""
+"""How the int8 backend runs: its graph fused before it was quantized (one attention operator a
+layer), and an ingest in batches: texts sorted by their token count, each batch padded to its
+own longest text, the batches run side by side on one thread each, and every vector returned
+in the order of the texts (the shipped graph, run for real)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnx
 import pytest
 from tokenizers import Tokenizer
 
 from assistant.retrieval import onnx_encoder
 from assistant.retrieval.embeddings import bundled_minilm_path
 from assistant.retrieval.onnx_encoder import OnnxEmbedder, batches
+from assistant.retrieval.shipped_graph import SHIPPED_MODELS
 
 # characters and tokens disagree: "a a a …" is 80 characters and 42 tokens, the long word
 # repeated 84 characters and 10 tokens
@@ -42,6 +46,19 @@ class Recorder:
     def run(self, names: Any, feeds: dict[str, np.ndarray]) -> Any:
         self.runs.append((feeds["input_ids"].shape[1], self.threads))
         return self.session.run(names, feeds)
+
+
+def fused_operators(graph: Path) -> Counter[str]:
+    nodes = onnx.load(str(graph), load_external_data=False).graph.node
+    return Counter(node.op_type for node in nodes)
+
+
+def test_the_shipped_graph_is_fused_before_it_is_quantized() -> None:
+    """Six layers: an int8 attention operator each, two skip layer norms, one bias GELU."""
+    counts = fused_operators(onnx_encoder.onnx_file(SHIPPED_MODELS, "all-MiniLM-L6-v2"))
+    assert counts["QAttention"] == 6 and counts["QEmbedLayerNormalization"] == 1
+    assert counts["SkipLayerNormalization"] == 12 and counts["BiasGelu"] == 6
+    assert counts["MatMulInteger"] == 18  # the rest of each layer's weights, in int8
 
 
 def test_batches_group_texts_of_similar_token_counts() -> None:
