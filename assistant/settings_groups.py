@@ -26,8 +26,12 @@ class Group(BaseModel):
 
 class EmbeddingSettings(Group):
     model: str = Field(default="all-MiniLM-L6-v2", validation_alias=env("embedding_model", "model"))
-    batch_size: int = Field(
-        default=32, ge=1, le=1024, validation_alias=env("embedding_batch_size", "batch_size")
+    batch_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        validation_alias=env("embedding_batch_size", "batch_size"),
+        description="texts encoded per batch; unset: the backend's own (torch 32, onnx-int8 16)",
     )
     backend: Literal["onnx-int8", "torch"] = Field(
         default="onnx-int8",

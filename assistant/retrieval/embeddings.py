@@ -101,14 +101,15 @@ BACKENDS = ("onnx-int8", "torch")
 def make_embedder(
     name: str,
     *,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     backend: str = "torch",
     cache_dir: Path | None = None,
     threads: int = 1,
 ) -> Embedder:
     """The embedder registered under `name`, or a sentence-transformers model in folder `name`,
     run by `backend`: "torch" (sentence-transformers, the reference) or "onnx-int8" (its int8
-    graph, exported once into `cache_dir`; `threads` intra-op threads per single text)."""
+    graph, exported once into `cache_dir`; `threads` intra-op threads per single text).
+    `batch_size` None: the backend's own (32 for torch, its default; `onnx_encoder.BATCH_SIZE`)."""
     if name in EMBEDDERS:
         model, path = name, EMBEDDERS[name]
     elif Path(name).expanduser().is_dir():
@@ -118,13 +119,14 @@ def make_embedder(
         known = ", ".join(sorted(EMBEDDERS))
         raise WaypointError(f"unknown embedding model {name!r} (known: {known}, or a model folder)")
     if backend == "torch":
-        return SentenceTransformerEmbedder(model, path, batch_size=batch_size)
+        return SentenceTransformerEmbedder(model, path, batch_size=batch_size or 32)
     if backend == "onnx-int8":
-        from assistant.retrieval.onnx_encoder import OnnxEmbedder
+        from assistant.retrieval.onnx_encoder import BATCH_SIZE, OnnxEmbedder
 
         if cache_dir is None:
             raise WaypointError("the onnx-int8 embedding backend needs a folder for its model")
-        return OnnxEmbedder(model, path, cache_dir, batch_size=batch_size, threads=threads)
+        size = batch_size or BATCH_SIZE
+        return OnnxEmbedder(model, path, cache_dir, batch_size=size, threads=threads)
     raise WaypointError(f"unknown embedding backend {backend!r} (known: {', '.join(BACKENDS)})")
 
 

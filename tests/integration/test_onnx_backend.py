@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
 from assistant.container import Assistant
@@ -58,6 +59,8 @@ def test_the_graph_is_kept_with_its_hash_and_named_apart_from_torch(
     assert isinstance(int8, OnnxEmbedder)
     int8.embed_query("load it")
     assert verified(int8.path) and int8.sha256
+    nodes = onnx.load(str(int8.path), load_external_data=False).graph.node
+    assert sum(node.op_type == "QAttention" for node in nodes) == 6  # fused, then quantized
     assert int8.name != embedder.name and "onnx-int8" in int8.name
     assert content_key(int8.name, "a text") != content_key(embedder.name, "a text")
 

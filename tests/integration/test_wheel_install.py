@@ -72,8 +72,8 @@ def test_the_wheel_holds_one_package_with_the_knowledge_prompts_and_app_as_its_d
         "assistant/_bundled/knowledge/demo/roster.csv",
         "assistant/_bundled/prompts/answers.yaml",
         "assistant/_bundled/ui/app.py",
-        "assistant/_bundled/models/all-MiniLM-L6-v2-onnx-int8-r1.onnx",  # no export on first use
-        "assistant/_bundled/models/all-MiniLM-L6-v2-onnx-int8-r1.json",
+        "assistant/_bundled/models/all-MiniLM-L6-v2-onnx-int8-r2.onnx",  # no export on first use
+        "assistant/_bundled/models/all-MiniLM-L6-v2-onnx-int8-r2.json",
         "assistant/learners/migrations/env.py",
     ):
         assert shipped in names
