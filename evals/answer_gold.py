@@ -36,6 +36,9 @@ LANGUAGES = ("en", "es")
 ASKER_ROLES = ("student", "parent", "teacher")
 FIELDS = ("id", "role", "language", "question", "user", "in_scope", "kind", "facts", "cite", "note")
 CODE = re.compile(r"^[A-Z]{1,2}\.[A-Z0-9]+(\.[A-Z0-9]+)+$")
+# a cite entry naming learner data rather than knowledge: the class report a teacher's class
+# question is answered from
+REPORTS = {"report:class"}
 AUDIENCE_FOLDER = {"student": "students", "parent": "parents", "teacher": "teachers"}
 
 
@@ -51,22 +54,27 @@ class AnswerCase:
     in_scope: bool
     kind: str
     facts: tuple[tuple[str, ...], ...]  # each fact: regular expressions, any one is enough
-    cite: tuple[str, ...]  # guide paths ("path" or "path#Section") and competency codes
+    # guide paths ("path" or "path#Section"), competency codes and "report:class"
+    cite: tuple[str, ...]
     note: str
 
 
 @dataclass(frozen=True)
 class CiteTarget:
-    """One acceptable source: a competency code, or a knowledge file with an optional section."""
+    """One acceptable source: a competency code, a knowledge file with an optional section,
+    or a report of learner data ("class")."""
 
     code: str | None = None
     path: str | None = None
     section: str | None = None
+    report: str | None = None
 
 
 def cite_target(entry: str) -> CiteTarget:
     if CODE.match(entry):
         return CiteTarget(code=entry)
+    if entry in REPORTS:
+        return CiteTarget(report=entry.partition(":")[2])
     path, _, section = entry.partition("#")
     return CiteTarget(path=path, section=section or None)
 
@@ -175,6 +183,10 @@ def knowledge_problems(cases: Iterable[AnswerCase], knowledge: Path) -> list[str
         sources: list[str] = []
         for entry in case.cite:
             target = cite_target(entry)
+            if target.report is not None:
+                if case.role != "teacher" or case.user is None:
+                    problems.append(f"{case.id}: cite {entry}: only a teacher's class question")
+                continue
             if target.code is not None:
                 if target.code not in entries:
                     problems.append(f"{case.id}: cite {entry}: no such competency code")

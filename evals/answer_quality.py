@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.chat.answers.classes import CLASS_REPORT
 from assistant.chat.types import Answer, Citation
 from assistant.language import detect_language
 from evals.answer_gold import AnswerCase, CiteTarget, cite_target
@@ -50,8 +51,13 @@ def declined(answer: Answer) -> bool:
 
 def citation_accepted(citation: Citation, targets: Iterable[CiteTarget]) -> bool:
     """A cited competency matches its code; a cited passage matches its file, and its section
-    too when the case names one (a subsection "A > B" belongs to section "A")."""
+    too when the case names one (a subsection "A > B" belongs to section "A"); the class report
+    matches "report:class"."""
     for target in targets:
+        if target.report is not None:
+            if target.report == "class" and citation.source == CLASS_REPORT:
+                return True
+            continue
         if target.code is not None:
             if citation.code == target.code:
                 return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.chat.answers.levels import MEANS, TIER_WORDS, level_asked
+from assistant.chat.answers.levels import ENOUGH_FOR, MEANS, TIER_WORDS, level_asked
 from assistant.chat.answers.readiness import asks_readiness
 from assistant.chat.learner_data import LearnerAccessError, LearnerData
 from assistant.chat.memory import Conversation
@@ -28,6 +28,13 @@ WHAT_NEXT = re.compile(
     re.I,
 )
 LEARNER_INTENTS: tuple[Intent, ...] = ("next_steps", "progress")
+# What to ask the teacher ("what should I ask Mateo's teacher at the conference"): the guides'
+# questions answer, even when a child is named.
+ASK_THE_TEACHER = re.compile(
+    r"\b(what|which) (questions? )?(should|can|could|do) (i|we) ask\b|\bquestions? (to|i should) "
+    r"ask\b|\bqu[eé] (le )?(debo|puedo|podemos|deber[ií]a) preguntar\b|\bqu[eé] preguntas?\b",
+    re.I,
+)
 LEVEL_NAME = re.compile(
     r"\b(beginning|developing|proficient|advanced|inicial|en desarrollo|competente|avanzado)\b",
     re.I,
@@ -81,16 +88,20 @@ def routed(intent: Intent, text: str, anchor: Anchor, role: str, signed_in: bool
     about one's own progress is a learner-data question whatever it resembled."""
     if anchor.stranger:
         return "progress"
+    if role in ("parent", "student") and ASK_THE_TEACHER.search(text):
+        return "explain_cbe"
     if intent == "explain_competency" and LEVEL_NAME.search(text):
         return "explain_level"
     if (
         intent in ("explain_cbe", "resources")
         and anchor.route == "general"
         and level_asked(text) is not None
-        and MEANS.search(text)
+        and (MEANS.search(text) or ENOUGH_FOR.search(text))
         and not TIER_WORDS.search(text)
     ):
-        return "explain_level"  # "que significa que tengo 1", "what does it mean I got a 2"
+        # "que significa que tengo 1", "what does it mean I got a 2", "is my inequality work
+        # good enough for a 3"
+        return "explain_level"
     if intent in LEARNER_INTENTS and anchor.route == "general":
         staff = role in ("teacher", "admin") and signed_in
         if staff and STAFF_ASKS.search(text) and not ANY_LEARNER.search(text):

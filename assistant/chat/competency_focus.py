@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from assistant.chat.catalog_words import COMMON_IN_TITLES, CatalogWords
 from assistant.chat.learner_data import LearnerRef
 from assistant.chat.word_overlap import overlap, stems
-from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
 from assistant.frameworks.codes import codes_in
 from assistant.retrieval.lexical import tokens
 
@@ -40,6 +40,18 @@ TOPIC_TALK = re.compile(rf"\b({_PROGRESS_WORDS})\b", re.I)
 # A topic several competencies' titles share names at most this many of them.
 TOPIC_MAX = 4
 LEARNER_FOCUS_SIMILARITY = 0.5
+# …and of any question about reaching a level ("how can I tell if my … work is good enough for
+# a 3"), left out when looking for the one skill it names.
+LEVEL_TALK = re.compile(
+    r"\b(tell|know|sure|check|good|enough|count|ready|level|nivel|suficiente|bastante|"
+    r"listo|lista|saber|s[eé]|trabajo|work|if|si|can|puedo|para|un|una|get|got|sacar|"
+    r"look|looks|like|mean|means|meaning|se|ve|significa|quiere|decir|entiendo|no|not|"
+    r"understand|get|bad|malo|mala|ok|okay|bien|scale|escala|rubric|r[uú]brica|report|"
+    r"informe|boleta|math|maths|matem[aá]ticas|progress|progreso|proceso|beginning|developing|"
+    r"proficient|advanced|inicial|desarrollo|competente|avanzado|[1-4]s?)\b",
+    re.I,
+)
+TOPIC_SIMILARITY = 0.35
 
 
 class CompetencyFocus:
@@ -132,6 +144,37 @@ class CompetencyFocus:
         best = max(range(len(entries)), key=lambda i: scores[i])
         return entries[best].code if scores[best] > floor else None
 
+    def of_topic(
+        self,
+        question: str,
+        language: str,
+        *,
+        min_words: int = 1,
+        among: Callable[[CatalogEntry], bool] | None = None,
+    ) -> str | None:
+        """The one skill a general question names by its topic ("is my inequality work good
+        enough for a 3", "how do you find a unit rate"), or None. Words no title has are set
+        aside; of the rest, at least `min_words` and all but one at most are in the title, and of
+        the few titles that have the most of them the closest in meaning is taken. `among`:
+        the skills that can answer (those with a practice, or with level descriptors)."""
+        rest = LEVEL_TALK.sub(" ", TOPIC_TALK.sub(" ", CLASS_TALK.sub(" ", question)))
+        # `among`: the skills that can answer (with a practice, with level descriptors)
+        entries = [e for e in self._catalog().assessable() if among is None or among(e)]
+        titles = [self.words.title(e, language) for e in entries]
+        in_titles = set().union(*(_topic_stems(t) for t in titles)) if titles else set()
+        asked = _topic_stems(rest) & in_titles
+        shared = [len(asked & _topic_stems(title)) for title in titles]
+        most = max(shared, default=0)
+        # every word asked in the title, or all but one ("find" a unit rate)
+        if most < max(min_words, len(asked) - 1, 1):
+            return None
+        named = [i for i, count in enumerate(shared) if count == most]
+        if len(named) > TOPIC_MAX:
+            return None
+        scores = self._similarities(rest, [titles[i] for i in named])
+        best = max(range(len(named)), key=lambda i: scores[i])
+        return entries[named[best]].code if scores[best] >= TOPIC_SIMILARITY else None
+
 
 def _without_names(question: str, people: list[LearnerRef]) -> str:
     """The question without the names of the learners the asker may see."""
@@ -145,3 +188,10 @@ def _without_names(question: str, people: list[LearnerRef]) -> str:
 def _short_stems(text: str) -> set[str]:
     """A text's words cut to four letters, so "rate" and "rates", "tasa" and "tasas" meet."""
     return {token[:4] for token in tokens(text) if len(token) > 2}
+
+
+def _topic_stems(text: str) -> set[str]:
+    """A text's words without a final "s", cut to five letters: "rate" and "rates",
+    "inequality" and "inequalities", "ecuación" and "ecuaciones" meet, and "reprobar" does not
+    meet "representar"."""
+    return {token.removesuffix("s")[:5] for token in tokens(text) if len(token) > 2}

@@ -92,6 +92,7 @@ class ChatEngine:
             search=search,
             health=self._health,
             abstain_below=limits.abstain_below,
+            focus=focus,
         )
         self.catalog_answers = CatalogAnswers(templates, catalog, words)
         self.learner_answers = LearnerAnswers(

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.chat.answers.guides import Composed, GuidePlan, Search, renumber, written_for_others
+from assistant.chat.answers.guides import (
+    AT_HOME,
+    Composed,
+    GuidePlan,
+    Search,
+    renumber,
+    written_for_others,
+)
+from assistant.chat.answers.kinds import kind_of
 from assistant.chat.answers.levels import (
     AIMED_AT,
     TIER_WORDS,
@@ -19,6 +27,7 @@ from assistant.chat.answers.levels import (
 )
 from assistant.chat.catalog_words import CatalogWords, join_words
 from assistant.chat.citations import competency_citation
+from assistant.chat.competency_focus import CompetencyFocus
 from assistant.chat.index_health import IndexHealth
 from assistant.chat.memory import Conversation
 from assistant.chat.replies import Replies
@@ -26,7 +35,7 @@ from assistant.chat.routing import points_back
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Intent
 from assistant.frameworks.catalog import CatalogEntry, FrameworkCatalog
-from assistant.frameworks.codes import codes_in
+from assistant.frameworks.codes import code_matches, codes_in
 from assistant.retrieval.retriever import SearchFilters
 from assistant.types import SearchHit
 
@@ -53,12 +62,24 @@ ABOUT_ITSELF = re.compile(
     re.I,
 )
 ASKED_FIRST = 0.6
+# A question about the competency's place in the map ("what does M.6.RP.4 unlock", "does
+# M.7.EE.4 need M.7.EE.1 first"): its statement with what comes before and after answers it,
+# and no guide section joins.
+MAP_QUESTION = re.compile(
+    r"\b(unlocks?|leads? to|builds? on|prerequisites?|before|after|first|comes? next|"
+    r"requisitos?( previos?)?|antes|despu[eé]s|primero|lleva a)\b",
+    re.I,
+)
 # Asking for practice itself (not how to help or what to do): the practice resources answer.
 PRACTICE = re.compile(
     r"\bpracti[cs]e (for|on|with|problems?|questions?)\b|\b(problems?|questions?|exercises?|"
     r"worksheet) (to|for|on)\b|\bquiz me\b|\bejercicios?\b|\bpracticar\b|\bproblemas? (de|para)\b",
     re.I,
 )
+# The headings of a practice's worked example (or, in Spanish, its activity) and of its
+# section for parents.
+WORKED_EXAMPLE = {"en": "Worked example", "es": "La actividad"}
+PARENT_HELP = {"en": "How a parent can help", "es": "Cómo puede ayudar en casa"}
 # How close a guide section must be to answer a message no intent recognised.
 NAMED_ABSTAIN = 0.25  # the similarity a section whose heading names the topic needs
 
@@ -78,8 +99,10 @@ class KnowledgeAnswers:
         search: Search,
         health: IndexHealth,
         abstain_below: float,
+        focus: CompetencyFocus | None = None,
     ) -> None:
         self.guides = guides
+        self.focus = focus
         self.levels = levels
         self.templates = templates
         self._catalog = catalog
@@ -107,6 +130,13 @@ class KnowledgeAnswers:
         query = f"{topic.code} {topic.title} {question}" if topic else question
         query = f"{query} {also}".strip()
         hits = self.guides.hits(query, language, asked=question)
+        prefer = "resource" if intent == "resources" and PRACTICE.search(question) else None
+        # how things work is in the guides, not in one competency's practice
+        avoid = ("competency", "resource") if intent == "explain_cbe" else ("competency",)
+        practice = self._practice_for_how_to(intent, question, context, more)
+        if practice is not None:
+            hits, named = practice
+            prefer, avoid = "resource", ("competency",)
         composed = self.guides.compose(
             question,
             hits,
@@ -114,17 +144,54 @@ class KnowledgeAnswers:
             language=language,
             more=more,
             extra_words=KIND_HEADINGS.get(intent, ()),
-            prefer="resource" if intent == "resources" and PRACTICE.search(question) else None,
-            # how things work is in the guides, not in one competency's practice
-            avoid=("competency", "resource") if intent == "explain_cbe" else ("competency",),
+            prefer=prefer,
+            avoid=avoid,
             named=named,
         )
-        answer = self.composed(intent, composed, hits, context, topic.code if topic else None)
+        # the practice of a skill the question names by its title answers however loosely its
+        # words match the question's
+        answer = self.composed(
+            intent,
+            composed,
+            hits,
+            context,
+            topic.code if topic else None,
+            grounded_by_framework=practice is not None,
+        )
         if answer.abstained and topic is not None and codes_in(question):
             # a named competency is in scope however loosely the rest matched: its own
             # statement and the guide section on it answer
             return self.explain_competency(question, context, memory, more)
         return answer
+
+    def _practice_for_how_to(
+        self, intent: Intent, question: str, context: AskContext, more: bool
+    ) -> tuple[list[SearchHit], tuple[str, ...]] | None:
+        """A student's or a parent's "how do I solve two-step equations": the practice written
+        for the skill the question names by its title answers, at its worked example (a
+        parent asking how to help: its section for parents), not a guide on how school works."""
+        if self.focus is None or more or context.role not in ("student", "parent"):
+            return None
+        if intent not in ("explain_cbe", "resources") or kind_of(question) != "how_to":
+            return None
+        language = context.language or "en"
+        catalog = self._catalog()
+        code = self.focus.of_topic(
+            question, language, min_words=2, among=lambda e: bool(catalog.resources(e.identifier))
+        )
+        entry = catalog.lookup(code) if code else None
+        if entry is None:
+            return None
+        found = self.guides.hits(f"{entry.code} {entry.title} {question}", language, k=12)
+        hits = [h for h in found if _names_competency(h, entry.code)]
+        if not hits:
+            return None
+        at_home = context.role == "parent" and AT_HOME.search(question)
+        heading = (PARENT_HELP if at_home else WORKED_EXAMPLE).get(language)
+        own = [h for h in hits if h.chunk.metadata.get("language") == language] or hits
+        section = self.guides.sibling(own[0], heading) if heading else None
+        named = (rf"^{re.escape(heading)}$",) if heading else ()
+        return ([section] if section is not None else hits), named
 
     def composed(
         self,
@@ -140,9 +207,10 @@ class KnowledgeAnswers:
         language = context.language or "en"
         self._health.similarity = composed.similarity
         self._health.asked = composed.asked
-        # a heading that names the question's topic word for word ("rotation stations") holds
-        # at a lower similarity than the text alone needs
-        floor = NAMED_ABSTAIN if composed.named else self.abstain_below
+        # a heading that names the question's topic word for word ("rotation stations"), or a
+        # section that clearly leads on its listed questions, holds at a lower similarity than
+        # the text alone needs
+        floor = NAMED_ABSTAIN if composed.named or composed.clear else self.abstain_below
         if not composed.lines or (composed.similarity < floor and not grounded_by_framework):
             return self.replies.abstain(intent, context)
         used = {c.source for c in composed.citations}
@@ -185,11 +253,12 @@ class KnowledgeAnswers:
         summary = self._summary(entry, language)
         lines = [f"{summary} [1]"]
         citations = [competency_citation(entry, summary)]
-        if entry.item.notes and context.role == "teacher" and language == "en":
+        about = strip_codes(question)
+        on_map = bool(MAP_QUESTION.search(about))
+        if entry.item.notes and context.role == "teacher" and language == "en" and not on_map:
             lines.append(entry.item.notes)
         hits: list[SearchHit] = []
         guide = Composed((), (), 0.0)
-        about = strip_codes(question)
         if len(about.split()) >= ASIDE_WORDS and not ABOUT_ITSELF.search(about):
             # "can a poster count as evidence for M.7.RP.4": a question that only names the
             # competency is answered from the guide section it matches, the competency after
@@ -200,8 +269,15 @@ class KnowledgeAnswers:
                 citations = list(asked.citations) + citations
             else:
                 hits = []
-        if not hits:  # the guide section on the competency itself, after its statement
-            hits = self.guides.hits(f"{entry.code} {entry.title} {question}", language)
+        if not hits and not on_map:
+            # the guide section on the competency itself, after its statement: one that names
+            # it (a mini-lesson's heading, a practice written for it), not one that only shares
+            # a word with the question ("H.CL.B.1 on the advisory rubric" is not about rubrics)
+            hits = [
+                hit
+                for hit in self.guides.hits(f"{entry.code} {entry.title} {question}", language)
+                if _names_competency(hit, entry.code)
+            ]
             guide = self.guides.compose(
                 f"{entry.title} {question}", hits, role=context.role, language=language, more=more
             )
@@ -222,6 +298,21 @@ class KnowledgeAnswers:
         return self.composed(
             "explain_competency", composed, hits, context, entry.code, grounded_by_framework=True
         )
+
+    def _level_on_topic(self, question: str, context: AskContext) -> CatalogEntry | None:
+        """The competency a question about one level names by its topic ("is my inequality
+        work good enough for a 3"): that competency's descriptor for the level answers."""
+        if self.focus is None or level_asked(question) is None or compares_levels(question):
+            return None
+        if len(levels_named(question)) != 1 or TIER_WORDS.search(question):
+            return None
+        catalog = self._catalog()
+        code = self.focus.of_topic(
+            question,
+            context.language or "en",
+            among=lambda e: bool(catalog.framework_of(e.identifier).levels.get(e.identifier)),
+        )
+        return self._catalog().lookup(code) if code else None
 
     def _summary(self, entry: CatalogEntry, language: str) -> str:
         """The competency's statement with its prerequisites and what it leads to."""
@@ -249,7 +340,7 @@ class KnowledgeAnswers:
     ) -> Answer:
         """What a level means: from the scale of the competency asked about, or from the guide
         section on the level a question names."""
-        entry = self.topic_code(question, memory)
+        entry = self.topic_code(question, memory) or self._level_on_topic(question, context)
         if (
             entry is None
             and not compares_levels(question)
@@ -291,3 +382,14 @@ class KnowledgeAnswers:
             entry.code if entry else None,
             grounded_by_framework=True,
         )
+
+
+def _names_competency(hit: SearchHit, code: str) -> bool:
+    """The passage is about the competency: a practice resource written for it, or a section
+    whose heading names its code (a guide's text may name it only as an example)."""
+    meta = hit.chunk.metadata
+    practice = "resource" in (meta.get("doc_type"), meta.get("answers"))
+    if practice and code in str(meta.get("competencies") or "").split(","):
+        return True
+    heading = str(meta.get("section") or "")
+    return any(code_matches(code, token) == 2 for token in codes_in(heading))

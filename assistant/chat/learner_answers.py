@@ -20,9 +20,11 @@ from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Intent
 from assistant.frameworks.catalog import FrameworkCatalog
 
-# Next steps shown in chat: two for a student or a parent (what to do now, and what comes
-# after), three for staff planning for a learner
-STEPS_SHOWN = {"student": 2, "parent": 2}
+# Next steps shown in chat: one for a student or a parent (the thing to do now, with its
+# practice; "what's the next one?" shows the following step), three for staff planning for a
+# learner. An answer keeps STEPS_KEPT steps for those follow-ups.
+STEPS_SHOWN = {"student": 1, "parent": 1}
+STEPS_KEPT = 3
 
 
 class LearnerAnswers:
@@ -107,7 +109,7 @@ class LearnerAnswers:
             view = learners.next_steps(
                 context.user_id,
                 learner_id,
-                limit=STEPS_SHOWN.get(context.role, 3),
+                limit=STEPS_KEPT,
                 with_levels=intent == "progress"
                 or focus is not None
                 or bool(topic)
@@ -123,7 +125,8 @@ class LearnerAnswers:
             return self._readiness_answer(intent, view, focus, context, language)
         if focus is None and context.role in ("parent", "student") and asks_pace(question):
             return self._pace_answer(intent, question, view, context)
-        return self.steps.answer(intent, view, context, language, focus, topic)
+        shown = STEPS_SHOWN.get(context.role, STEPS_KEPT)
+        return self.steps.answer(intent, view, context, language, focus, topic, shown=shown)
 
     def _children_answer(self, intent: Intent, views: list[NextStepsView], language: str) -> Answer:
         """Each child in one line, then who has more skills still under the bar."""

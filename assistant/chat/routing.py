@@ -50,7 +50,10 @@ CLASS_WORDS = re.compile(
     r"\bwho('?s| is| are)\b.{0,20}\b(stuck|behind|struggling|ready|ahead)\b"
     r"|\bqui[eé]n(es)? (est[aá]n?|va)\b.{0,20}\b(atascad|atrasad)"
     r"|\bgroup(s|ing)?\b.{0,30}\b(class|this week|tomorrow|tmrw|today|monday|students)\b"
-    r"|\b(class|clase) (report|informe)\b|\bheat ?map\b",
+    r"|\b(class|clase) (report|informe)\b|\bheat ?map\b"
+    # "which kids in advisory need help with asking questions"
+    r"|\bwhich (kids|students|learners)\b.{0,40}\b(need|stuck|behind|struggl|ready|ahead)"
+    r"|\bqu[eé] (estudiantes|alumnos|chicos)\b.{0,40}\b(necesitan|atascad|atrasad|atorad)",
     re.I,
 )
 POINTS_BACK = re.compile(

@@ -273,7 +273,7 @@ class SectionPicker:
                 as_listed = min(as_listed, float(similarity))
             # another audience's listed questions count for less: its text was not written for
             # the asker, whatever the question shares with it
-            mine = self._own_or_all(section, prefs) or prefs.language != "en"  # (few in Spanish)
+            mine = self._own_or_all(section, prefs)
             weight = ASKED_WEIGHT if mine else ASKED_WEIGHT * 0.6
             score += weight * max(0.0, as_listed - ASKED_FLOOR)
             score += 0.2 * overlap(question, section.heading)

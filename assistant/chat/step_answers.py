@@ -36,13 +36,17 @@ class StepAnswers:
         language: str,
         focus: str | None = None,
         topic: tuple[str, ...] = (),
+        *,
+        shown: int | None = None,
     ) -> Answer:
         """`focus`: the one competency asked about; `topic`: the few a topic names ("unit
-        rates"), shown when the learner has evidence on any of them."""
+        rates"), shown when the learner has evidence on any of them; `shown`: how many of the
+        steps are written out (all of them stay in the answer for "what's the next one?")."""
         own = context.role == "student"
+        one = shown == 1
         lines = [
             self.templates.render(
-                f"intro.{intent}", language, own=own, learner=view.learner.name, topic=""
+                f"intro.{intent}", language, own=own, learner=view.learner.name, topic="", one=one
             )
         ]
         citations: list[Citation] = []
@@ -87,11 +91,18 @@ class StepAnswers:
         elif short:  # the steps under their own heading, after the summary
             lines.append(
                 self.templates.render(
-                    "intro.next_steps", language, own=own, learner=view.learner.name, topic=""
+                    "intro.next_steps",
+                    language,
+                    own=own,
+                    learner=view.learner.name,
+                    topic="",
+                    one=one,
                 )
             )
-        for n, step in enumerate(steps, start=1):
-            lines.append(self._step_line(n, step, own, view.learner.name, language))
+        written = steps if shown is None else steps[:shown]
+        for n, step in enumerate(written, start=1):
+            number = 0 if len(written) == 1 and one else n  # a single step is not numbered
+            lines.append(self._step_line(number, step, own, view.learner.name, language))
             if not any(c.code == step.code for c in citations):  # (a topic's level cites it)
                 citations.append(
                     Citation(
@@ -109,6 +120,8 @@ class StepAnswers:
                     for link in step.resources[:1]
                 )
             ]
+        if len(steps) > len(written):
+            lines.append(self.templates.render("more_steps", language, own=own))
         return Answer(
             "\n".join(lines),
             intent,

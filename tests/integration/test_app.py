@@ -151,7 +151,7 @@ def test_student_chat_streams_next_steps_with_cards_and_sources(app: None) -> No
     at = sign_in("stu.L001")
     assert [b.label for b in at.button if b.key and b.key.startswith("starter_")]
     answer = ask(at, "What should I work on next?")
-    assert "next steps" in answer.lower()
+    assert "your next step" in answer.lower()
     labels = [e.label for e in at.chat_message[-1].expander]
     assert any(label.startswith("Next steps (") for label in labels)
     assert any(str(c.value).startswith("Sources (") for c in at.chat_message[-1].caption)

@@ -44,7 +44,7 @@ def test_sign_in_and_ask_in_a_real_browser(server: str, tmp_path: Path) -> None:
         expect(box).to_be_visible(timeout=180_000)
         box.fill("What should I work on next?")
         box.press("Enter")
-        expect(page.get_by_text("Here are your next steps").first).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("Your next step").first).to_be_visible(timeout=120_000)
         expect(page.get_by_text("Sources (").first).to_be_visible(timeout=30_000)
         page.get_by_text("Next steps (").first.click()
         page.wait_for_timeout(500)

@@ -348,3 +348,152 @@ def test_streaming_gives_the_same_text_as_the_answer(engine: ChatEngine) -> None
     assert not isinstance(final, str)
     assert text == final.text
     assert len(pieces) > 5
+
+
+@pytest.mark.parametrize(
+    "message", ["what does M.6.RP.4 unlock", "does M.7.EE.4 need M.7.EE.1 first?"]
+)
+def test_a_question_about_a_competencys_place_in_the_map_gets_its_statement_alone(
+    engine: ChatEngine, message: str
+) -> None:
+    """What comes before and after answers it; a mini-lesson on the skill does not join."""
+    answer = engine.ask(message, AskContext(role="teacher"))
+    assert answer.intent == "explain_competency"
+    assert [c.code for c in answer.citations] == [answer.citations[0].code], answer.citations
+    assert re.search(r"leads to|builds on", answer.text, re.I)
+
+
+def test_beside_a_competency_a_guide_section_joins_only_when_it_is_on_that_competency(
+    engine: ChatEngine,
+) -> None:
+    """ "Rubric" in the question does not bring the guide on writing descriptors."""
+    answer = engine.ask(
+        "H.CL.B.1 on the advisory rubric, what does it cover?", AskContext(role="teacher")
+    )
+    assert answer.citations[0].code == "H.CL.B.1"
+    assert all(
+        c.code == "H.CL.B.1" or c.source.startswith("resources/habits/h-cl-b-1")
+        for c in answer.citations
+    ), answer.citations
+
+
+def test_a_students_spanish_question_is_answered_from_the_students_guides(
+    engine: ChatEngine,
+) -> None:
+    answer = engine.ask(
+        "cuando estoy listo para pasar a la siguiente habilidad",
+        AskContext(role="student", language="es"),
+    )
+    assert answer.citations[0].source.startswith("guides/students/"), answer.citations
+    assert "guía para familias" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "codes"),
+    [
+        (
+            "how can i tell if my inequality work is good enough for a 3",
+            "en",
+            {"M.6.EE.8", "M.7.EE.5"},
+        ),
+        ("what does a 4 look like in ratio tables", "en", {"M.6.RP.4"}),
+        (
+            "el trabajo de mi hija en desigualdades es suficiente para un 3?",
+            "es",
+            {"M.6.EE.8", "M.7.EE.5"},
+        ),
+    ],
+)
+def test_a_level_asked_about_a_skill_named_by_its_topic_quotes_that_skills_descriptor(
+    engine: ChatEngine, message: str, language: str, codes: set[str]
+) -> None:
+    answer = engine.ask(message, AskContext(role="student", language=language))
+    assert answer.intent == "explain_level", answer.text
+    assert {c.code for c in answer.citations if c.code} & codes, answer.citations
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what does a 3 mean on the scale?",  # the scale is no scale drawing
+        "a mi niña le pusieron 2 en matemáticas y me preocupa que vaya a reprobar",
+        "no entiendo que significa nivel 2",
+    ],
+)
+def test_a_level_asked_about_no_skill_is_answered_with_the_scale(
+    engine: ChatEngine, message: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="parent"))
+    assert answer.intent == "explain_level"
+    assert answer.citations and all(c.code is None for c in answer.citations), answer.citations
+    assert not any("Ejemplo" in (c.section or "") for c in answer.citations), answer.citations
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "source", "section"),
+    [
+        (
+            "how do i solve two step equations",
+            "en",
+            "resources/math/m-7-ee-4-two-step-equations.en.md",
+            "Worked example",
+        ),
+        (
+            "how do you find a unit rate",
+            "en",
+            "resources/math/m-6-rp-2-unit-rate-meaning.en.md",
+            "Worked example",
+        ),
+        (
+            "no entiendo como resolver ecuaciones de dos pasos",
+            "es",
+            "resources/math/m-7-ee-4-two-step-equations.es.md",
+            "La actividad",
+        ),
+    ],
+)
+def test_how_to_do_a_skill_named_by_its_title_gets_its_practices_worked_example(
+    engine: ChatEngine, message: str, language: str, source: str, section: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="student", language=language))
+    assert not answer.abstained
+    assert (answer.citations[0].source, answer.citations[0].section) == (source, section)
+
+
+def test_a_parent_asking_how_to_help_with_a_skill_gets_its_practices_section_for_parents(
+    engine: ChatEngine,
+) -> None:
+    answer = engine.ask("how do i help him with ratio tables at home", AskContext(role="parent"))
+    assert answer.citations[0].source.startswith("resources/math/m-6-rp-4"), answer.citations
+    assert answer.citations[0].section == "How a parent can help"
+
+
+def test_asking_how_to_ask_for_help_is_answered_from_the_guide_on_it(engine: ChatEngine) -> None:
+    answer = engine.ask("how do i ask for help", AskContext(role="student"))
+    assert answer.intent == "explain_cbe", answer.text
+    assert answer.citations[0].source == "guides/students/asking-for-help.en.md"
+
+
+def test_a_section_that_clearly_leads_on_its_listed_questions_answers_a_terse_question(
+    engine: ChatEngine,
+) -> None:
+    answer = engine.ask("late work policy in cbe?", AskContext(role="teacher"))
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].source == "guides/teachers/grading-and-reporting-in-cbe.en.md"
+    assert "punctuality" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("message", "language"), [("solve 3x+5=20 for me", "en"), ("resuelve 2x+3=9", "es")]
+)
+def test_asked_to_solve_a_problem_it_declines_and_offers_to_teach(
+    engine: ChatEngine, message: str, language: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="student", language=language))
+    assert answer.abstained and not answer.citations
+    assert re.search(r"can't do the work|No puedo hacer el trabajo", answer.text), answer.text
+
+
+def test_a_guides_paragraph_that_repeats_the_levels_lead_replaces_it(engine: ChatEngine) -> None:
+    answer = engine.ask("is my work good enough for a 3", AskContext(role="student"))
+    assert answer.text.count("A 3 means Proficient") == 1, answer.text

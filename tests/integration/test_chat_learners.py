@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assistant.chat.learner_answers import STEPS_SHOWN
+from assistant.chat.learner_answers import STEPS_KEPT
 from assistant.chat.types import AskContext
 from assistant.container import Assistant
 from assistant.learners.access import Viewer
@@ -17,8 +17,8 @@ STUDENT, PARENT, TEACHER = "stu.L001", "par.001", "t.okafor"  # Maya Lindgren (L
 
 def recommended_codes(assistant: Assistant, user: str, learner: str) -> list[str]:
     viewer: Viewer = assistant.access.viewer(user)
-    limit = STEPS_SHOWN.get(viewer.role, 3)  # as many as chat shows the user's role
-    report = assistant.recommender.for_learner(viewer, learner, limit=limit)
+    # as many as a chat answer keeps (a student or a parent sees the first written out)
+    report = assistant.recommender.for_learner(viewer, learner, limit=STEPS_KEPT)
     return [step.code for step in report.steps]
 
 
@@ -29,15 +29,14 @@ def test_student_next_steps_with_reasons_and_sources(demo_assistant: Assistant) 
     assert answer.intent == "next_steps"
     codes = [str(step["code"]) for step in answer.steps]
     assert codes == recommended_codes(demo_assistant, STUDENT, "L001")
-    assert codes and answer.text.startswith("Here are your next steps:")
-    for n, step in enumerate(answer.steps, start=1):
-        # one short line per step: title, code, where you are; the reason is on the card
-        line = re.search(
-            rf"^{n}\. (.+) \({re.escape(str(step['code']))}\): (.+)$", answer.text, re.M
-        )
-        assert line is not None, answer.text
-        assert line.group(1) == step["title"]
-        assert len(line.group(2).split()) < 60
+    assert codes and answer.text.startswith("Your next step:")
+    step = answer.steps[0]
+    # one short line for the step: title, code, where you are; the reason is on the card
+    line = re.search(rf"^(.+) \({re.escape(str(step['code']))}\): (.+)$", answer.text, re.M)
+    assert line is not None, answer.text
+    assert line.group(1) == step["title"]
+    assert len(line.group(2).split()) < 60
+    assert not any(f"({later['code']})" in answer.text for later in answer.steps[1:])
     assert answer.citations[0].code == codes[0]
     assert all(step["reason"] for step in answer.steps)
     assert str(answer.steps[0]["reason"]) not in answer.text
@@ -238,3 +237,36 @@ def test_without_a_signed_in_user_a_student_or_teacher_gets_no_learner_data(
         )
         assert answer.steps == ()
         assert "Maya" not in answer.text and "L001" not in answer.text
+
+
+def test_a_parent_asking_what_to_ask_the_teacher_gets_questions_even_naming_the_child(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask(
+        "what should I ask Mateo's teacher at the conference next week",
+        AskContext(role="parent", user_id="par.004"),
+    )
+    assert answer.intent == "explain_cbe", answer.text
+    assert answer.citations[0].source == "guides/parents/questions-to-ask-the-teacher.en.md"
+    assert not answer.steps
+
+
+def test_which_kids_in_a_teachers_only_class_need_help_answers_from_its_report(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask(
+        "which kids in advisory need help with asking questions",
+        AskContext(role="teacher", user_id="t.haddad"),
+    )
+    assert answer.intent == "class_report", answer.text
+    assert "ADV6" in answer.text
+    assert [c.code for c in answer.citations if c.code] == ["H.CM.A.2"], answer.citations
+
+
+def test_a_quick_update_on_a_child_is_their_progress(demo_assistant: Assistant) -> None:
+    answer = demo_assistant.chat.ask(
+        "quick update on maya pls, anything i should worry about?",
+        AskContext(role="parent", user_id=PARENT),
+    )
+    assert answer.intent == "progress", answer.text
+    assert "below the goal" in answer.text

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from assistant.chat.answers.classes import CLASS_REPORT
 from assistant.chat.types import Answer, Citation
 from assistant.settings import BUNDLED_KNOWLEDGE
 from evals.answer_gold import AnswerCase, knowledge_problems, load_answer_cases
@@ -128,6 +130,23 @@ def test_a_subsection_belongs_to_its_section_and_a_bare_path_accepts_any_section
     )
     result = score(case, Answer("Developing, not a failing grade.", "explain_cbe", "en", citations))
     assert result.accepted_citations == (True, True, False)
+
+
+def test_the_class_report_is_a_source_only_a_teachers_class_question_can_name() -> None:
+    report = _citation(CLASS_REPORT, "7 Dec")
+    code = _citation("Waypoint Math", "Competency", "M.6.RP.4")
+    asked = _case(role="teacher", user="t.okafor", kind="class_question", cite=("M.6.RP.4",))
+    answer = Answer("Stuck in 6A: M.6.RP.4.", "class_report", "en", (report, code))
+    assert score(asked, answer).accepted_citations == (False, True)
+    named = replace(asked, cite=("report:class", "M.6.RP.4"))
+    assert score(named, answer).accepted_citations == (True, True)
+    # a guide or a code never matches the report, nor the report a guide
+    assert score(named, Answer("x", "class_report", "en", (_citation(GUIDE),))).precision == 0.0
+    problems = knowledge_problems(
+        [named, replace(named, id="ans-904", role="parent", user=None)], BUNDLED_KNOWLEDGE
+    )
+    assert "ans-904: cite report:class: only a teacher's class question" in problems
+    assert not [p for p in problems if p.startswith("ans-900")]
 
 
 def test_refusals_pass_only_out_of_scope_and_count_as_wrongly_declined_in_scope() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from assistant.chat.answers.guides import Composed
 from assistant.chat.engine import ChatEngine
-from assistant.chat.learner_answers import STEPS_SHOWN
+from assistant.chat.learner_answers import STEPS_KEPT
 from assistant.chat.memory import Conversation
 from assistant.chat.types import Answer, AskContext, Citation, Role
 from assistant.container import Assistant
@@ -40,26 +40,50 @@ def everyone(school: Assistant) -> set[str]:
 
 
 def recommended(school: Assistant, user: str, learner: str) -> list[str]:
-    """The recommender's first steps for a learner, as many as chat shows the user's role."""
+    """The recommender's first steps for a learner, as many as a chat answer keeps."""
     viewer = school.access.viewer(user)
-    limit = STEPS_SHOWN.get(viewer.role, 3)
-    report = school.recommender.for_learner(viewer, learner, limit=limit)
+    report = school.recommender.for_learner(viewer, learner, limit=STEPS_KEPT)
     return [step.code for step in report.steps]
 
 
-def test_students_and_parents_see_two_next_steps_and_teachers_three(
+def test_students_and_parents_see_one_next_step_and_teachers_three(
     fake_engine: ChatEngine, fake_school: Assistant
 ) -> None:
-    """Shorter for families: what to do now and what comes after; staff plan with three."""
-    shown = {
-        role: len(ask(fake_engine, message, role, user).steps)
-        for role, user, message in [
-            ("student", STUDENT, "what should I work on next?"),
-            ("parent", PARENT, "what should Maya work on next?"),
-            ("teacher", TEACHER, "what should Maya Lindgren work on next?"),
-        ]
-    }
-    assert shown == {"student": 2, "parent": 2, "teacher": 3}
+    """Shorter for families: the one thing to do now, with its practice, and how to ask for the
+    next; staff plan with three. Every answer keeps three steps for the follow-ups."""
+    written, kept = {}, {}
+    for role, user, message in [
+        ("student", STUDENT, "what should I work on next?"),
+        ("parent", PARENT, "what should Maya work on next?"),
+        ("teacher", TEACHER, "what should Maya Lindgren work on next?"),
+    ]:
+        answer = ask(fake_engine, message, role, user)
+        codes = [str(step["code"]) for step in answer.steps]
+        written[role] = sum(f"({code}):" in answer.text for code in codes)
+        kept[role] = len(codes)
+        if role != "teacher":
+            assert answer.text.splitlines()[-1].startswith("Ask “what's the next one?”")
+            assert {c.code for c in answer.citations if c.code} == {codes[0]}
+    assert written == {"student": 1, "parent": 1, "teacher": 3}
+    assert kept == {"student": 3, "parent": 3, "teacher": 3}
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "language"),
+    [
+        ("what should I work on next?", "what's the next one?", "en"),
+        ("¿qué debo trabajar ahora?", "¿y la siguiente?", "es"),
+    ],
+)
+def test_the_next_one_a_single_step_offers_is_the_following_step(
+    fake_engine: ChatEngine, first: str, again: str, language: str
+) -> None:
+    conversation = fake_engine.new_conversation()
+    context = AskContext(role="student", user_id=STUDENT, language=language)
+    shown = fake_engine.ask(first, context, conversation)
+    assert again in shown.text.splitlines()[-1]
+    following = fake_engine.ask(again, context, conversation)
+    assert following.steps[0]["code"] == shown.steps[1]["code"], following.text
 
 
 @pytest.mark.parametrize(
@@ -99,10 +123,10 @@ def test_a_teachers_progress_answer_still_lists_every_level(fake_engine: ChatEng
 @pytest.mark.parametrize(
     ("message", "opening", "language"),
     [
-        ("what should I work on next?", "Here are your next steps:", "en"),
-        ("¿qué debo trabajar ahora?", "Estos son tus próximos pasos:", "es"),
+        ("what should I work on next?", "Your next step:", "en"),
+        ("¿qué debo trabajar ahora?", "Tu próximo paso:", "es"),
         # "trabajo" is not the teamwork habit's title
-        ("que tengo que hacer ahora, en que trabajo", "Estos son tus próximos pasos:", "es"),
+        ("que tengo que hacer ahora, en que trabajo", "Tu próximo paso:", "es"),
     ],
 )
 def test_a_students_next_steps_come_from_their_own_learner_data(

@@ -30,6 +30,8 @@ TIERS = re.compile(
     re.I,
 )
 MAX_ITEMS = 4
+# the source a class answer cites: the class report it was read from
+CLASS_REPORT = "Waypoint class report"
 
 
 MONTHS = {
@@ -63,7 +65,7 @@ def class_answer(
     lines: list[str] = []
     citations = [
         Citation(
-            "Waypoint class report",
+            CLASS_REPORT,
             f"Class {class_id}: {report.school_class.name}",
             _day(report.as_of, language),
             None,

@@ -31,6 +31,10 @@ CANDIDATES = 8
 # guide that ranks first when it is among the next few and this close in score.
 FAMILY_CANDIDATES = 4
 FAMILY_MARGIN = 0.3
+# A section answers at a lower similarity when its listed questions matched the question first
+# and at least this closely, and it leads the next section by this much.
+CLEAR_ASKED = 0.5
+CLEAR_LEAD = 0.25
 # How close (in ranking score) a second section must come to the first to be added.
 SECOND_WITHIN = 0.15
 # A paragraph that opens by pointing back ("This means…", "So…") cannot come first.
@@ -90,6 +94,9 @@ class Composed:
     leads: tuple[Lead, ...] = ()
     asked: float = 0.0  # the closest question a leading section lists
     named: bool = False  # the best section's heading names the question's topic word for word
+    # the best section is the one whose listed questions matched first, closely, and it leads
+    # the ranking by far: it holds at a lower similarity ("late work policy in cbe?")
+    clear: bool = False
 
 
 class GuidePlan:
@@ -228,7 +235,25 @@ class GuidePlan:
         similarity = max(lead.grounding for lead in ranked[:3])
         asked = max(lead.asked for lead in ranked[:3])
         titled = shares_phrase(question, best.section.heading)
-        return Composed(tuple(lines), tuple(citations), similarity, tuple(chosen), asked, titled)
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        clear = (
+            best.section.asked_rank == 0
+            and best.asked >= CLEAR_ASKED
+            and best.score - runner_up >= CLEAR_LEAD
+        )
+        return Composed(
+            tuple(lines), tuple(citations), similarity, tuple(chosen), asked, titled, clear
+        )
+
+    def sibling(self, hit: SearchHit, heading: str) -> SearchHit | None:
+        """The opening passage of another section of the hit's document ("Worked example" of
+        a practice), as a hit; None when the document has no such section."""
+        meta = {**hit.chunk.metadata, "section": heading, "part": 1}
+        probe = Chunk(f"{hit.chunk.id}#{heading}", hit.chunk.source, "", meta)
+        first = self._opening(probe)
+        if first is probe or not self._whole(first).strip():
+            return None
+        return SearchHit(first, hit.score)
 
     def _to_try(self, lead: Lead, max_words: int) -> Lead:
         """For "give me a problem to try": the practice's own problems ("Try these") when the

@@ -55,6 +55,13 @@ MEANING = re.compile(
 )
 # Asking what a level means, even about one's own child.
 MEANS = re.compile(r"\bmeans?\b|\bmeaning\b|\bsignifica|\bquiere decir\b", re.I)
+# Asking whether work reaches a level ("is my inequality work good enough for a 3"): what the
+# level asks for, on that skill when the question names one.
+ENOUGH_FOR = re.compile(
+    r"\b(good enough|enough|count|ready|qualif\w*) (for|as) (a |an |the )?(level )?[1-4]\b|"
+    r"\b(suficiente|bastante|lista?o?) para (un |el |una )?(nivel )?[1-4]\b",
+    re.I,
+)
 # Tiers of support ("apoyo de nivel 2", "tier 2") are not proficiency levels.
 TIER_WORDS = re.compile(r"\btiers?\b|\bapoyo\b|\bmtss\b|\bintervenci", re.I)
 
@@ -174,6 +181,8 @@ class LevelPlan:
         hits = [h for h in hits if h.chunk.metadata.get("audience") in _own(role)] or hits
         if not TIER_WORDS.search(question):  # "Tier 2" / "Nivel 2 de apoyo" is no level
             hits = [h for h in hits if not TIER_WORDS.search(section_name(h.chunk))] or hits
+        if entry is None:  # an example on one competency does not say what a level means
+            hits = [h for h in hits if not codes_in(section_name(h.chunk))] or hits
         if wanted is not None and not LEVEL_DIGIT.search(plain):
             # named by a word ("in progress"): the level's digit and name join the question
             level = scale.level_at(wanted)
@@ -201,13 +210,14 @@ class LevelPlan:
             # the guide's own opening may say it already; not when it is introduced as another
             # audience's guide ("From the guide for students, …"): the scale's words come first
             guide_lines, guide_citations = list(guide.lines), list(guide.citations)
-            if _repeats(guide_lines[0].split("\n\n")[0], lines[0]):
-                if entry is None:
-                    lines = []
-                else:  # the descriptor sits between them: the guide's repeat goes
-                    guide_lines[0] = _without_first_sentence(guide_lines[0])
-                    snippet = _without_first_sentence(guide_citations[0].snippet)
-                    guide_citations[0] = replace(guide_citations[0], snippet=snippet)
+            paragraphs = guide_lines[0].split("\n\n")
+            if entry is None and any(_repeats(part, lines[0]) for part in paragraphs):
+                lines = []  # (a paragraph that answers better may come before the opening)
+            elif entry is not None and _repeats(paragraphs[0], lines[0]):
+                # the descriptor sits between them: the guide's repeat goes
+                guide_lines[0] = _without_first_sentence(guide_lines[0])
+                snippet = _without_first_sentence(guide_citations[0].snippet)
+                guide_citations[0] = replace(guide_citations[0], snippet=snippet)
             offset = len(citations)
             lines += [renumber(line, offset) for line in guide_lines]
             citations += guide_citations
