@@ -52,6 +52,19 @@ LEVEL_TALK = re.compile(
     re.I,
 )
 TOPIC_SIMILARITY = 0.35
+ONE_WORD_TITLES = 2
+# …and the words of any question about a topic ("mini lesson idea for", "i dont get", "i keep
+# forgetting to"), some of which are in titles ("ideas", "work", "keep going").
+TOPIC_FILLER = re.compile(
+    r"\b(ideas?|lessons?|mini|reteach|teach|teaching|activit(y|ies)|kids?|students?|whats?|"
+    r"how|does|did|you|your|can|could|would|me|im|a|an|to|with|at|and|or|it|lost|"
+    r"confused|get|dont|don'?t|doesn'?t|doesnt|understand|work|working|keep|keeps|need|"
+    r"practi[cs]e|problems?|explain|ayuda|para|con|los|las|estoy|atorad[oa]s?|"
+    r"atascad[oa]s?|ma[nñ]ana|tomorrow|tmrw|today|week|stuff|all|everything|tried|"
+    r"forget|forgetting|always|never|so|really|help|skills?|says?|said|his|her|their|"
+    r"habilidad(es)?|dice|dicen)\b",
+    re.I,
+)
 
 
 class CompetencyFocus:
@@ -157,7 +170,7 @@ class CompetencyFocus:
         aside; of the rest, at least `min_words` and all but one at most are in the title, and of
         the few titles that have the most of them the closest in meaning is taken. `among`:
         the skills that can answer (those with a practice, or with level descriptors)."""
-        rest = LEVEL_TALK.sub(" ", TOPIC_TALK.sub(" ", CLASS_TALK.sub(" ", question)))
+        rest = LEVEL_TALK.sub(" ", TOPIC_FILLER.sub(" ", CLASS_TALK.sub(" ", question)))
         # `among`: the skills that can answer (with a practice, with level descriptors)
         entries = [e for e in self._catalog().assessable() if among is None or among(e)]
         titles = [self.words.title(e, language) for e in entries]
@@ -169,7 +182,8 @@ class CompetencyFocus:
         if most < max(min_words, len(asked) - 1, 1):
             return None
         named = [i for i, count in enumerate(shared) if count == most]
-        if len(named) > TOPIC_MAX:
+        # one word names a topic only when few titles have it ("inequality", not "two")
+        if len(named) > (TOPIC_MAX if most > 1 else ONE_WORD_TITLES):
             return None
         scores = self._similarities(rest, [titles[i] for i in named])
         best = max(range(len(named)), key=lambda i: scores[i])

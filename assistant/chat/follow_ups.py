@@ -10,6 +10,7 @@ from typing import Protocol
 from assistant.chat.answers.guides import GuidePlan
 from assistant.chat.catalog_words import CatalogWords
 from assistant.chat.knowledge import KnowledgeAnswers
+from assistant.chat.leads import sentences
 from assistant.chat.memory import Conversation, Turn
 from assistant.chat.replies import Replies
 from assistant.chat.sections import PARENT_SECTION
@@ -23,6 +24,8 @@ FOR_PARENT = re.compile(
     re.I,
 )
 PARENT_WORD = re.compile(r"parent|mom|dad|mum|family|padre|madre|pap[aá]|mam[aá]|familia", re.I)
+MARKER = re.compile(r"\s*\[\d+\]")
+SHORTER_SENTENCES = 2
 SIMPLER = re.compile(r"simpler|plain|sencill|easier|f[aá]cil|kid|niñ", re.I)
 
 
@@ -111,22 +114,54 @@ class FollowUps:
             parent = replace(last.context, role="parent", language=language)
             return self._answer(last.intent, last.question, parent, memory)
         shown = frozenset((c.source, c.section or "") for c in last.answer.citations)
-        hits = self.guides.hits(last.question, language)
+        # simpler words from the students' guides; a parent is never answered in a voice that
+        # speaks to the learner ("you are on the way"), and only from the parents' guides in
+        # their language (a child's name in the question is no topic). An answer already from
+        # those guides is said again shorter: another section would be another topic.
+        plainest = "parent" if for_parent or context.role == "parent" else "student"
+        first = last.answer.citations[0].source if last.answer.citations else ""
+        if not for_parent and (not first.startswith("guides/") or f"/{plainest}s/" in first):
+            return self._simpler(self._shorter(last, language), language)
+        hits = [
+            h
+            for h in self.guides.hits(last.question, language)
+            if h.chunk.metadata.get("language") == language
+            and h.chunk.metadata.get("audience") in (f"{plainest}s", "all")
+        ]
         composed = self.guides.compose(
             last.question,
             hits,
-            role="parent" if for_parent else "student",
+            role=plainest,
             language=language,
             exclude=shown,
         )
-        if not composed.lines:
+        if not composed.lines and for_parent:
             parent = replace(last.context, role="parent", language=language)
             return self._answer(last.intent, last.question, parent, memory)
         answer = self.knowledge.composed(last.intent, composed, hits, context, None)
         if for_parent:
             return answer
+        if answer.abstained:  # no section for them: the last answer's opening, shorter
+            answer = self._shorter(last, language)
+        return self._simpler(answer, language)
+
+    def _simpler(self, answer: Answer, language: str) -> Answer:
         return replace(
             answer, text=f"{self.templates.render('simpler', language)}\n\n{answer.text}"
+        )
+
+    @staticmethod
+    def _shorter(last: Turn, language: str) -> Answer:
+        """The first two sentences of the last answer's opening, with its first source."""
+        opening = MARKER.sub("", last.answer.text.split("\n\n")[0]).strip()
+        text = " ".join(sentences(opening)[:SHORTER_SENTENCES])
+        return Answer(
+            f"{text} [1]" if last.answer.citations else text,
+            last.intent,
+            language,
+            last.answer.citations[:1],
+            topic=last.answer.topic,
+            facts=(text,),
         )
 
     def _home_help(self, codes: list[str], language: str) -> tuple[list[str], list[Citation]]:

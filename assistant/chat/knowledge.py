@@ -77,9 +77,22 @@ PRACTICE = re.compile(
     re.I,
 )
 # The headings of a practice's worked example (or, in Spanish, its activity) and of its
-# section for parents.
-WORKED_EXAMPLE = {"en": "Worked example", "es": "La actividad"}
-PARENT_HELP = {"en": "How a parent can help", "es": "Cómo puede ayudar en casa"}
+# section for parents: (heading pattern, words to search it by), in English and in Spanish.
+WORKED_EXAMPLE = ((r"worked example", "worked example"), (r"^la actividad", "la actividad"))
+# (a habit is practised by doing its activity)
+HABIT_ACTIVITY = ((r"^the activity", "the activity"), (r"^la actividad", "la actividad"))
+PARENT_HELP = (
+    (r"parent.{0,12} can help", "how a parent can help"),
+    (r"ayudar en casa", "cómo puede ayudar en casa"),
+)
+# Stuck on something, or asking what to do about it ("im stuck on unit rate stuff", "i keep
+# forgetting to plan my time what do i do"): with a skill named by its title, its practice.
+STUCK_ON = re.compile(
+    r"\b(stuck|lost|confused) (on|with|in)\b|\bdon'?t (get|understand)\b|\bdont (get|understand)\b"
+    r"|\bwhat (do|can|should) i do\b|\bno entiendo\b|\b(atorad|atascad)[oa]s? (con|en)\b"
+    r"|\bqu[eé] (hago|puedo hacer)\b",
+    re.I,
+)
 # How close a guide section must be to answer a message no intent recognised.
 NAMED_ABSTAIN = 0.25  # the similarity a section whose heading names the topic needs
 
@@ -167,12 +180,19 @@ class KnowledgeAnswers:
     def _practice_for_how_to(
         self, intent: Intent, question: str, context: AskContext, more: bool
     ) -> tuple[list[SearchHit], tuple[str, ...]] | None:
-        """A student's or a parent's "how do I solve two-step equations": the practice written
-        for the skill the question names by its title answers, at its worked example (a
-        parent asking how to help: its section for parents), not a guide on how school works."""
-        if self.focus is None or more or context.role not in ("student", "parent"):
+        """A student's or a parent's "how do I solve two-step equations" (or "im stuck on unit
+        rates"): the practice written for the skill the question names by its title answers,
+        at its worked example (a parent asking how to help: its section for parents), not a
+        guide on how school works."""
+        if self.focus is None or more:
             return None
-        if intent not in ("explain_cbe", "resources") or kind_of(question) != "how_to":
+        if context.role in ("teacher", "leader", "admin"):
+            return self._lesson_for_skill(intent, question, context)
+        if context.role not in ("student", "parent"):
+            return None
+        if intent not in ("explain_cbe", "resources", "explain_competency"):
+            return None
+        if kind_of(question) != "how_to" and not STUCK_ON.search(question):
             return None
         language = context.language or "en"
         catalog = self._catalog()
@@ -187,11 +207,32 @@ class KnowledgeAnswers:
         if not hits:
             return None
         at_home = context.role == "parent" and AT_HOME.search(question)
-        heading = (PARENT_HELP if at_home else WORKED_EXAMPLE).get(language)
+        habit = hits[0].chunk.source.startswith("resources/habits/")
+        plan = PARENT_HELP if at_home else HABIT_ACTIVITY if habit else WORKED_EXAMPLE
+        heading, words = plan[language == "es"]
         own = [h for h in hits if h.chunk.metadata.get("language") == language] or hits
-        section = self.guides.sibling(own[0], heading) if heading else None
-        named = (rf"^{re.escape(heading)}$",) if heading else ()
-        return ([section] if section is not None else hits), named
+        section = self.guides.sibling(own[0], heading, words)
+        return ([section] if section is not None else hits), (heading,)
+
+    def _lesson_for_skill(
+        self, intent: Intent, question: str, context: AskContext
+    ) -> tuple[list[SearchHit], tuple[str, ...]] | None:
+        """A teacher's "mini lesson idea for one step equations": the sections whose headings
+        name the skill the question names by its title (the sticking point on it)."""
+        if intent != "intervention" or self.focus is None:
+            return None
+        language = context.language or "en"
+        code = self.focus.of_topic(question, language, min_words=2)
+        entry = self._catalog().lookup(code) if code else None
+        if entry is None:
+            return None
+        found = self.guides.hits(f"{entry.code} {entry.title} {question}", language, k=12)
+        hits = [
+            h
+            for h in found
+            if h.chunk.metadata.get("doc_type") == "guide" and _names_competency(h, entry.code)
+        ]
+        return (hits, ()) if hits else None
 
     def composed(
         self,

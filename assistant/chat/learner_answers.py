@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.chat.answers.guides import GuidePlan, renumber
+from assistant.chat.answers.guides import GuidePlan, fitted_opening, renumber
 from assistant.chat.answers.overview import OverviewPlan, asks_all_children, asks_pace
 from assistant.chat.answers.readiness import ReadinessPlan, asks_readiness
 from assistant.chat.catalog_words import CatalogWords, join_words
@@ -170,8 +170,11 @@ class LearnerAnswers:
         )
         lines = [overview.line + (" [1]" if citations else "")]
         if guide.lines:
-            lines += [renumber(line, len(citations)) for line in guide.lines]
-            citations += guide.citations
+            # the child's own figures answer "is he behind": the guide's "Not necessarily."
+            # would hedge them, and one section on pace is enough
+            first = fitted_opening(guide.lines[0], "definition")
+            lines.append(renumber(first, len(citations)))
+            citations.append(guide.citations[0])
         return Answer(
             "\n\n".join(lines),
             intent,

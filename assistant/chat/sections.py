@@ -284,7 +284,11 @@ class SectionPicker:
             score -= OTHER_CODE * _other_code(question, section.heading)
             score += 0.1 / (1 + section.rank)
             score += self._audience_bonus(section, prefs)
-            if section.language == prefs.language:
+            # the asker's language counts for sections written for them; a teacher asking in
+            # Spanish is answered from the teachers' guides (in English) before a Spanish
+            # guide written for students
+            staff = FOR_AUDIENCE.get(prefs.role) == "teachers"
+            if section.language == prefs.language and (mine or not staff):
                 score += 0.3 if prefs.language != "en" else 0.05
             if prefs.kind_words and re.search("|".join(prefs.kind_words), section.heading, re.I):
                 score += 0.08

@@ -35,6 +35,8 @@ FAMILY_MARGIN = 0.3
 # and at least this closely, and it leads the next section by this much.
 CLEAR_ASKED = 0.5
 CLEAR_LEAD = 0.25
+# Passages searched for another section of a document by its heading's words.
+SIBLING_CANDIDATES = 30
 # How close (in ranking score) a second section must come to the first to be added.
 SECOND_WITHIN = 0.15
 # A paragraph that opens by pointing back ("This means…", "So…") cannot come first.
@@ -245,15 +247,17 @@ class GuidePlan:
             tuple(lines), tuple(citations), similarity, tuple(chosen), asked, titled, clear
         )
 
-    def sibling(self, hit: SearchHit, heading: str) -> SearchHit | None:
-        """The opening passage of another section of the hit's document ("Worked example" of
-        a practice), as a hit; None when the document has no such section."""
-        meta = {**hit.chunk.metadata, "section": heading, "part": 1}
-        probe = Chunk(f"{hit.chunk.id}#{heading}", hit.chunk.source, "", meta)
-        first = self._opening(probe)
-        if first is probe or not self._whole(first).strip():
-            return None
-        return SearchHit(first, hit.score)
+    def sibling(self, hit: SearchHit, heading: str, words: str) -> SearchHit | None:
+        """The opening passage of the section of the hit's document whose heading matches the
+        pattern `heading` ("worked example" of a practice), found by searching `words` and the
+        document's title; None when the document has no such section."""
+        meta = hit.chunk.metadata
+        filters = SearchFilters(doc_type=str(meta.get("doc_type") or "") or None)
+        for found in self._search(f"{words} {hit.chunk.title}", SIBLING_CANDIDATES, filters):
+            section = str(found.chunk.metadata.get("section") or "")
+            if found.chunk.source == hit.chunk.source and re.search(heading, section, re.I):
+                return SearchHit(self._opening(found.chunk), hit.score)
+        return None
 
     def _to_try(self, lead: Lead, max_words: int) -> Lead:
         """For "give me a problem to try": the practice's own problems ("Try these") when the
