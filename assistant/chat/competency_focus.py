@@ -108,7 +108,11 @@ class CompetencyFocus:
         return entries[best].code, titles[best]
 
     def topic_of_learner(
-        self, question: str, people: list[LearnerRef], language: str
+        self,
+        question: str,
+        people: list[LearnerRef],
+        language: str,
+        among: Sequence[str] | None = None,
     ) -> tuple[str, ...]:
         """The competencies a learner-data question names by a topic their titles share ("my
         level in unit rates": every title with both words), in framework order; empty when the
@@ -119,7 +123,9 @@ class CompetencyFocus:
         asked = _short_stems(TOPIC_TALK.sub(" ", CLASS_TALK.sub(" ", rest)))
         if len(asked) < 2:  # one word ("unit", "ratios") is no topic of a few
             return ()
-        entries = self._catalog().assessable()
+        entries = [
+            e for e in self._catalog().assessable() if among is None or e.code in among
+        ]  # `among`: the codes to look in (a class's)
         found = tuple(
             e.code for e in entries if asked <= _short_stems(self.words.title(e, language))
         )

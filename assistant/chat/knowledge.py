@@ -93,6 +93,10 @@ STUCK_ON = re.compile(
     r"|\bqu[eé] (hago|puedo hacer)\b",
     re.I,
 )
+# A run of levels ("went 1,1,2,3,3"): a question about evidence over time, answered by the
+# sections on recency and averaging.
+LEVEL_RUN = re.compile(r"(?<![\d.])[1-4](\s*[,/-]\s*[1-4]){2,}(?![\d.])")
+OVER_TIME = (r"recen", r"averag", r"over time", r"promedi", r"reciente")
 # How close a guide section must be to answer a message no intent recognised.
 NAMED_ABSTAIN = 0.25  # the similarity a section whose heading names the topic needs
 
@@ -143,6 +147,11 @@ class KnowledgeAnswers:
         query = f"{topic.code} {topic.title} {question}" if topic else question
         query = f"{query} {also}".strip()
         hits = self.guides.hits(query, language, asked=question)
+        if LEVEL_RUN.search(question):
+            # "kid went 1,1,2,3,3, what do i record": how evidence over time makes a level,
+            # not a lesson on the skill
+            hits = [h for h in hits if not codes_in(str(h.chunk.metadata.get("section") or ""))]
+            named = (*named, *OVER_TIME)
         prefer = "resource" if intent == "resources" and PRACTICE.search(question) else None
         # how things work is in the guides, not in one competency's practice
         avoid = ("competency", "resource") if intent == "explain_cbe" else ("competency",)

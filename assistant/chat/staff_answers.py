@@ -11,7 +11,7 @@ from assistant.chat.answers.classes import TEACHING, class_answer
 from assistant.chat.answers.guides import GuidePlan, renumber
 from assistant.chat.answers.school import WHAT_WORKED, responsiveness_lines, what_worked_lines
 from assistant.chat.catalog_words import CatalogWords
-from assistant.chat.competency_focus import CompetencyFocus
+from assistant.chat.competency_focus import TOPIC_FILLER, CompetencyFocus
 from assistant.chat.learner_data import LearnerAccessError, LearnerData
 from assistant.chat.replies import Replies
 from assistant.chat.routing import Anchor
@@ -60,12 +60,16 @@ class StaffAnswers:
             text = self.templates.render("not_allowed", language)
             return Answer(text, "class_report", language, abstained=True)
         focus = self.focus.in_class(question, report.competencies, anchor.class_id, language)
+        # "grouping ideas for unit rates": the groups on any of the topic's competencies
+        asked = TOPIC_FILLER.sub(" ", question.replace(anchor.class_id, " "))
+        topic = self.focus.topic_of_learner(asked, [], language, among=report.competencies)
         lines, citations = class_answer(
             report,
             question,
             self.templates,
             language,
             focus=focus,
+            related=topic,
             bar=self.words.scale(None).bar,
             titled=lambda code, title: self.words.code_title(code, title, language),
         )
@@ -82,8 +86,17 @@ class StaffAnswers:
             )
             on_it = bool(guide.citations) and focus[0] in (guide.citations[0].section or "")
             if guide.lines and (on_it or guide.similarity >= self.abstain_below):
-                lines += [renumber(line, len(citations)) for line in guide.lines[:1]]
-                citations += guide.citations[:1]
+                cited = guide.citations[0]
+                same = [
+                    n
+                    for n, c in enumerate(citations)
+                    if (c.source, c.section) == (cited.source, cited.section)
+                ]
+                if same:  # the group's activity is this section already: cited once
+                    lines.append(re.sub(r"\[\d+\]", f"[{same[0] + 1}]", guide.lines[0]))
+                else:
+                    lines.append(renumber(guide.lines[0], len(citations)))
+                    citations.append(cited)
         return Answer(
             "\n".join(lines),
             "class_report",

@@ -497,3 +497,13 @@ def test_asked_to_solve_a_problem_it_declines_and_offers_to_teach(
 def test_a_guides_paragraph_that_repeats_the_levels_lead_replaces_it(engine: ChatEngine) -> None:
     answer = engine.ask("is my work good enough for a 3", AskContext(role="student"))
     assert answer.text.count("A 3 means Proficient") == 1, answer.text
+
+
+def test_a_run_of_levels_asks_how_evidence_over_time_makes_a_level(engine: ChatEngine) -> None:
+    answer = engine.ask(
+        "kid went 1,1,2,3,3 on two-step equations, what do i record", AskContext(role="teacher")
+    )
+    assert answer.citations[0].section == (
+        "Recency versus averaging when evidence changes over time"
+    ), answer.citations
+    assert "recent" in answer.text

@@ -270,3 +270,38 @@ def test_a_quick_update_on_a_child_is_their_progress(demo_assistant: Assistant) 
     )
     assert answer.intent == "progress", answer.text
     assert "below the goal" in answer.text
+
+
+def test_grouping_for_a_topic_shows_the_groups_on_its_competencies_citing_each_source_once(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask(
+        "need grouping ideas for unit rates tmrw, 6A", AskContext(role="teacher", user_id=TEACHER)
+    )
+    assert answer.intent == "class_report"
+    assert re.search(r"^- M\.6\.RP\.5 .*Exit check", answer.text, re.M), answer.text
+    sources = [c.code or (c.source, c.section) for c in answer.citations]
+    assert len(sources) == len(set(sources)), answer.citations
+
+
+def test_is_my_child_behind_is_answered_by_their_figures_without_the_guides_hedge(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask(
+        "Is Liam behind in math? I'm worried.", AskContext(role="parent", user_id="par.002")
+    )
+    assert "0 still below" in answer.text, answer.text
+    assert "Not necessarily" not in answer.text
+    assert len(answer.citations) == 2, answer.citations
+
+
+def test_simpler_words_for_a_parent_stay_in_the_parents_voice(demo_assistant: Assistant) -> None:
+    chat = demo_assistant.chat
+    conversation = chat.new_conversation()
+    context = AskContext(role="parent", user_id=PARENT)
+    first = chat.ask("Maya got a 2 on something, is that bad?", context, conversation)
+    simpler = chat.ask("can you explain that simpler", context, conversation)
+    assert not simpler.abstained, simpler.text
+    assert "you are on the way" not in simpler.text, simpler.text
+    assert all(c.source.startswith("guides/parents/") for c in simpler.citations)
+    assert len(simpler.text) < len(first.text)

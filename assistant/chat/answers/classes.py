@@ -52,11 +52,13 @@ def class_answer(
     language: str,
     *,
     focus: tuple[str, str] | None = None,
+    related: tuple[str, ...] = (),
     bar: float = 3.0,
     titled: Titled,
 ) -> tuple[list[str], list[Citation]]:
-    """`focus`: (code, title) of the one competency the question is about, if any; `titled`:
-    a competency's title in the asker's language."""
+    """`focus`: (code, title) of the one competency the question is about, if any; `related`:
+    the few competencies a topic it names covers ("unit rates"), whose groups it asks about
+    too; `titled`: a competency's title in the asker's language."""
     names = {row.learner_id: row.name for row in report.matrix}
     class_id = report.school_class.id
     want_tiers = bool(TIERS.search(question))
@@ -76,7 +78,9 @@ def class_answer(
     if focus is not None and focus[0] in report.competencies:
         lines.append(_on_code(report, focus, bar, templates, language))
         if GROUPS.search(question) or TEACHING.search(question):
-            focused = [g for g in report.groups if focus[0] in (g.focus, *g.targets)]
+            focused = [
+                g for g in report.groups if focus[0] in (g.focus, *g.targets) or g.focus in related
+            ]
             lines += _group_lines(focused, templates, language, citations, titled)
         want_stuck = want_groups = False
     if want_tiers:
