@@ -53,6 +53,7 @@ LEVEL_TALK = re.compile(
 )
 TOPIC_SIMILARITY = 0.35
 ONE_WORD_TITLES = 2
+SAME_WORD = 6
 # …and the words of any question about a topic ("mini lesson idea for", "i dont get", "i keep
 # forgetting to"), some of which are in titles ("ideas", "work", "keep going").
 TOPIC_FILLER = re.compile(
@@ -188,8 +189,13 @@ class CompetencyFocus:
         if most < max(min_words, len(asked) - 1, 1):
             return None
         named = [i for i, count in enumerate(shared) if count == most]
-        # one word names a topic only when few titles have it ("inequality", not "two")
-        if len(named) > (TOPIC_MAX if most > 1 else ONE_WORD_TITLES):
+        # one word names a topic only when few titles have it, and have it whole ("inequality"
+        # and "inequalities"; not "two", and not "everyone" for "every")
+        if most == 1 and (
+            len(named) > ONE_WORD_TITLES or not any(_same_word(rest, titles[i]) for i in named)
+        ):
+            return None
+        if len(named) > TOPIC_MAX:
             return None
         scores = self._similarities(rest, [titles[i] for i in named])
         best = max(range(len(named)), key=lambda i: scores[i])
@@ -215,3 +221,14 @@ def _topic_stems(text: str) -> set[str]:
     "inequality" and "inequalities", "ecuación" and "ecuaciones" meet, and "reprobar" does not
     meet "representar"."""
     return {token.removesuffix("s")[:5] for token in tokens(text) if len(token) > 2}
+
+
+def _same_word(text: str, title: str) -> bool:
+    """A word of the text and one of the title agree on at least six letters (or whole)."""
+    words = [t.removesuffix("s") for t in tokens(text) if len(t) > 2]
+    named = [t.removesuffix("s") for t in tokens(title) if len(t) > 2]
+    return any(
+        a == b or (len(a) >= SAME_WORD and len(b) >= SAME_WORD and a[:SAME_WORD] == b[:SAME_WORD])
+        for a in words
+        for b in named
+    )

@@ -14,7 +14,7 @@ from assistant.chat.answers.guides import (
     renumber,
     written_for_others,
 )
-from assistant.chat.answers.kinds import kind_of
+from assistant.chat.answers.kinds import AHEAD_HEADINGS, BORED, kind_of
 from assistant.chat.answers.levels import (
     AIMED_AT,
     TIER_WORDS,
@@ -93,6 +93,13 @@ STUCK_ON = re.compile(
     r"|\bqu[eé] (hago|puedo hacer)\b",
     re.I,
 )
+# Showing a skill one has, not learning it ("how do i show my teacher i know one-step
+# equations"): the guides on evidence and reassessment answer, not the practice.
+SHOWING_IT = re.compile(
+    r"\bshow (my|the|your) teacher\b|\bshow (that|what) i\b|\bprove\b|\breassess|\bretake\b|"
+    r"\bredo\b|\bdemostrar\b|\bdemuestro\b|\bmostrarle\b|\bvolver a presentar\b|\brepetir\b",
+    re.I,
+)
 # A run of levels ("went 1,1,2,3,3"): a question about evidence over time, answered by the
 # sections on recency and averaging.
 LEVEL_RUN = re.compile(r"(?<![\d.])[1-4](\s*[,/-]\s*[1-4]){2,}(?![\d.])")
@@ -147,6 +154,9 @@ class KnowledgeAnswers:
         query = f"{topic.code} {topic.title} {question}" if topic else question
         query = f"{query} {also}".strip()
         hits = self.guides.hits(query, language, asked=question)
+        if BORED.search(question):
+            # "im done with everything and bored": the sections on work that is too easy
+            named = (*named, *AHEAD_HEADINGS.get(context.role, ()))
         if LEVEL_RUN.search(question):
             # "kid went 1,1,2,3,3, what do i record": how evidence over time makes a level,
             # not a lesson on the skill
@@ -202,6 +212,8 @@ class KnowledgeAnswers:
         if intent not in ("explain_cbe", "resources", "explain_competency"):
             return None
         if kind_of(question) != "how_to" and not STUCK_ON.search(question):
+            return None
+        if SHOWING_IT.search(question):  # "how do i show my teacher i know …": evidence
             return None
         language = context.language or "en"
         catalog = self._catalog()

@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable
 
 from assistant.chat.answers.guides import GuidePlan, fitted_opening, renumber
+from assistant.chat.answers.kinds import AHEAD_HEADINGS, BORED
 from assistant.chat.answers.overview import OverviewPlan, asks_all_children, asks_pace
 from assistant.chat.answers.readiness import ReadinessPlan, asks_readiness
 from assistant.chat.catalog_words import CatalogWords, join_words
-from assistant.chat.competency_focus import CompetencyFocus
+from assistant.chat.competency_focus import TOPIC_TALK, CompetencyFocus
 from assistant.chat.learner_data import LearnerAccessError, LearnerData, NextStepsView
 from assistant.chat.memory import Conversation
 from assistant.chat.replies import Replies
@@ -19,7 +20,11 @@ from assistant.chat.step_answers import StepAnswers
 from assistant.chat.templates import AnswerTemplates
 from assistant.chat.types import Answer, AskContext, Intent
 from assistant.frameworks.catalog import FrameworkCatalog
+from assistant.index.section_text import section_name
 
+# The headings of the guides' sections on pace, and on being stuck.
+PACE = (r"\bpace\b", r"\britmo\b", r"\bbehind\b", r"atrasad")
+STUCK_HEADING = re.compile(r"\bstuck\b|atorad|atascad|estancad", re.I)
 # Next steps shown in chat: one for a student or a parent (the thing to do now, with its
 # practice; "what's the next one?" shows the following step), three for staff planning for a
 # learner. An answer keeps STEPS_KEPT steps for those follow-ups.
@@ -105,7 +110,13 @@ class LearnerAnswers:
             # "my level in unit rates": the few competencies whose titles name the topic; else
             # the one competency the question is about, if any
             topic = self.focus.topic_of_learner(question, people, language)
-            focus = None if topic else self.focus.of_learner(question, people, language)
+            # (or one a single word names that few titles have: "how am i doing in inequalities")
+            focus = (
+                None
+                if topic
+                else self.focus.of_learner(question, people, language)
+                or self.focus.of_topic(TOPIC_TALK.sub(" ", question), language)
+            )
             view = learners.next_steps(
                 context.user_id,
                 learner_id,
@@ -165,8 +176,16 @@ class LearnerAnswers:
         # the question is about pace, so the best section on pace answers, however loosely the
         # words of the question match it
         hits = self.guides.hits(f"{general} {pace}", language)
+        if overview.below == 0:  # nothing below the goal: no section on being stuck
+            hits = [h for h in hits if not STUCK_HEADING.search(section_name(h.chunk))]
         guide = self.guides.compose(
-            general, hits, role=context.role, language=language, avoid=("competency", "resource")
+            general,
+            hits,
+            role=context.role,
+            language=language,
+            avoid=("competency", "resource"),
+            # "she says it's too easy": being ahead; otherwise the sections on pace
+            named=AHEAD_HEADINGS.get(context.role, ()) if BORED.search(question) else PACE,
         )
         lines = [overview.line + (" [1]" if citations else "")]
         if guide.lines:

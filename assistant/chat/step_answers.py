@@ -76,6 +76,7 @@ class StepAnswers:
             if focus is not None or named:
                 citations += [self.words.level_citation(code, language) for code, *_ in levels]
         elif focus is not None and not steps:
+            citations.append(self.words.level_citation(focus, language))
             lines.append(
                 self.templates.render(
                     "no_evidence_on",

@@ -305,3 +305,37 @@ def test_simpler_words_for_a_parent_stay_in_the_parents_voice(demo_assistant: As
     assert "you are on the way" not in simpler.text, simpler.text
     assert all(c.source.startswith("guides/parents/") for c in simpler.citations)
     assert len(simpler.text) < len(first.text)
+
+
+def test_a_student_with_nothing_below_the_goal_asking_if_behind_is_not_told_they_are_stuck(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask("am i behind", AskContext(role="student", user_id="stu.L002"))
+    assert "0 still below" in answer.text, answer.text
+    assert "stuck" not in (answer.citations[-1].section or "").lower(), answer.citations
+    assert "Your level is still 2" not in answer.text
+
+
+def test_who_is_ready_for_more_on_a_skill_lists_those_at_the_goal_highest_first(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask(
+        "who's ready for enrichment on proportional relationships",
+        AskContext(role="teacher", user_id="t.lindqvist"),
+    )
+    assert answer.intent == "class_report"
+    found = re.search(r"at 3 or above: (.+?)\.", answer.text)
+    assert found is not None, answer.text
+    levels = [float(level) for level in re.findall(r"\((\d)\)", found.group(1))]
+    assert levels and min(levels) >= 3 and levels == sorted(levels, reverse=True)
+
+
+def test_progress_on_a_topic_without_evidence_says_so_and_cites_the_skill(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask(
+        "how am i doing in inequalities", AskContext(role="student", user_id=STUDENT)
+    )
+    assert answer.intent == "progress"
+    assert "no evidence yet" in answer.text, answer.text
+    assert [c.code for c in answer.citations] in (["M.6.EE.8"], ["M.7.EE.5"])

@@ -30,6 +30,13 @@ TIERS = re.compile(
     re.I,
 )
 MAX_ITEMS = 4
+# Who is ready for more on one competency ("who's ready for enrichment on …"): those at the goal.
+READY = re.compile(
+    r"\bready for (enrichment|extension|more|a challenge|the next)|\benrichment\b|\bextension\b"
+    r"|\bahead\b|\bwho('?s| has| have)? (mastered|reached|got (it|a 3|a 4))|\bat (a )?[34]\b"
+    r"|\blistos? para|\bampliaci[oó]n\b|\badelantad",
+    re.I,
+)
 # the source a class answer cites: the class report it was read from
 CLASS_REPORT = "Waypoint class report"
 
@@ -76,7 +83,8 @@ def class_answer(
         )
     ]
     if focus is not None and focus[0] in report.competencies:
-        lines.append(_on_code(report, focus, bar, templates, language))
+        ready = bool(READY.search(question))
+        lines.append(_on_code(report, focus, bar, templates, language, reached_asked=ready))
         if GROUPS.search(question) or TEACHING.search(question):
             focused = [
                 g for g in report.groups if focus[0] in (g.focus, *g.targets) or g.focus in related
@@ -167,10 +175,29 @@ def _on_code(
     bar: float,
     templates: AnswerTemplates,
     language: str,
+    *,
+    reached_asked: bool = False,
 ) -> str:
-    """Who in the class is below the goal on one competency, lowest first."""
+    """Who in the class is below the goal on one competency, lowest first (asked who is
+    ready for more: who has reached it, highest first)."""
     column = report.competencies.index(focus[0])
     levels = [(row.name, row.levels[column]) for row in report.matrix]
+    if reached_asked:
+        at_bar = sorted(
+            ((name, level) for name, level in levels if level is not None and level >= bar),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        return templates.render(
+            "class.on_code_reached",
+            language,
+            code=focus[0],
+            title=focus[1],
+            class_id=report.school_class.id,
+            bar=f"{bar:g}",
+            names=", ".join(f"{name} ({level:g})" for name, level in at_bar),
+            below=sum(1 for _, level in levels if level is not None and level < bar),
+            total=len(levels),
+        )
     below = sorted(
         ((name, level) for name, level in levels if level is not None and level < bar),
         key=lambda pair: (pair[1], pair[0]),

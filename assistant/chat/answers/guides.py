@@ -33,7 +33,7 @@ FAMILY_CANDIDATES = 4
 FAMILY_MARGIN = 0.3
 # A section answers at a lower similarity when its listed questions matched the question first
 # and at least this closely, and it leads the next section by this much.
-CLEAR_ASKED = 0.5
+CLEAR_ASKED = 0.45
 CLEAR_LEAD = 0.25
 # Passages searched for another section of a document by its heading's words.
 SIBLING_CANDIDATES = 30
@@ -236,7 +236,10 @@ class GuidePlan:
         # grounded when any of the leading candidates clearly matches the question
         similarity = max(lead.grounding for lead in ranked[:3])
         asked = max(lead.asked for lead in ranked[:3])
-        titled = shares_phrase(question, best.section.heading)
+        # (or a heading that names what is asked outright, as `named` says)
+        titled = shares_phrase(question, best.section.heading) or any(
+            re.search(pattern, best.section.heading, re.I) for pattern in named
+        )
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         clear = (
             best.section.asked_rank == 0

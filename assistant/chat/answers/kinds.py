@@ -58,3 +58,15 @@ def heading_says_no(heading: str) -> bool:
     """A section titled with a negation ("Why a 2 is not a failing grade") answers a yes-no
     question on its subject with a no."""
     return bool(NEGATIVE_HEADING.search(heading))
+
+
+# Bored, done early, finding the work too easy: the sections on being ahead answer, for a
+# student ("if the work feels too easy") and a parent ("bored because they're ahead").
+BORED = re.compile(
+    r"\b(bored|boring|too easy|so easy|already know|aburr\w*|muy f[aá]cil|ya (me )?lo s[eé])\b",
+    re.I,
+)
+AHEAD_HEADINGS: dict[str, tuple[str, ...]] = {
+    "student": (r"too easy", r"muy f[aá]cil"),
+    "parent": (r"\bahead\b", r"\bbored\b", r"adelantad", r"aburre"),
+}
