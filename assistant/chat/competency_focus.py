@@ -174,8 +174,8 @@ class CompetencyFocus:
     ) -> str | None:
         """The one skill a general question names by its topic ("is my inequality work good
         enough for a 3", "how do you find a unit rate"), or None. Words no title has are set
-        aside; of the rest, at least `min_words` and all but one at most are in the title, and of
-        the few titles that have the most of them the closest in meaning is taken. `among`:
+        aside; of the rest, at least `min_words` and at least half are in the title, and of the
+        few titles that have the most of them the closest in meaning is taken. `among`:
         the skills that can answer (those with a practice, or with level descriptors)."""
         rest = LEVEL_TALK.sub(" ", TOPIC_FILLER.sub(" ", CLASS_TALK.sub(" ", question)))
         # `among`: the skills that can answer (with a practice, with level descriptors)
@@ -185,8 +185,9 @@ class CompetencyFocus:
         asked = _topic_stems(rest) & in_titles
         shared = [len(asked & _topic_stems(title)) for title in titles]
         most = max(shared, default=0)
-        # every word asked in the title, or all but one ("find" a unit rate)
-        if most < max(min_words, len(asked) - 1, 1):
+        # at least half the words asked that titles have ("find" a unit rate; "plan" my "time"
+        # when i "run out" on "projects")
+        if most < max(min_words, (len(asked) + 1) // 2, 1):
             return None
         named = [i for i, count in enumerate(shared) if count == most]
         # one word names a topic only when few titles have it, and have it whole ("inequality"
@@ -199,7 +200,9 @@ class CompetencyFocus:
             return None
         scores = self._similarities(rest, [titles[i] for i in named])
         best = max(range(len(named)), key=lambda i: scores[i])
-        return entries[named[best]].code if scores[best] >= TOPIC_SIMILARITY else None
+        # a whole word of the title asked is enough; a few shared stems need the meaning too
+        whole = _same_word(rest, titles[named[best]])
+        return entries[named[best]].code if whole or scores[best] >= TOPIC_SIMILARITY else None
 
 
 def _without_names(question: str, people: list[LearnerRef]) -> str:
@@ -224,11 +227,13 @@ def _topic_stems(text: str) -> set[str]:
 
 
 def _same_word(text: str, title: str) -> bool:
-    """A word of the text and one of the title agree on at least six letters (or whole)."""
+    """A word of the text and one of the title agree on at least six letters, or are the same
+    word of five letters or more ("ratio", not "ask")."""
     words = [t.removesuffix("s") for t in tokens(text) if len(t) > 2]
     named = [t.removesuffix("s") for t in tokens(title) if len(t) > 2]
     return any(
-        a == b or (len(a) >= SAME_WORD and len(b) >= SAME_WORD and a[:SAME_WORD] == b[:SAME_WORD])
+        (a == b and len(a) >= SAME_WORD - 1)
+        or (len(a) >= SAME_WORD and len(b) >= SAME_WORD and a[:SAME_WORD] == b[:SAME_WORD])
         for a in words
         for b in named
     )

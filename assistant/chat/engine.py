@@ -200,7 +200,8 @@ class ChatEngine:
             rescued = self.knowledge.from_guides("explain_cbe", text, context, memory)
             close = max(self._health.similarity, self._health.asked)
             named = any(shares_phrase(text, c.section or "") for c in rescued.citations[:1])
-            if not rescued.abstained and (close >= RESCUE_SIMILARITY or named):
+            clear = self._health.clear
+            if not rescued.abstained and (close >= RESCUE_SIMILARITY or named or clear):
                 return rescued, text, "explain_cbe"
         return answer, text, intent
 

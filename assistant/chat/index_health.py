@@ -20,6 +20,7 @@ class IndexHealth(threading.local):
     degraded = False
     similarity = 0.0  # how closely the last composed answer's best section matched
     asked = 0.0  # how closely a question its leading sections list matched
+    clear = False  # its best section led clearly on its listed questions
 
 
 class GuardedSearch:

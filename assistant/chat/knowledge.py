@@ -80,6 +80,7 @@ PRACTICE = re.compile(
 # section for parents: (heading pattern, words to search it by), in English and in Spanish.
 WORKED_EXAMPLE = ((r"worked example", "worked example"), (r"^la actividad", "la actividad"))
 # (a habit is practised by doing its activity)
+TRY_THESE = ((r"^try these", "try these"), (r"^prueba estos", "prueba estos"))
 HABIT_ACTIVITY = ((r"^the activity", "the activity"), (r"^la actividad", "la actividad"))
 PARENT_HELP = (
     (r"parent.{0,12} can help", "how a parent can help"),
@@ -93,10 +94,14 @@ STUCK_ON = re.compile(
     r"|\bqu[eé] (hago|puedo hacer)\b",
     re.I,
 )
+DOING_THE_MATH = re.compile(
+    r"\b(solve|find|calculate|work out|figure out|resolver|resuelvo|calcular|encontrar)\b", re.I
+)
 # Showing a skill one has, not learning it ("how do i show my teacher i know one-step
 # equations"): the guides on evidence and reassessment answer, not the practice.
 SHOWING_IT = re.compile(
     r"\bshow (my|the|your) teacher\b|\bshow (that|what) i\b|\bprove\b|\breassess|\bretake\b|"
+    r"\bevidence\b|\bevidencia\b|"
     r"\bredo\b|\bdemostrar\b|\bdemuestro\b|\bmostrarle\b|\bvolver a presentar\b|\brepetir\b",
     re.I,
 )
@@ -165,9 +170,9 @@ class KnowledgeAnswers:
         prefer = "resource" if intent == "resources" and PRACTICE.search(question) else None
         # how things work is in the guides, not in one competency's practice
         avoid = ("competency", "resource") if intent == "explain_cbe" else ("competency",)
-        practice = self._practice_for_how_to(intent, question, context, more)
+        practice = self._practice_for_how_to(intent, question, context, more, topic)
         if practice is not None:
-            hits, named = practice
+            hits, named, topic = practice
             prefer, avoid = "resource", ("competency",)
         composed = self.guides.compose(
             question,
@@ -197,12 +202,18 @@ class KnowledgeAnswers:
         return answer
 
     def _practice_for_how_to(
-        self, intent: Intent, question: str, context: AskContext, more: bool
-    ) -> tuple[list[SearchHit], tuple[str, ...]] | None:
+        self,
+        intent: Intent,
+        question: str,
+        context: AskContext,
+        more: bool,
+        topic: CatalogEntry | None = None,
+    ) -> tuple[list[SearchHit], tuple[str, ...], CatalogEntry] | None:
         """A student's or a parent's "how do I solve two-step equations" (or "im stuck on unit
         rates"): the practice written for the skill the question names by its title answers,
         at its worked example (a parent asking how to help: its section for parents), not a
-        guide on how school works."""
+        guide on how school works. `topic`: the skill the conversation is on, whose practice's
+        own problems answer "give me a practice problem"."""
         if self.focus is None or more:
             return None
         if context.role in ("teacher", "leader", "admin"):
@@ -211,33 +222,41 @@ class KnowledgeAnswers:
             return None
         if intent not in ("explain_cbe", "resources", "explain_competency"):
             return None
-        if kind_of(question) != "how_to" and not STUCK_ON.search(question):
+        problems = kind_of(question) == "example" and topic is not None
+        if kind_of(question) != "how_to" and not STUCK_ON.search(question) and not problems:
             return None
         if SHOWING_IT.search(question):  # "how do i show my teacher i know …": evidence
             return None
         language = context.language or "en"
         catalog = self._catalog()
-        code = self.focus.of_topic(
-            question, language, min_words=2, among=lambda e: bool(catalog.resources(e.identifier))
-        )
-        entry = catalog.lookup(code) if code else None
+        if problems:
+            entry = topic
+        else:
+            code = self.focus.of_topic(
+                question, language, among=lambda e: bool(catalog.resources(e.identifier))
+            )
+            entry = catalog.lookup(code) if code else None
         if entry is None:
             return None
         found = self.guides.hits(f"{entry.code} {entry.title} {question}", language, k=12)
         hits = [h for h in found if _names_competency(h, entry.code)]
         if not hits:
             return None
-        at_home = context.role == "parent" and AT_HOME.search(question)
+        # a parent is answered with the practice's section for parents, unless they ask how
+        # to do the math itself ("how do you solve two-step equations")
+        at_home = context.role == "parent" and (
+            bool(AT_HOME.search(question)) or not DOING_THE_MATH.search(question)
+        )
         habit = hits[0].chunk.source.startswith("resources/habits/")
         plan = PARENT_HELP if at_home else HABIT_ACTIVITY if habit else WORKED_EXAMPLE
-        heading, words = plan[language == "es"]
+        heading, words = (TRY_THESE if problems else plan)[language == "es"]
         own = [h for h in hits if h.chunk.metadata.get("language") == language] or hits
         section = self.guides.sibling(own[0], heading, words)
-        return ([section] if section is not None else hits), (heading,)
+        return ([section] if section is not None else hits), (heading,), entry
 
     def _lesson_for_skill(
         self, intent: Intent, question: str, context: AskContext
-    ) -> tuple[list[SearchHit], tuple[str, ...]] | None:
+    ) -> tuple[list[SearchHit], tuple[str, ...], CatalogEntry] | None:
         """A teacher's "mini lesson idea for one step equations": the sections whose headings
         name the skill the question names by its title (the sticking point on it)."""
         if intent != "intervention" or self.focus is None:
@@ -253,7 +272,7 @@ class KnowledgeAnswers:
             for h in found
             if h.chunk.metadata.get("doc_type") == "guide" and _names_competency(h, entry.code)
         ]
-        return (hits, ()) if hits else None
+        return (hits, (), entry) if hits else None
 
     def composed(
         self,
@@ -269,6 +288,7 @@ class KnowledgeAnswers:
         language = context.language or "en"
         self._health.similarity = composed.similarity
         self._health.asked = composed.asked
+        self._health.clear = composed.clear
         # a heading that names the question's topic word for word ("rotation stations"), or a
         # section that clearly leads on its listed questions, holds at a lower similarity than
         # the text alone needs
@@ -288,7 +308,8 @@ class KnowledgeAnswers:
 
     def topic_code(self, question: str, memory: Conversation) -> CatalogEntry | None:
         """The competency a question names, or (only when the message points back: "it",
-        "that", "why") the one the conversation was about."""
+        "that", "why", or asks for a problem without naming a skill) the one the conversation
+        was about."""
         catalog = self._catalog()
         for token in codes_in(question):
             entry = catalog.lookup(token)
@@ -299,7 +320,9 @@ class KnowledgeAnswers:
             if entry is not None:
                 return entry
         last = memory.last_answered()
-        if last and last.answer.topic.get("code") and points_back(question):
+        # "give me a practice problem" names no skill: the one just talked about
+        carried = points_back(question) or kind_of(question) == "example"
+        if last and last.answer.topic.get("code") and carried:
             return catalog.lookup(str(last.answer.topic["code"]))
         return None
 

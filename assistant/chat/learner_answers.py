@@ -22,6 +22,8 @@ from assistant.chat.types import Answer, AskContext, Intent
 from assistant.frameworks.catalog import FrameworkCatalog
 from assistant.index.section_text import section_name
 
+# What a progress question is about, after "in", "on" or "with".
+TOPIC_AFTER = re.compile(r"\b(?:in|on|with|en|con)\s+(\w[\w\s-]{2,40})", re.I)
 # The headings of the guides' sections on pace, and on being stuck.
 PACE = (r"\bpace\b", r"\britmo\b", r"\bbehind\b", r"atrasad")
 STUCK_HEADING = re.compile(r"\bstuck\b|atorad|atascad|estancad", re.I)
@@ -115,7 +117,7 @@ class LearnerAnswers:
                 None
                 if topic
                 else self.focus.of_learner(question, people, language)
-                or self.focus.of_topic(TOPIC_TALK.sub(" ", question), language)
+                or self._topic_after_in(question, language)
             )
             view = learners.next_steps(
                 context.user_id,
@@ -138,6 +140,14 @@ class LearnerAnswers:
             return self._pace_answer(intent, question, view, context)
         shown = STEPS_SHOWN.get(context.role, STEPS_KEPT)
         return self.steps.answer(intent, view, context, language, focus, topic, shown=shown)
+
+    def _topic_after_in(self, question: str, language: str) -> str | None:
+        """The one skill named by a word after "in", "on" or "with" ("how am i doing in
+        inequalities"), when few titles have that word."""
+        found = TOPIC_AFTER.search(question)
+        if found is None:
+            return None
+        return self.focus.of_topic(TOPIC_TALK.sub(" ", found.group(1)), language)
 
     def _children_answer(self, intent: Intent, views: list[NextStepsView], language: str) -> Answer:
         """Each child in one line, then who has more skills still under the bar."""

@@ -543,3 +543,23 @@ def test_late_and_missing_work_have_a_direct_answer(engine: ChatEngine) -> None:
         answer = engine.ask(message, AskContext(role="teacher"))
         assert answer.citations[0].section == "Late work and missing work", answer.citations
         assert answer.text.startswith("Do not take points off"), answer.text
+
+
+def test_a_practice_problem_asked_without_a_skill_is_on_the_skill_just_talked_about(
+    engine: ChatEngine,
+) -> None:
+    conversation = engine.new_conversation()
+    context = AskContext(role="student")
+    first = engine.ask("im stuck on unit rates i dont get it at all", context, conversation)
+    assert first.citations[0].source.startswith("resources/math/m-6-rp-"), first.citations
+    problem = engine.ask("can u give me a practice problem", context, conversation)
+    assert problem.citations[0].source == first.citations[0].source, problem.citations
+    assert problem.citations[0].section == "Try these"
+
+
+def test_a_parent_whose_child_does_not_get_a_skill_gets_its_practices_section_for_parents(
+    engine: ChatEngine,
+) -> None:
+    answer = engine.ask("he doesnt understand percents, what can i do", AskContext(role="parent"))
+    assert answer.citations[0].source.startswith("resources/math/"), answer.citations
+    assert answer.citations[0].section == "How a parent can help"
