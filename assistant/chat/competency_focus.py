@@ -51,7 +51,6 @@ LEVEL_TALK = re.compile(
     r"proficient|advanced|inicial|desarrollo|competente|avanzado|[1-4]s?)\b",
     re.I,
 )
-TOPIC_SIMILARITY = 0.35
 ONE_WORD_TITLES = 2
 SAME_WORD = 6
 # …and the words of any question about a topic ("mini lesson idea for", "i dont get", "i keep
@@ -175,8 +174,8 @@ class CompetencyFocus:
         """The one skill a general question names by its topic ("is my inequality work good
         enough for a 3", "how do you find a unit rate"), or None. Words no title has are set
         aside; of the rest, at least `min_words` and at least half are in the title, and of the
-        few titles that have the most of them the closest in meaning is taken. `among`:
-        the skills that can answer (those with a practice, or with level descriptors)."""
+        few titles that have the most of them the one most of whose words were asked is taken.
+        `among`: the skills that can answer (those with a practice, or level descriptors)."""
         rest = LEVEL_TALK.sub(" ", TOPIC_FILLER.sub(" ", CLASS_TALK.sub(" ", question)))
         # `among`: the skills that can answer (with a practice, with level descriptors)
         entries = [e for e in self._catalog().assessable() if among is None or among(e)]
@@ -198,11 +197,11 @@ class CompetencyFocus:
             return None
         if len(named) > TOPIC_MAX:
             return None
-        scores = self._similarities(rest, [titles[i] for i in named])
-        best = max(range(len(named)), key=lambda i: scores[i])
-        # a whole word of the title asked is enough; a few shared stems need the meaning too
-        whole = _same_word(rest, titles[named[best]])
-        return entries[named[best]].code if whole or scores[best] >= TOPIC_SIMILARITY else None
+        # the title most of whose words were asked ("unit rate": "Understand unit rates"
+        # before "Graph proportions with unit rate as slope"), the earlier one on a tie; no
+        # model call, so a question pays nothing for it
+        best = max(named, key=lambda i: (most / len(_topic_stems(titles[i])), -i))
+        return entries[best].code
 
 
 def _without_names(question: str, people: list[LearnerRef]) -> str:
