@@ -94,6 +94,11 @@ STUCK_ON = re.compile(
     r"|\bqu[eé] (hago|puedo hacer)\b",
     re.I,
 )
+# The thing a question is about, after "with", "on", "understand"… ("help him with percents").
+ABOUT_WHAT = re.compile(
+    r"\b(?:with|on|in|about|understand|get|con|en|entiende|entiendo)\s+(\w[\w\s-]{2,40})",
+    re.I,
+)
 DOING_THE_MATH = re.compile(
     r"\b(solve|find|calculate|work out|figure out|resolver|resuelvo|calcular|encontrar)\b", re.I
 )
@@ -232,9 +237,15 @@ class KnowledgeAnswers:
         if problems:
             entry = topic
         else:
-            code = self.focus.of_topic(
-                question, language, among=lambda e: bool(catalog.resources(e.identifier))
-            )
+            # two words of a title ("two step equations"), or one after "with", "on"…
+            # ("help Mateo with percents", "doesnt understand percents")
+            def has_practice(e: CatalogEntry) -> bool:
+                return bool(catalog.resources(e.identifier))
+
+            code = self.focus.of_topic(question, language, min_words=2, among=has_practice)
+            after = ABOUT_WHAT.search(question)
+            if code is None and after is not None:
+                code = self.focus.of_topic(after.group(1), language, among=has_practice)
             entry = catalog.lookup(code) if code else None
         if entry is None:
             return None
