@@ -53,6 +53,14 @@ LEVEL_TALK = re.compile(
 )
 ONE_WORD_TITLES = 2
 SAME_WORD = 6
+# The school's way of working, not a skill ("this system" is no system of equations; a
+# question about evidence is not about the habit of backing claims with it).
+SCHOOL_TALK = re.compile(
+    r"\b(this|that|the|new|grading|este|ese|el|nuevo) (system|sistema)\b"
+    r"|\b(system|sistema) (of|de) (competenc\w+|grading|calificaci\w+|levels|niveles|notas)\b"
+    r"|\bevidence\b|\bevidencias?\b|\bpieces\b|\bpiezas\b",
+    re.I,
+)
 # …and the words of any question about a topic ("mini lesson idea for", "i dont get", "i keep
 # forgetting to"), some of which are in titles ("ideas", "work", "keep going").
 TOPIC_FILLER = re.compile(
@@ -176,7 +184,8 @@ class CompetencyFocus:
         aside; of the rest, at least `min_words` and at least half are in the title, and of the
         few titles that have the most of them the one most of whose words were asked is taken.
         `among`: the skills that can answer (those with a practice, or level descriptors)."""
-        rest = LEVEL_TALK.sub(" ", TOPIC_FILLER.sub(" ", CLASS_TALK.sub(" ", question)))
+        rest = SCHOOL_TALK.sub(" ", question)
+        rest = LEVEL_TALK.sub(" ", TOPIC_FILLER.sub(" ", CLASS_TALK.sub(" ", rest)))
         # `among`: the skills that can answer (with a practice, with level descriptors)
         entries = [e for e in self._catalog().assessable() if among is None or among(e)]
         titles = [self.words.title(e, language) for e in entries]

@@ -227,14 +227,14 @@ class KnowledgeAnswers:
             return None
         if intent not in ("explain_cbe", "resources", "explain_competency"):
             return None
-        problems = kind_of(question) == "example" and topic is not None
+        problems = kind_of(question) == "example"
         if kind_of(question) != "how_to" and not STUCK_ON.search(question) and not problems:
             return None
         if SHOWING_IT.search(question):  # "how do i show my teacher i know …": evidence
             return None
         language = context.language or "en"
         catalog = self._catalog()
-        if problems:
+        if problems and topic is not None:
             entry = topic
         else:
             # two words of a title ("two step equations"), or one after "with", "on"…

@@ -41,7 +41,7 @@ CLASS_ID = re.compile(
     r"\b(?:class|clase|section|grupo)?\s*([0-9]{1,2}[A-Z]|[A-Z]{2,5}[0-9]{1,2})\b"
 )
 MY_CLASS = re.compile(
-    r"\bmy (class(es)?|students|kids|section|period|group)\b"
+    r"\bmy (class(es)?|students|kids|section|period|group|advisory|homeroom)\b"
     r"|\bmi(s)? (clase|estudiantes|alumnos)\b",
     re.I,
 )

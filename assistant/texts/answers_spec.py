@@ -74,6 +74,7 @@ ANSWER_NAMES: dict[str, frozenset[str]] = {
     "class.on_code": names(
         "bar", "class_id", "code", "names", "reached", "title", "total", "unseen"
     ),
+    "class.ready": names("bar", "class_id", "names"),
     "class.on_code_reached": names("bar", "below", "class_id", "code", "names", "title", "total"),
     "class.tiers_heading": names("class_id"),
     "class.tier": names("name", "reason", "tier"),

@@ -213,7 +213,7 @@ def test_asked_for_a_problem_to_try_the_practice_gives_its_own_problems(
 ) -> None:
     answer = engine.ask(message, AskContext(role="student", language=language))
     assert answer.text.startswith(intro), answer.text
-    assert "?" in answer.text.split("\n")[1]  # the first line after the intro is a problem
+    assert answer.text.split("\n")[1].startswith("- ")  # then the problems, one a line
     assert answer.citations[0].section == heading
     # a unit-rate practice (M.6.RP.2, M.6.RP.5 or M.7.RP.1)
     assert re.match(r"resources/math/m-\d-rp-\d-unit-", answer.citations[0].source), (
@@ -563,3 +563,25 @@ def test_a_parent_whose_child_does_not_get_a_skill_gets_its_practices_section_fo
     answer = engine.ask("he doesnt understand percents, what can i do", AskContext(role="parent"))
     assert answer.citations[0].source.startswith("resources/math/"), answer.citations
     assert answer.citations[0].section == "How a parent can help"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "No entiendo este sistema de competencias. ¿Por qué mi hijo ya no tiene notas normales?",
+        "mi hija tiene un plan 504, como la apoyan en este sistema?",
+    ],
+)
+def test_this_system_of_learning_is_not_a_system_of_equations(
+    engine: ChatEngine, message: str
+) -> None:
+    answer = engine.ask(message, AskContext(role="parent", language="es"))
+    assert answer.citations[0].source.startswith("guides/parents/"), answer.citations
+
+
+def test_practice_problems_for_a_named_skill_are_that_skills(engine: ChatEngine) -> None:
+    answer = engine.ask(
+        "can u give me some practice problems for one step equations", AskContext(role="student")
+    )
+    assert answer.citations[0].source == "resources/math/m-6-ee-7-one-step-equations.en.md"
+    assert answer.citations[0].section == "Try these"

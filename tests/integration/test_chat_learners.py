@@ -339,3 +339,33 @@ def test_progress_on_a_topic_without_evidence_says_so_and_cites_the_skill(
     assert answer.intent == "progress"
     assert "no evidence yet" in answer.text, answer.text
     assert [c.code for c in answer.citations] in (["M.6.EE.8"], ["M.7.EE.5"])
+
+
+def test_who_in_a_class_is_ready_for_more_lists_those_at_the_goal_on_everything(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask(
+        "who in 7A is ready for more challenge", AskContext(role="teacher", user_id="t.lindqvist")
+    )
+    assert answer.text.startswith("Ready for more in 7A"), answer.text
+    assert "Stuck in" not in answer.text
+
+
+def test_my_advisory_is_the_teachers_class(demo_assistant: Assistant) -> None:
+    answer = demo_assistant.chat.ask(
+        "how is my advisory doing on planning their time? anyone struggling",
+        AskContext(role="teacher", user_id="t.haddad"),
+    )
+    assert answer.intent == "class_report", answer.text
+    assert "ADV6" in answer.text and "Which learner" not in answer.text
+
+
+def test_a_parent_whose_child_finds_math_too_easy_gets_the_section_on_being_ahead(
+    demo_assistant: Assistant,
+) -> None:
+    answer = demo_assistant.chat.ask(
+        "sofia keeps saying math class is boring and too easy. what should i do",
+        AskContext(role="parent", user_id="par.005"),
+    )
+    assert answer.citations[-1].source == "guides/parents/faq-worries.en.md", answer.citations
+    assert "bored" in (answer.citations[-1].section or ""), answer.citations

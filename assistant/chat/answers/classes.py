@@ -91,6 +91,11 @@ def class_answer(
             ]
             lines += _group_lines(focused, templates, language, citations, titled)
         want_stuck = want_groups = False
+    if focus is None and READY.search(question) and not STUCK.search(question):
+        # "who in 7A is ready for more challenge": those at the goal on everything they have
+        # evidence on, most 4s first; not who is stuck
+        lines.append(_ready_for_more(report, bar, templates, language))
+        want_stuck = want_groups = want_tiers = False
     if want_tiers:
         lines += _tiers(report, templates, language)
     if want_stuck:
@@ -213,6 +218,21 @@ def _on_code(
         reached=sum(1 for _, level in levels if level is not None and level >= bar),
         total=len(levels),
         unseen=sum(1 for _, level in levels if level is None),
+    )
+
+
+def _ready_for_more(
+    report: ClassReport, bar: float, templates: AnswerTemplates, language: str
+) -> str:
+    """The learners at the goal or above on every competency they have evidence on."""
+    ready = []
+    for row in report.matrix:
+        seen = [level for level in row.levels if level is not None]
+        if seen and min(seen) >= bar:
+            ready.append((-sum(level >= bar + 1 for level in seen), row.name))
+    names = ", ".join(name for _, name in sorted(ready)[: MAX_ITEMS * 3])
+    return templates.render(
+        "class.ready", language, class_id=report.school_class.id, bar=f"{bar:g}", names=names
     )
 
 

@@ -23,7 +23,9 @@ ALL_CHILDREN = re.compile(
 # one child against the pace of others: "ahead of his class", "behind", "keeping up"
 PACE = re.compile(
     r"\bahead\b|\bbehind\b|\bkeep(ing)? up\b|\bon track\b|\bcompared? (to|with)\b"
-    r"|\badelantad[oa]\b|\batrasad[oa]\b|\bal ritmo\b|\bcomparad[oa]\b",
+    r"|\badelantad[oa]\b|\batrasad[oa]\b|\bal ritmo\b|\bcomparad[oa]\b"
+    # bored, or finding it too easy: where the child is, then the sections on being ahead
+    r"|\bbored\b|\bboring\b|\btoo easy\b|\baburr\w*|\bmuy f[aá]cil\b",
     re.I,
 )
 
