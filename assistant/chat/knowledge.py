@@ -234,9 +234,8 @@ class KnowledgeAnswers:
             return None
         language = context.language or "en"
         catalog = self._catalog()
-        if problems and topic is not None:
-            entry = topic
-        else:
+        entry: CatalogEntry | None = topic if problems else None
+        if entry is None:
             # two words of a title ("two step equations"), or one after "with", "on"…
             # ("help Mateo with percents", "doesnt understand percents")
             def has_practice(e: CatalogEntry) -> bool:

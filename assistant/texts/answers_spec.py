@@ -72,10 +72,12 @@ ANSWER_NAMES: dict[str, frozenset[str]] = {
     "class.no_groups": names("class_id"),
     "class.conferences": names("names"),
     "class.on_code": names(
-        "bar", "class_id", "code", "names", "reached", "title", "total", "unseen"
+        "bar", "below", "class_id", "code", "names", "reached", "title", "total", "unseen"
     ),
     "class.ready": names("bar", "class_id", "names"),
-    "class.on_code_reached": names("bar", "below", "class_id", "code", "names", "title", "total"),
+    "class.on_code_reached": names(
+        "bar", "below", "class_id", "code", "names", "reached", "title", "total", "unseen"
+    ),
     "class.tiers_heading": names("class_id"),
     "class.tier": names("name", "reason", "tier"),
     "class.no_tiers": names("class_id"),

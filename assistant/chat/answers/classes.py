@@ -187,37 +187,22 @@ def _on_code(
     ready for more: who has reached it, highest first)."""
     column = report.competencies.index(focus[0])
     levels = [(row.name, row.levels[column]) for row in report.matrix]
-    if reached_asked:
-        at_bar = sorted(
-            ((name, level) for name, level in levels if level is not None and level >= bar),
-            key=lambda pair: (-pair[1], pair[0]),
-        )
-        return templates.render(
-            "class.on_code_reached",
-            language,
-            code=focus[0],
-            title=focus[1],
-            class_id=report.school_class.id,
-            bar=f"{bar:g}",
-            names=", ".join(f"{name} ({level:g})" for name, level in at_bar),
-            below=sum(1 for _, level in levels if level is not None and level < bar),
-            total=len(levels),
-        )
-    below = sorted(
-        ((name, level) for name, level in levels if level is not None and level < bar),
-        key=lambda pair: (pair[1], pair[0]),
-    )
+    seen = [(name, level) for name, level in levels if level is not None]
+    reached = sorted(((n, lv) for n, lv in seen if lv >= bar), key=lambda p: (-p[1], p[0]))
+    below = sorted(((n, lv) for n, lv in seen if lv < bar), key=lambda p: (p[1], p[0]))
+    shown = reached if reached_asked else below
     return templates.render(
-        "class.on_code",
+        "class.on_code_reached" if reached_asked else "class.on_code",
         language,
         code=focus[0],
         title=focus[1],
         class_id=report.school_class.id,
         bar=f"{bar:g}",
-        names=", ".join(f"{name} ({level:g})" for name, level in below),
-        reached=sum(1 for _, level in levels if level is not None and level >= bar),
+        names=", ".join(f"{name} ({level:g})" for name, level in shown),
+        reached=len(reached),
+        below=len(below),
         total=len(levels),
-        unseen=sum(1 for _, level in levels if level is None),
+        unseen=len(levels) - len(seen),
     )
 
 
