@@ -74,7 +74,12 @@ class ChatEngine:
         self._health = IndexHealth()
         search = GuardedSearch(retriever, self._health)
         self.guides = GuidePlan(
-            search, retriever.opening, retriever.section_body, picker, templates
+            search,
+            retriever.opening,
+            retriever.section_body,
+            picker,
+            templates,
+            keywords=search.keywords,
         )
         self.levels = LevelPlan(self.guides, templates, self.translations)
         self.readiness = ReadinessPlan(templates, self.translations)

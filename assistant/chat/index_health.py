@@ -38,6 +38,11 @@ class GuardedSearch:
                 return self._retriever.search(query, k=k, filters=filters)
             except StoreUnavailableError:
                 self._health.degraded = True
+        return self.keywords(query, k, filters)
+
+    def keywords(self, query: str, k: int, filters: SearchFilters) -> list[SearchHit]:
+        """Keyword search alone: for a lookup whose words are known (a skill's code and title,
+        a section's heading), which needs no embedding of its own."""
         try:
             return self._retriever.search(query, k=k, filters=filters, mode="lexical")
         except StoreUnavailableError:

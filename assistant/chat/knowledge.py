@@ -76,6 +76,8 @@ PRACTICE = re.compile(
     r"worksheet) (to|for|on)\b|\bquiz me\b|\bejercicios?\b|\bpracticar\b|\bproblemas? (de|para)\b",
     re.I,
 )
+# Passages looked up by a skill's code and title (keywords alone).
+SKILL_PASSAGES = 30
 # The headings of a practice's worked example (or, in Spanish, its activity) and of its
 # section for parents: (heading pattern, words to search it by), in English and in Spanish.
 WORKED_EXAMPLE = ((r"worked example", "worked example"), (r"^la actividad", "la actividad"))
@@ -248,8 +250,8 @@ class KnowledgeAnswers:
             entry = catalog.lookup(code) if code else None
         if entry is None:
             return None
-        found = self.guides.hits(f"{entry.code} {entry.title} {question}", language, k=12)
-        hits = [h for h in found if _names_competency(h, entry.code)]
+        found = self.guides.of_skill(entry.code, entry.title, language, k=SKILL_PASSAGES)
+        hits = [h for h in found if _practice_of(h, entry.code)]
         if not hits:
             return None
         # a parent is answered with the practice's section for parents, unless they ask how
@@ -276,7 +278,7 @@ class KnowledgeAnswers:
         entry = self._catalog().lookup(code) if code else None
         if entry is None:
             return None
-        found = self.guides.hits(f"{entry.code} {entry.title} {question}", language, k=12)
+        found = self.guides.of_skill(entry.code, entry.title, language, k=SKILL_PASSAGES)
         hits = [
             h
             for h in found
@@ -479,12 +481,17 @@ class KnowledgeAnswers:
         )
 
 
+def _practice_of(hit: SearchHit, code: str) -> bool:
+    """The passage is part of a practice resource written for the competency."""
+    meta = hit.chunk.metadata
+    practice = "resource" in (meta.get("doc_type"), meta.get("answers"))
+    return practice and code in str(meta.get("competencies") or "").split(",")
+
+
 def _names_competency(hit: SearchHit, code: str) -> bool:
     """The passage is about the competency: a practice resource written for it, or a section
     whose heading names its code (a guide's text may name it only as an example)."""
-    meta = hit.chunk.metadata
-    practice = "resource" in (meta.get("doc_type"), meta.get("answers"))
-    if practice and code in str(meta.get("competencies") or "").split(","):
+    if _practice_of(hit, code):
         return True
-    heading = str(meta.get("section") or "")
+    heading = str(hit.chunk.metadata.get("section") or "")
     return any(code_matches(code, token) == 2 for token in codes_in(heading))

@@ -109,9 +109,13 @@ class GuidePlan:
         whole: Callable[[Chunk], str],
         picker: SectionPicker,
         templates: AnswerTemplates,
+        *,
+        keywords: Search | None = None,
     ) -> None:
-        """`opening`: a passage's section's first passage; `whole`: that section's whole text."""
+        """`opening`: a passage's section's first passage; `whole`: that section's whole text;
+        `keywords`: keyword search alone (no embedding), for lookups by known words."""
         self._search = search
+        self._keywords = keywords or search
         self._opening = opening
         self._whole = whole
         self.picker = picker
@@ -250,13 +254,26 @@ class GuidePlan:
             tuple(lines), tuple(citations), similarity, tuple(chosen), asked, titled, clear
         )
 
+    def of_skill(
+        self, code: str, title: str, language: str, k: int = CANDIDATES
+    ) -> list[SearchHit]:
+        """Passages that name a skill's code and title, found by keywords alone (answering
+        embeds only the question); in Spanish, Spanish passages first."""
+        found = []
+        if language != "en":
+            found = self._keywords(f"{code} {title}", k, SearchFilters(language=language))
+        return found + self._keywords(f"{code} {title}", k, SearchFilters())
+
     def sibling(self, hit: SearchHit, heading: str, words: str) -> SearchHit | None:
         """The opening passage of the section of the hit's document whose heading matches the
         pattern `heading` ("worked example" of a practice), found by searching `words` and the
         document's title; None when the document has no such section."""
         meta = hit.chunk.metadata
-        filters = SearchFilters(doc_type=str(meta.get("doc_type") or "") or None)
-        for found in self._search(f"{words} {hit.chunk.title}", SIBLING_CANDIDATES, filters):
+        filters = SearchFilters(
+            doc_type=str(meta.get("doc_type") or "") or None,
+            language=str(meta.get("language") or "") or None,
+        )
+        for found in self._keywords(f"{words} {hit.chunk.title}", SIBLING_CANDIDATES, filters):
             section = str(found.chunk.metadata.get("section") or "")
             if found.chunk.source == hit.chunk.source and re.search(heading, section, re.I):
                 return SearchHit(self._opening(found.chunk), hit.score)
