@@ -9,7 +9,7 @@ from typing import Protocol
 
 from assistant.chat.answers.guides import GuidePlan
 from assistant.chat.catalog_words import CatalogWords
-from assistant.chat.knowledge import KnowledgeAnswers
+from assistant.chat.knowledge import KnowledgeAnswers, practice_of
 from assistant.chat.leads import sentences
 from assistant.chat.memory import Conversation, Turn
 from assistant.chat.replies import Replies
@@ -172,7 +172,7 @@ class FollowUps:
             hits = [
                 h
                 for h in self.guides.hits(query, language, doc_type="resource")
-                if code in str(h.chunk.metadata.get("competencies") or "").split(",")
+                if practice_of(h, code)
                 and PARENT_SECTION.search(str(h.chunk.metadata.get("section") or ""))
             ]
             composed = self.guides.compose(

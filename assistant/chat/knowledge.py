@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from assistant.chat.answers.guides import (
     AT_HOME,
+    TRY_THESE,
     Composed,
     GuidePlan,
     Search,
@@ -81,8 +82,9 @@ SKILL_PASSAGES = 30
 # The headings of a practice's worked example (or, in Spanish, its activity) and of its
 # section for parents: (heading pattern, words to search it by), in English and in Spanish.
 WORKED_EXAMPLE = ((r"worked example", "worked example"), (r"^la actividad", "la actividad"))
+# (a practice's own problems: its "Try these" section, as the guides plan names it)
+TRY_PROBLEMS = tuple((rf"^{re.escape(h)}", h.lower()) for h in (TRY_THESE["en"], TRY_THESE["es"]))
 # (a habit is practised by doing its activity)
-TRY_THESE = ((r"^try these", "try these"), (r"^prueba estos", "prueba estos"))
 HABIT_ACTIVITY = ((r"^the activity", "the activity"), (r"^la actividad", "la actividad"))
 PARENT_HELP = (
     (r"parent.{0,12} can help", "how a parent can help"),
@@ -251,7 +253,7 @@ class KnowledgeAnswers:
         if entry is None:
             return None
         found = self.guides.of_skill(entry.code, entry.title, language, k=SKILL_PASSAGES)
-        hits = [h for h in found if _practice_of(h, entry.code)]
+        hits = [h for h in found if practice_of(h, entry.code)]
         if not hits:
             return None
         # a parent is answered with the practice's section for parents, unless they ask how
@@ -261,7 +263,7 @@ class KnowledgeAnswers:
         )
         habit = hits[0].chunk.source.startswith("resources/habits/")
         plan = PARENT_HELP if at_home else HABIT_ACTIVITY if habit else WORKED_EXAMPLE
-        heading, words = (TRY_THESE if problems else plan)[language == "es"]
+        heading, words = (TRY_PROBLEMS if problems else plan)[language == "es"]
         own = [h for h in hits if h.chunk.metadata.get("language") == language] or hits
         section = self.guides.sibling(own[0], heading, words)
         return ([section] if section is not None else hits), (heading,), entry
@@ -481,7 +483,7 @@ class KnowledgeAnswers:
         )
 
 
-def _practice_of(hit: SearchHit, code: str) -> bool:
+def practice_of(hit: SearchHit, code: str) -> bool:
     """The passage is part of a practice resource written for the competency."""
     meta = hit.chunk.metadata
     practice = "resource" in (meta.get("doc_type"), meta.get("answers"))
@@ -491,7 +493,7 @@ def _practice_of(hit: SearchHit, code: str) -> bool:
 def _names_competency(hit: SearchHit, code: str) -> bool:
     """The passage is about the competency: a practice resource written for it, or a section
     whose heading names its code (a guide's text may name it only as an example)."""
-    if _practice_of(hit, code):
+    if practice_of(hit, code):
         return True
     heading = str(hit.chunk.metadata.get("section") or "")
     return any(code_matches(code, token) == 2 for token in codes_in(heading))
